@@ -1,0 +1,49 @@
+#include "core/phone.h"
+
+namespace pesan {
+
+Result<std::string> NormalizePhone(std::string_view raw, std::string_view country_code) {
+  std::string digits;
+  bool plus = false;
+  for (char c : raw) {
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c == '+' && digits.empty() && !plus) {
+      plus = true;
+    } else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') {
+      continue;
+    } else {
+      return InvalidInput("not a phone number: " + std::string(raw));
+    }
+  }
+  if (!plus && digits.starts_with("00")) {  // international call prefix
+    digits.erase(0, 2);
+    plus = true;
+  }
+  std::string e164;
+  if (plus) {
+    e164 = digits;
+  } else if (digits.starts_with("0")) {
+    e164 = std::string(country_code) + digits.substr(1);
+  } else if (digits.starts_with(country_code)) {
+    e164 = digits;
+  } else {
+    return InvalidInput("not a phone number: " + std::string(raw));
+  }
+  // E.164: at most 15 digits; a mobile subscriber number has at least 8 (ITU-T E.164 §6).
+  if (e164.size() < 8 || e164.size() > 15 || e164[0] == '0') {
+    return InvalidInput("not a phone number: " + std::string(raw));
+  }
+  return "+" + e164;
+}
+
+std::string NationalPhone(std::string_view e164, std::string_view country_code) {
+  std::string_view s = e164;
+  if (s.starts_with("+")) s.remove_prefix(1);
+  if (s.starts_with(country_code) && s.size() > country_code.size()) {
+    return "0" + std::string(s.substr(country_code.size()));
+  }
+  return std::string(e164);
+}
+
+}  // namespace pesan
