@@ -1,0 +1,50 @@
+#include "core/domain.h"
+
+namespace pesan {
+
+std::string_view OrderStatusName(OrderStatus s) {
+  switch (s) {
+    case OrderStatus::kNew: return "new";
+    case OrderStatus::kAccepted: return "accepted";
+    case OrderStatus::kShipped: return "shipped";
+    case OrderStatus::kDone: return "done";
+    case OrderStatus::kRejected: return "rejected";
+    case OrderStatus::kCancelled: return "cancelled";
+  }
+  return "new";
+}
+
+std::optional<OrderStatus> ParseOrderStatus(std::string_view name) {
+  for (auto s : {OrderStatus::kNew, OrderStatus::kAccepted, OrderStatus::kShipped,
+                 OrderStatus::kDone, OrderStatus::kRejected, OrderStatus::kCancelled}) {
+    if (OrderStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+bool CanMove(OrderStatus from, OrderStatus to) {
+  using S = OrderStatus;
+  switch (to) {
+    case S::kAccepted: return from == S::kNew;
+    case S::kShipped: return from == S::kNew || from == S::kAccepted;
+    case S::kDone: return from == S::kAccepted || from == S::kShipped;
+    case S::kRejected: return from == S::kNew || from == S::kAccepted;
+    case S::kCancelled: return from == S::kNew || from == S::kAccepted;
+    case S::kNew: return false;
+  }
+  return false;
+}
+
+bool HoldsStock(OrderStatus s) { return s != OrderStatus::kRejected && s != OrderStatus::kCancelled; }
+
+std::string_view OutboxStatusName(OutboxStatus s) {
+  switch (s) {
+    case OutboxStatus::kQueued: return "queued";
+    case OutboxStatus::kSent: return "sent";
+    case OutboxStatus::kDelivered: return "delivered";
+    case OutboxStatus::kFailed: return "failed";
+  }
+  return "queued";
+}
+
+}  // namespace pesan

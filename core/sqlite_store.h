@@ -1,0 +1,87 @@
+// The SQLite implementation of Store: schema created and migrated by the program (versioned
+// migrations in PRAGMA user_version), WAL, foreign keys on, prepared statements only.
+//
+// Durability: synchronous=FULL in WAL mode, so a committed transaction survives a power cut,
+// not only a process crash (https://www.sqlite.org/pragma.html#pragma_synchronous). Throughput
+// comes from batching concurrent writes into one commit (gateway/db_writer.h), not from a
+// weaker setting.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/sqlite_db.h"
+#include "core/store.h"
+
+namespace pesan {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database and migrates it to the current schema (read-write mode only).
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   SqliteDb::Mode mode = SqliteDb::Mode::kReadWrite);
+  static constexpr int kSchemaVersion = 1;
+
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+  Status Savepoint() override;
+  Status ReleaseSavepoint() override;
+  void RollbackToSavepoint() override;
+
+  Result<Shop> UpsertShop(const ShopSettings& settings) override;
+  Result<Shop> GetShop(const std::string& code) override;
+  Result<std::vector<Shop>> ListShops() override;
+  Status SetShopOpen(ShopId shop, bool open) override;
+
+  Result<std::vector<Product>> ListProducts(ShopId shop, bool include_inactive) override;
+  Result<Product> GetProduct(ShopId shop, const std::string& code) override;
+  Status ImportCatalog(ShopId shop, const std::vector<CatalogRow>& rows, bool replace) override;
+  Status SetStock(ShopId shop, const std::string& code, std::int64_t stock) override;
+  Status SetPrice(ShopId shop, const std::string& code, Rupiah price) override;
+  Status AddProduct(ShopId shop, const CatalogRow& row) override;
+  Status DeactivateProduct(ShopId shop, const std::string& code) override;
+
+  Result<std::optional<Customer>> GetCustomer(ShopId shop, const std::string& phone) override;
+  Status SaveAddress(ShopId shop, const std::string& phone, const std::string& address) override;
+  Status SaveLanguage(ShopId shop, const std::string& phone, const std::string& lang) override;
+
+  Result<Order> CreateOrder(const NewOrder& order, SystemTime now) override;
+  Result<Order> GetOrder(OrderId id) override;
+  Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) override;
+  Result<std::vector<Order>> ListOrders(const OrderFilter& filter) override;
+  Result<Order> MoveOrder(OrderId id, OrderStatus to, const std::string& note,
+                          SystemTime now) override;
+
+  Result<std::int64_t> QueueSms(const NewSms& sms, SystemTime now) override;
+  Result<std::vector<OutboxMessage>> DueSms(SystemTime now, int limit) override;
+  Result<std::optional<SystemTime>> NextSmsDue() override;
+  Status MarkSmsSent(std::int64_t id, const std::string& provider_id, SystemTime now) override;
+  Status MarkSmsRetry(std::int64_t id, const std::string& error, SystemTime next) override;
+  Status MarkSmsFailed(std::int64_t id, const std::string& error) override;
+  Status MarkSmsDelivery(const std::string& provider_id, bool delivered, const std::string& detail,
+                         SystemTime now) override;
+  Result<std::vector<OutboxMessage>> ListSms(int limit) override;
+
+  Result<bool> RememberInbound(const std::string& key, SystemTime now) override;
+
+  Result<std::optional<std::string>> LoadSession(const std::string& key) override;
+  Status SaveSession(const std::string& key, const std::string& value, SystemTime now) override;
+  Status DeleteSession(const std::string& key) override;
+  Status ExpireSessions(SystemTime before) override;
+
+  SqliteDb& db() { return *db_; }
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  Status Migrate();
+  Status Run(std::string_view sql);  // a statement without parameters or rows
+  Result<Shop> ReadShop(Statement& s);
+  Result<std::vector<Order>> ReadOrders(Statement& s);
+  Status LoadItems(Order& order);
+
+  std::unique_ptr<SqliteDb> db_;
+  int savepoint_depth_ = 0;
+};
+
+}  // namespace pesan

@@ -1,0 +1,133 @@
+// The shop's storage behind one narrow interface. SQLite (core/sqlite_store.h) is the embedded
+// implementation; a server database can implement the same interface later.
+//
+// A Store is bound to one connection and used by one thread at a time. Methods that write do
+// so in the caller's transaction when one is open (see Transaction), else in their own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/result.h"
+
+namespace pesan {
+
+struct ShopSettings {  // what the config says of a shop
+  std::string code;
+  std::string name;
+  std::vector<std::string> managers;
+  bool pickup = false;
+  std::string info;
+  std::string pin;
+};
+
+struct CatalogRow {  // one line of the manager's spreadsheet
+  std::string code;
+  std::string name;
+  Rupiah price = 0;
+  std::int64_t stock = 0;
+  std::string unit;
+  std::string category;
+  bool active = true;
+};
+
+struct NewOrder {
+  ShopId shop_id = 0;
+  std::string phone;
+  struct Line {
+    std::string code;
+    std::int64_t qty = 0;
+  };
+  std::vector<Line> lines;
+  std::string address;
+  bool pickup = false;
+  std::string channel;     // "ussd" / "sms"
+  std::string source_key;  // unique per originating request ("ussd:at:<session>"); "" = none
+};
+
+struct OrderFilter {
+  std::optional<ShopId> shop_id;
+  std::optional<OrderStatus> status;
+  std::optional<std::string> phone;
+  bool open_only = false;  // new, accepted or shipped
+  std::optional<SystemTime> since;
+  int limit = 0;  // 0 = all
+};
+
+struct NewSms {
+  ShopId shop_id = 0;
+  std::string to;
+  std::string text;
+  std::optional<OrderId> order_id;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Transactions. Begin() starts an immediate (write) transaction. Savepoints nest inside.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+  virtual Status Savepoint() = 0;
+  virtual Status ReleaseSavepoint() = 0;
+  virtual void RollbackToSavepoint() = 0;
+
+  // Shops.
+  virtual Result<Shop> UpsertShop(const ShopSettings& settings) = 0;
+  virtual Result<Shop> GetShop(const std::string& code) = 0;
+  virtual Result<std::vector<Shop>> ListShops() = 0;
+  virtual Status SetShopOpen(ShopId shop, bool open) = 0;
+
+  // Products.
+  virtual Result<std::vector<Product>> ListProducts(ShopId shop, bool include_inactive) = 0;
+  virtual Result<Product> GetProduct(ShopId shop, const std::string& code) = 0;
+  // Adds or updates rows by code; with `replace`, active products not named are deactivated.
+  virtual Status ImportCatalog(ShopId shop, const std::vector<CatalogRow>& rows, bool replace) = 0;
+  virtual Status SetStock(ShopId shop, const std::string& code, std::int64_t stock) = 0;
+  virtual Status SetPrice(ShopId shop, const std::string& code, Rupiah price) = 0;
+  virtual Status AddProduct(ShopId shop, const CatalogRow& row) = 0;
+  virtual Status DeactivateProduct(ShopId shop, const std::string& code) = 0;
+
+  // Customers.
+  virtual Result<std::optional<Customer>> GetCustomer(ShopId shop, const std::string& phone) = 0;
+  virtual Status SaveAddress(ShopId shop, const std::string& phone, const std::string& address) = 0;
+  virtual Status SaveLanguage(ShopId shop, const std::string& phone, const std::string& lang) = 0;
+
+  // Orders. CreateOrder reserves stock (kOutOfStock when short, naming the product) and, when
+  // `source_key` was seen before, returns that earlier order unchanged instead.
+  virtual Result<Order> CreateOrder(const NewOrder& order, SystemTime now) = 0;
+  virtual Result<Order> GetOrder(OrderId id) = 0;
+  virtual Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) = 0;
+  virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter) = 0;
+  // Moves the order along its lifecycle (kConflict when not allowed); stock comes back when it
+  // leaves a stock-holding state.
+  virtual Result<Order> MoveOrder(OrderId id, OrderStatus to, const std::string& note,
+                                  SystemTime now) = 0;
+
+  // Outbox.
+  virtual Result<std::int64_t> QueueSms(const NewSms& sms, SystemTime now) = 0;
+  virtual Result<std::vector<OutboxMessage>> DueSms(SystemTime now, int limit) = 0;
+  virtual Result<std::optional<SystemTime>> NextSmsDue() = 0;
+  virtual Status MarkSmsSent(std::int64_t id, const std::string& provider_id, SystemTime now) = 0;
+  virtual Status MarkSmsRetry(std::int64_t id, const std::string& error, SystemTime next) = 0;
+  virtual Status MarkSmsFailed(std::int64_t id, const std::string& error) = 0;
+  // Records a delivery report against the row with this provider id; kNotFound when none.
+  virtual Status MarkSmsDelivery(const std::string& provider_id, bool delivered,
+                                 const std::string& detail, SystemTime now) = 0;
+  virtual Result<std::vector<OutboxMessage>> ListSms(int limit) = 0;
+
+  // Inbound de-duplication: true the first time `key` is seen.
+  virtual Result<bool> RememberInbound(const std::string& key, SystemTime now) = 0;
+
+  // A key/value record of one USSD session for transports that send only the latest input.
+  virtual Result<std::optional<std::string>> LoadSession(const std::string& key) = 0;
+  virtual Status SaveSession(const std::string& key, const std::string& value, SystemTime now) = 0;
+  virtual Status DeleteSession(const std::string& key) = 0;
+  virtual Status ExpireSessions(SystemTime before) = 0;
+};
+
+}  // namespace pesan

@@ -1,0 +1,108 @@
+#include "menus/texts.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "core/embedded.h"
+
+namespace pesan {
+
+bool Texts::IsLanguage(std::string_view lang) {
+  for (const char* l : kLanguages) {
+    if (lang == l) return true;
+  }
+  return false;
+}
+
+Status Texts::Load(std::string_view lang, std::string_view toml_text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    return InvalidInput(std::string(origin) + ":" + std::to_string(e.source().begin.line) + ": " +
+                        std::string(e.description()));
+  }
+  for (const auto& [section, node] : root) {
+    const auto* table = node.as_table();
+    if (!table) {
+      return InvalidInput(std::string(origin) + ":" + std::to_string(node.source().begin.line) +
+                          ": '" + std::string(section.str()) + "' must be a [section]");
+    }
+    for (const auto& [key, value] : *table) {
+      const auto* s = value.as_string();
+      if (!s) {
+        return InvalidInput(std::string(origin) + ":" + std::to_string(value.source().begin.line) +
+                            ": " + std::string(key.str()) + " must be a string");
+      }
+      texts_[std::string(lang) + ":" + std::string(section.str()) + "." + std::string(key.str())] =
+          s->get();
+    }
+  }
+  return Ok{};
+}
+
+Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir) {
+  auto texts = std::make_shared<Texts>();
+  for (const char* lang : kLanguages) {
+    std::string name = std::string("texts.") + lang + ".toml";
+    auto builtin = EmbeddedFile(name);
+    if (!builtin) return Internal("built-in " + name + " missing");
+    if (auto st = texts->Load(lang, *builtin, name); !st) return st.error();
+    if (!dir.empty()) {
+      std::filesystem::path path = std::filesystem::path(dir) / name;
+      std::ifstream in(path);
+      if (in) {
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (auto st = texts->Load(lang, ss.str(), path.string()); !st) return st.error();
+      }
+    }
+  }
+  return std::shared_ptr<const Texts>(std::move(texts));
+}
+
+std::string_view Texts::Get(std::string_view lang, std::string_view key) const {
+  std::string k;
+  k.reserve(lang.size() + key.size() + 1);
+  k.append(lang).append(":").append(key);
+  if (auto it = texts_.find(k); it != texts_.end()) return it->second;
+  if (lang != "id") return Get("id", key);
+  return key;
+}
+
+std::string Texts::Format(
+    std::string_view lang, std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> values) const {
+  return Substitute(Get(lang, key), values);
+}
+
+std::string Substitute(std::string_view tmpl,
+                       std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+  std::string out;
+  out.reserve(tmpl.size() + 32);
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    size_t open = tmpl.find('{', i);
+    if (open == std::string_view::npos) break;
+    size_t close = tmpl.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.append(tmpl, i, open - i);
+    std::string_view name = tmpl.substr(open + 1, close - open - 1);
+    bool found = false;
+    for (const auto& [k, v] : values) {
+      if (k == name) {
+        out.append(v);
+        found = true;
+        break;
+      }
+    }
+    if (!found) out.append(tmpl, open, close - open + 1);
+    i = close + 1;
+  }
+  out.append(tmpl.substr(i));
+  return out;
+}
+
+}  // namespace pesan

@@ -1,0 +1,42 @@
+// The words Pesan says, per language, from config/texts.<lang>.toml: "section.key" ->
+// template with {placeholders}. Loaded once at start; immutable and shared between threads.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/result.h"
+
+namespace pesan {
+
+class Texts {
+ public:
+  static constexpr const char* kLanguages[] = {"id", "en"};
+
+  // Parses one language's TOML; `origin` names the file in error messages.
+  Status Load(std::string_view lang, std::string_view toml, std::string_view origin);
+  // The built-in texts of every language, each optionally overridden from `dir`
+  // ("<dir>/texts.<lang>.toml", when that file exists).
+  static Result<std::shared_ptr<const Texts>> LoadDefault(const std::string& dir = "");
+
+  // The template, falling back to Indonesian, then to the key itself (so a missing text shows).
+  std::string_view Get(std::string_view lang, std::string_view key) const;
+  // The template with {name} replaced by values; unknown placeholders stay as written.
+  std::string Format(std::string_view lang, std::string_view key,
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> values) const;
+
+  static bool IsLanguage(std::string_view lang);
+
+ private:
+  std::map<std::string, std::string, std::less<>> texts_;  // "id:ussd.menu" -> template
+};
+
+// Replaces {name} placeholders in `tmpl`.
+std::string Substitute(std::string_view tmpl,
+                       std::initializer_list<std::pair<std::string_view, std::string_view>> values);
+
+}  // namespace pesan

@@ -1,0 +1,641 @@
+#include "menus/ussd/ussd_menu.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/money.h"
+
+namespace pesan::ussd {
+namespace {
+
+enum class Where {
+  kMain,
+  kCategories,
+  kProducts,
+  kQuantity,
+  kAddressKnown,
+  kAddressNew,
+  kSummary,
+  kDuplicate,
+  kOrders,
+  kOrderDetail,
+  kInfo,
+  kLanguage,
+};
+
+struct Frame {
+  Where where = Where::kMain;
+  int page = 0;
+  int category = -1;  // index into ShopView::categories, -1 = all products
+  int product = -1;   // index into ShopView::products
+  int order = -1;     // index into CustomerView::recent
+};
+
+constexpr size_t kMaxOrdersListed = 4;
+constexpr size_t kMaxNameChars = 22;
+constexpr size_t kNoticeReserve = 24;  // room kept on list pages for a one-line notice
+constexpr std::int64_t kMaxQty = 999;
+constexpr size_t kNumberWidth = 3;  // "12 " before each listed line
+
+// Cuts to at most n characters (UTF-8 aware).
+std::string Clip(std::string_view s, size_t n) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (chars == n) return std::string(s.substr(0, i));
+      ++chars;
+    }
+  }
+  return std::string(s);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A whole number 1..max with nothing else, or nullopt.
+std::optional<std::int64_t> Number(std::string_view in, std::int64_t max) {
+  in = Trim(in);
+  if (in.empty() || in.size() > 6 || in[0] == '0') return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(in.data(), in.data() + in.size(), v);
+  if (ec != std::errc() || p != in.data() + in.size() || v < 1 || v > max) return std::nullopt;
+  return v;
+}
+
+std::string Str(std::int64_t v) { return std::to_string(v); }
+
+class Machine {
+ public:
+  Machine(const ShopView& shop, const CustomerView& customer, const Texts& texts,
+          const Limits& limits)
+      : shop_(shop), cust_(customer), t_(texts), lim_(limits) {
+    lang_ = Texts::IsLanguage(customer.language) ? customer.language : "id";
+  }
+
+  void Input(std::string_view in, bool last);
+  StepResult Result() const;
+
+ private:
+  // Navigation.
+  void Go(Frame f) {
+    back_.push_back(at_);
+    at_ = f;
+  }
+  void Back() {
+    if (back_.empty()) {
+      at_ = Frame{};
+    } else {
+      at_ = back_.back();
+      back_.pop_back();
+    }
+  }
+  void Home() {
+    back_.clear();
+    at_ = Frame{};
+  }
+  void End(std::string screen) {
+    ended_ = true;
+    end_screen_ = std::move(screen);
+  }
+  void Notice(std::string_view key) { notice_ = std::string(t_.Get(lang_, key)); }
+  std::string T(std::string_view key) const { return std::string(t_.Get(lang_, key)); }
+
+  // What the shop offers.
+  Frame BrowseStart() const {
+    Frame f;
+    f.where = shop_.categories.size() > 1 ? Where::kCategories : Where::kProducts;
+    return f;
+  }
+  std::vector<int> Listed(int category) const {
+    std::vector<int> out;
+    for (int i = 0; i < static_cast<int>(shop_.products.size()); ++i) {
+      if (category < 0 || shop_.products[i].category == shop_.categories[category]) {
+        out.push_back(i);
+      }
+    }
+    return out;
+  }
+  std::string ProductLine(const Product& p) const {
+    std::string line = Clip(p.name, kMaxNameChars) + " " + FormatRupiah(p.price);
+    if (p.stock <= 0) line += " (" + T("ussd.sold_out") + ")";
+    return line;
+  }
+  // Splits numbered `lines` into pages that fit the screen with `header` and the navigation lines.
+  std::vector<std::pair<size_t, size_t>> Paginate(const std::vector<std::string>& lines,
+                                                  std::string_view header) const;
+  std::string ListScreen(std::string_view header, const std::vector<std::string>& lines,
+                         int page) const;
+  // The lines of a list screen (categories or products), without their numbers.
+  std::vector<std::string> ListLines(const Frame& f) const;
+  std::string Nav(bool prev, bool next) const;
+
+  void PlaceOrInform(bool last);
+  std::string Render() const;
+  std::string Summary() const;
+  bool Cancellable(const PastOrder& o) const {
+    return o.status == OrderStatus::kNew || o.status == OrderStatus::kAccepted;
+  }
+
+  const ShopView& shop_;
+  const CustomerView& cust_;
+  const Texts& t_;
+  const Limits& lim_;
+
+  Frame at_;
+  std::vector<Frame> back_;
+  std::vector<std::pair<int, std::int64_t>> cart_;  // product index, quantity
+  bool address_chosen_ = false;
+  std::string address_;
+  bool pickup_ = false;
+  bool save_address_ = false;
+  std::string lang_;
+  std::string notice_;
+  bool ended_ = false;
+  std::string end_screen_;
+  std::optional<Effect> effect_;
+};
+
+std::string Machine::Nav(bool prev, bool next) const {
+  std::string nav;
+  if (prev) nav += T("ussd.nav_prev");
+  if (next) nav += (nav.empty() ? "" : " ") + T("ussd.nav_next");
+  if (!nav.empty()) nav += "\n";
+  return nav + T("ussd.nav_back") + " " + T("ussd.nav_home");
+}
+
+std::vector<std::pair<size_t, size_t>> Machine::Paginate(const std::vector<std::string>& lines,
+                                                         std::string_view header) const {
+  // Budget as if both paging keys were shown, and keep room for a notice line.
+  const size_t fixed = CharCount(header) + 1 + CharCount(Nav(true, true));
+  const size_t budget = lim_.target_chars > fixed + kNoticeReserve
+                            ? lim_.target_chars - fixed - kNoticeReserve
+                            : 0;
+  std::vector<std::pair<size_t, size_t>> pages;
+  size_t begin = 0;
+  while (begin < lines.size()) {
+    size_t end = begin, used = 0;
+    while (end < lines.size()) {
+      size_t add = kNumberWidth + CharCount(lines[end]) + 1;
+      if (end > begin && used + add > budget) break;
+      used += add;
+      ++end;
+    }
+    pages.emplace_back(begin, end);
+    begin = end;
+  }
+  if (pages.empty()) pages.emplace_back(0, 0);
+  return pages;
+}
+
+std::vector<std::string> Machine::ListLines(const Frame& f) const {
+  std::vector<std::string> lines;
+  if (f.where == Where::kCategories) {
+    for (const auto& c : shop_.categories) lines.push_back(Clip(c, kMaxNameChars));
+  } else {
+    for (int idx : Listed(f.category)) lines.push_back(ProductLine(shop_.products[idx]));
+  }
+  return lines;
+}
+
+std::string Machine::ListScreen(std::string_view header, const std::vector<std::string>& lines,
+                                int page) const {
+  auto pages = Paginate(lines, header);
+  page = std::clamp(page, 0, static_cast<int>(pages.size()) - 1);
+  std::string out(header);
+  for (size_t i = pages[page].first; i < pages[page].second; ++i) {
+    out += "\n" + Str(static_cast<std::int64_t>(i - pages[page].first + 1)) + " " + lines[i];
+  }
+  if (lines.empty()) out += "\n" + T("ussd.no_products");
+  out += "\n" + Nav(page > 0, page + 1 < static_cast<int>(pages.size()));
+  return out;
+}
+
+void Machine::Input(std::string_view raw, bool last) {
+  if (ended_) return;  // inputs after the end of a session change nothing
+  notice_.clear();
+  std::string_view in = Trim(raw);
+  if (CharCount(raw) > lim_.max_input) {
+    Notice("ussd.too_long");
+    return;
+  }
+  if (in == "00") {
+    Home();
+    return;
+  }
+  if (in == "0") {
+    Back();
+    return;
+  }
+  switch (at_.where) {
+    case Where::kMain:
+      if (in == "1") {
+        if (!shop_.shop.open) {
+          End(t_.Format(lang_, "ussd.closed", {{"shop", shop_.shop.name}}));
+        } else {
+          Go(BrowseStart());
+        }
+      } else if (in == "2") {
+        Go({Where::kOrders});
+      } else if (in == "3") {
+        Go({Where::kInfo});
+      } else if (in == "4") {
+        Go({Where::kLanguage});
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+
+    case Where::kCategories:
+    case Where::kProducts: {
+      const bool categories = at_.where == Where::kCategories;
+      auto lines = ListLines(at_);
+      std::string header = T(categories ? "ussd.categories" : "ussd.products");
+      auto pages = Paginate(lines, header);
+      const int page = std::clamp(at_.page, 0, static_cast<int>(pages.size()) - 1);
+      if (in == "99" && page + 1 < static_cast<int>(pages.size())) {
+        at_.page = page + 1;
+        return;
+      }
+      if (in == "98" && page > 0) {
+        at_.page = page - 1;
+        return;
+      }
+      const auto count = static_cast<std::int64_t>(pages[page].second - pages[page].first);
+      auto n = Number(in, count);
+      if (!n) {
+        Notice("ussd.bad_option");
+        return;
+      }
+      const size_t pos = pages[page].first + static_cast<size_t>(*n) - 1;
+      if (categories) {
+        Go({Where::kProducts, 0, static_cast<int>(pos)});
+        return;
+      }
+      const int idx = Listed(at_.category)[pos];
+      const Product& p = shop_.products[idx];
+      if (p.stock <= 0) {
+        notice_ = t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
+        return;
+      }
+      Go({Where::kQuantity, 0, at_.category, idx});
+      return;
+    }
+
+    case Where::kQuantity: {
+      const Product& p = shop_.products[at_.product];
+      const std::int64_t max = std::min(p.stock, kMaxQty);
+      auto qty = Number(in, max);
+      if (!qty) {
+        notice_ = t_.Format(lang_, "ussd.bad_qty", {{"max", Str(max)}});
+        return;
+      }
+      auto it = std::find_if(cart_.begin(), cart_.end(),
+                             [&](auto& line) { return line.first == at_.product; });
+      if (it == cart_.end()) {
+        cart_.emplace_back(at_.product, *qty);
+      } else {
+        it->second = *qty;  // the quantity screen sets the product's quantity
+      }
+      if (address_chosen_) {
+        Go({Where::kSummary});
+      } else if (!cust_.address.empty()) {
+        Go({Where::kAddressKnown});
+      } else {
+        Go({Where::kAddressNew});
+      }
+      return;
+    }
+
+    case Where::kAddressKnown:
+      if (in == "1") {
+        address_chosen_ = true;
+        address_ = cust_.address;
+        pickup_ = false;
+        save_address_ = false;
+        Go({Where::kSummary});
+      } else if (in == "2") {
+        Go({Where::kAddressNew});
+      } else if (in == "3" && shop_.shop.pickup) {
+        address_chosen_ = true;
+        address_.clear();
+        pickup_ = true;
+        Go({Where::kSummary});
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+
+    case Where::kAddressNew: {
+      if (in == "1" && shop_.shop.pickup) {
+        address_chosen_ = true;
+        address_.clear();
+        pickup_ = true;
+        Go({Where::kSummary});
+        return;
+      }
+      const size_t chars = CharCount(in);
+      if (chars < 3 || chars > 100) {
+        Notice("ussd.bad_address");
+        return;
+      }
+      address_chosen_ = true;
+      address_ = std::string(in);
+      pickup_ = false;
+      save_address_ = true;
+      Go({Where::kSummary});
+      return;
+    }
+
+    case Where::kSummary:
+      if (in == "1") {
+        // The same items and quantities ordered on the same local day: ask first.
+        auto mine = cart_;
+        std::vector<std::pair<std::string, std::int64_t>> wanted;
+        for (auto& [idx, qty] : mine) wanted.emplace_back(shop_.products[idx].code, qty);
+        std::sort(wanted.begin(), wanted.end());
+        for (const auto& o : cust_.recent) {
+          if (o.day != cust_.today || !HoldsStock(o.status)) continue;
+          std::vector<std::pair<std::string, std::int64_t>> had;
+          for (const auto& it : o.items) had.emplace_back(it.code, it.qty);
+          std::sort(had.begin(), had.end());
+          if (had == wanted) {
+            Go({Where::kDuplicate, 0, -1, -1,
+                static_cast<int>(&o - cust_.recent.data())});
+            return;
+          }
+        }
+        PlaceOrInform(last);
+      } else if (in == "2") {
+        Go(BrowseStart());
+      } else if (in == "3") {
+        End(T("ussd.cancelled_cart"));
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+
+    case Where::kDuplicate:
+      if (in == "1") {
+        PlaceOrInform(last);
+      } else if (in == "2") {
+        End(T("ussd.cancelled_cart"));
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+
+    case Where::kOrders: {
+      const auto listed =
+          static_cast<std::int64_t>(std::min(cust_.recent.size(), kMaxOrdersListed));
+      auto n = Number(in, listed);
+      if (!n) {
+        Notice("ussd.bad_option");
+        return;
+      }
+      Go({Where::kOrderDetail, 0, -1, -1, static_cast<int>(*n - 1)});
+      return;
+    }
+
+    case Where::kOrderDetail: {
+      const PastOrder& o = cust_.recent[at_.order];
+      if (in == "1" && Cancellable(o)) {
+        End(std::string());
+        if (last) effect_ = CancelOrder{o.id, lang_};
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+    }
+
+    case Where::kInfo:
+      Notice("ussd.bad_option");
+      return;
+
+    case Where::kLanguage:
+      if (in == "1" || in == "2") {
+        lang_ = in == "1" ? "id" : "en";
+        if (last) effect_ = SetLanguage{lang_};
+        Home();
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+  }
+}
+
+void Machine::PlaceOrInform(bool last) {
+  End(std::string());
+  if (!last) return;  // placed on its own hop already
+  PlaceOrder order;
+  for (auto& [idx, qty] : cart_) order.lines.emplace_back(shop_.products[idx].code, qty);
+  order.address = pickup_ ? std::string() : address_;
+  order.pickup = pickup_;
+  order.save_address = save_address_;
+  order.language = lang_;
+  effect_ = std::move(order);
+}
+
+std::string Machine::Summary() const {
+  std::string head = T("ussd.summary_head");
+  Rupiah total = 0;
+  std::vector<std::string> lines;
+  for (auto& [idx, qty] : cart_) {
+    const Product& p = shop_.products[idx];
+    total += p.price * qty;
+    lines.push_back(Str(qty) + "x " + Clip(p.name, kMaxNameChars) + " " +
+                    FormatRupiah(p.price * qty));
+  }
+  std::string tail = t_.Format(lang_, "ussd.summary_total", {{"total", FormatRupiah(total)}});
+  std::string where = pickup_ ? T("ussd.summary_pickup")
+                              : t_.Format(lang_, "ussd.summary_to", {{"address", address_}});
+  std::string options = T("ussd.summary_options");
+  // Fit: drop item lines into "+N more", then shorten the address.
+  auto build = [&](size_t shown, std::string_view to) {
+    std::string s = head;
+    for (size_t i = 0; i < shown; ++i) s += "\n" + lines[i];
+    if (shown < lines.size()) {
+      s += "\n" + t_.Format(lang_, "ussd.summary_more", {{"count", Str(lines.size() - shown)}});
+    }
+    return s + "\n" + tail + "\n" + std::string(to) + "\n" + options;
+  };
+  size_t shown = lines.size();
+  std::string s = build(shown, where);
+  while (CharCount(s) > lim_.target_chars && shown > 1) s = build(--shown, where);
+  if (CharCount(s) > lim_.target_chars) {
+    const size_t over = CharCount(s) - lim_.target_chars;
+    const size_t keep = CharCount(where) > over + 8 ? CharCount(where) - over - 3 : 8;
+    s = build(shown, Clip(where, keep) + "...");
+  }
+  return s;
+}
+
+std::string Machine::Render() const {
+  switch (at_.where) {
+    case Where::kMain: {
+      std::string s = t_.Format(lang_, "ussd.welcome", {{"shop", shop_.shop.name}});
+      if (!shop_.shop.open) s += "\n" + T("ussd.closed_banner");
+      return s + "\n" + T("ussd.menu");
+    }
+    case Where::kCategories:
+      return ListScreen(T("ussd.categories"), ListLines(at_), at_.page);
+    case Where::kProducts:
+      return ListScreen(T("ussd.products"), ListLines(at_), at_.page);
+    case Where::kQuantity: {
+      const Product& p = shop_.products[at_.product];
+      return t_.Format(lang_, "ussd.product",
+                       {{"name", Clip(p.name, 40)},
+                        {"price", FormatRupiah(p.price)},
+                        {"unit", p.unit.empty() ? std::string() : "/" + p.unit},
+                        {"stock", Str(p.stock)},
+                        {"max", Str(std::min(p.stock, kMaxQty))}}) +
+             "\n" + Nav(false, false);
+    }
+    case Where::kAddressKnown: {
+      std::string s =
+          t_.Format(lang_, "ussd.address_known", {{"address", Clip(cust_.address, 80)}});
+      if (shop_.shop.pickup) s += "\n" + T("ussd.pickup_option");
+      return s + "\n" + Nav(false, false);
+    }
+    case Where::kAddressNew: {
+      std::string s = T("ussd.address_new");
+      if (shop_.shop.pickup) s += "\n" + T("ussd.pickup_option_new");
+      return s + "\n" + Nav(false, false);
+    }
+    case Where::kSummary:
+      return Summary();
+    case Where::kDuplicate:
+      return t_.Format(lang_, "ussd.duplicate", {{"order", Str(cust_.recent[at_.order].id)}});
+    case Where::kOrders: {
+      if (cust_.recent.empty()) return T("ussd.orders_none") + "\n" + Nav(false, false);
+      std::string s = T("ussd.orders_head");
+      for (size_t i = 0; i < std::min(cust_.recent.size(), kMaxOrdersListed); ++i) {
+        const auto& o = cust_.recent[i];
+        s += "\n" + t_.Format(lang_, "ussd.order_line",
+                              {{"n", Str(static_cast<std::int64_t>(i + 1))},
+                               {"order", Str(o.id)},
+                               {"total", FormatRupiah(o.total)},
+                               {"status", T("status." + std::string(OrderStatusName(o.status)))}});
+      }
+      return s + "\n" + Nav(false, false);
+    }
+    case Where::kOrderDetail: {
+      const PastOrder& o = cust_.recent[at_.order];
+      std::string items;
+      for (const auto& it : o.items) {
+        if (!items.empty()) items += ", ";
+        items += Str(it.qty) + "x " + Clip(it.name, kMaxNameChars);
+      }
+      std::string s = t_.Format(lang_, "ussd.order_detail",
+                                {{"order", Str(o.id)},
+                                 {"status", T("status." + std::string(OrderStatusName(o.status)))},
+                                 {"items", Clip(items, 70)},
+                                 {"total", FormatRupiah(o.total)}});
+      if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
+      return s + "\n" + Nav(false, false);
+    }
+    case Where::kInfo: {
+      std::string info = shop_.shop.info.empty()
+                             ? t_.Format(lang_, "ussd.info_empty", {{"shop", shop_.shop.name}})
+                             : Clip(shop_.shop.info, 140);
+      return info + "\n" + Nav(false, false);
+    }
+    case Where::kLanguage:
+      return T("ussd.language") + "\n" + Nav(false, false);
+  }
+  return std::string();
+}
+
+StepResult Machine::Result() const {
+  StepResult r;
+  r.language = lang_;
+  r.effect = effect_;
+  if (ended_) {
+    r.end = true;
+    r.screen = FitScreen(end_screen_, lim_.max_chars);
+    return r;
+  }
+  std::string screen = Render();
+  if (!notice_.empty()) screen = notice_ + "\n" + screen;
+  r.screen = FitScreen(std::move(screen), lim_.max_chars);
+  return r;
+}
+
+}  // namespace
+
+ShopView MakeShopView(Shop shop, std::vector<Product> products) {
+  ShopView v;
+  v.shop = std::move(shop);
+  for (auto& p : products) {
+    if (!p.active) continue;
+    if (!p.category.empty() &&
+        std::find(v.categories.begin(), v.categories.end(), p.category) == v.categories.end()) {
+      v.categories.push_back(p.category);
+    }
+    v.products.push_back(std::move(p));
+  }
+  return v;
+}
+
+std::vector<std::string_view> SplitInputs(std::string_view text) {
+  std::vector<std::string_view> out;
+  if (text.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t star = text.find('*', start);
+    out.push_back(text.substr(start, star == std::string_view::npos ? text.npos : star - start));
+    if (star == std::string_view::npos) break;
+    start = star + 1;
+  }
+  return out;
+}
+
+StepResult Step(const ShopView& shop, const CustomerView& customer, const Texts& texts,
+                const std::vector<std::string_view>& inputs, const Limits& limits) {
+  Machine m(shop, customer, texts, limits);
+  for (size_t i = 0; i < inputs.size(); ++i) m.Input(inputs[i], i + 1 == inputs.size());
+  return m.Result();
+}
+
+std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order& order) {
+  return FitScreen(texts.Format(lang, "ussd.placed",
+                                {{"order", Str(order.id)}, {"total", FormatRupiah(order.total)}}),
+                   182);
+}
+
+std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why) {
+  std::string reason;
+  if (why.code == ErrorCode::kOutOfStock) {
+    // "B1 3": the product code and the stock left
+    auto space = why.message.find(' ');
+    reason = texts.Format(lang, "ussd.out_of_stock",
+                          {{"product", why.message.substr(0, space)},
+                           {"stock", space == std::string::npos ? "0" : why.message.substr(space + 1)}});
+  } else {
+    reason = std::string(texts.Get(lang, "ussd.unavailable"));
+  }
+  return FitScreen(texts.Format(lang, "ussd.not_placed", {{"reason", reason}}), 182);
+}
+
+std::string CancelledScreen(const Texts& texts, std::string_view lang, const Result<Order>& r) {
+  if (r.ok()) return texts.Format(lang, "ussd.order_cancelled", {{"order", Str(r->id)}});
+  return FitScreen(std::string(texts.Get(lang, "ussd.unavailable")), 182);
+}
+
+size_t CharCount(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string FitScreen(std::string screen, size_t max_chars) {
+  if (CharCount(screen) <= max_chars) return screen;
+  std::string cut = Clip(screen, max_chars);
+  auto nl = cut.rfind('\n');
+  if (nl != std::string::npos && nl > cut.size() / 2) cut.resize(nl);
+  return cut;
+}
+
+}  // namespace pesan::ussd

@@ -1,0 +1,90 @@
+// The USSD shop as a pure function: the screen is a function of the shop's data, the customer
+// and the inputs typed so far in the session. A gateway that restarts mid-session rebuilds
+// where the customer was by calling Step again with the same inputs; no session state is kept
+// here. Effects (place an order, cancel one, change language) come back as data, and only the
+// last input's effect is returned, since earlier inputs' effects were applied on their own hop.
+//
+// Keys, the same on every screen: 0 back, 00 main menu, 99 next page, 98 previous page.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/domain.h"
+#include "menus/texts.h"
+
+namespace pesan::ussd {
+
+// Everything of the shop a screen can show. Immutable once built; shared between threads.
+struct ShopView {
+  Shop shop;
+  std::vector<Product> products;        // active products in listing order
+  std::vector<std::string> categories;  // distinct non-empty categories, first-seen order
+};
+ShopView MakeShopView(Shop shop, std::vector<Product> products);
+
+struct PastOrder {
+  OrderId id = 0;
+  OrderStatus status = OrderStatus::kNew;
+  Rupiah total = 0;
+  std::vector<OrderItem> items;
+  std::string day;  // the shop's local day it was placed, "2026-11-28"
+};
+
+struct CustomerView {
+  std::string phone;               // E.164
+  std::string language;            // the language to start in
+  std::string address;             // on file, "" when none
+  std::vector<PastOrder> recent;   // newest first
+  std::string today;               // the shop's local day now
+};
+
+struct PlaceOrder {
+  std::vector<std::pair<std::string, std::int64_t>> lines;  // product code, quantity
+  std::string address;  // "" for pickup
+  bool pickup = false;
+  bool save_address = false;  // a new address the customer typed: keep it on file
+  std::string language;       // the session's language, for the confirmation texts
+};
+struct CancelOrder {
+  OrderId order = 0;
+  std::string language;
+};
+struct SetLanguage {
+  std::string language;
+};
+using Effect = std::variant<PlaceOrder, CancelOrder, SetLanguage>;
+
+struct StepResult {
+  std::string screen;  // without "CON "/"END "
+  bool end = false;
+  std::optional<Effect> effect;  // to apply before answering; see the Screen functions below
+  std::string language;          // the session's language after this step
+};
+
+struct Limits {
+  size_t target_chars = 160;  // screens aim for this (safe on every network)
+  size_t max_chars = 182;     // and never exceed this
+  size_t max_input = 120;     // longer inputs are refused with a short answer
+};
+
+StepResult Step(const ShopView& shop, const CustomerView& customer, const Texts& texts,
+                const std::vector<std::string_view>& inputs, const Limits& limits = {});
+
+// Splits Africa's Talking's `text` ("1*1*2*Jl Mawar 3") into inputs; "" has none.
+std::vector<std::string_view> SplitInputs(std::string_view text);
+
+// The final screens once an effect has been applied.
+std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order& order);
+std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why);
+std::string CancelledScreen(const Texts& texts, std::string_view lang, const Result<Order>& result);
+
+// Cuts a screen to at most `max_chars` characters, at a line end where it can.
+std::string FitScreen(std::string screen, size_t max_chars);
+// Characters (code points) of a UTF-8 string.
+size_t CharCount(std::string_view utf8);
+
+}  // namespace pesan::ussd
