@@ -1,4 +1,5 @@
-# cmake -DOUT=file.cc -DDIR=dir -DFILES="a;b" -P embed.cmake
+# cmake -DOUT=file.cc -DDIR=dir -DFILES=a,b -P embed.cmake
+string(REPLACE "," ";" FILES "${FILES}")
 set(body "// Generated from config/ by embed.cmake; do not edit.\n#include \"core/embedded.h\"\n\nnamespace pesan {\nnamespace {\n")
 set(table "")
 set(i 0)

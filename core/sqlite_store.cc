@@ -1,6 +1,6 @@
 #include "core/sqlite_store.h"
 
-#include <map>
+#include <algorithm>
 
 #include "core/gsm_text.h"
 

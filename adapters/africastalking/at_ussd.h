@@ -1,0 +1,33 @@
+// Africa's Talking USSD callback (PROTOCOLS.md §5.1): a form POST per hop with sessionId,
+// serviceCode, phoneNumber, networkCode and text (every input of the session joined by '*';
+// empty on the first hop); the answer is text/plain "CON <screen>" or "END <screen>".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace pesan::africastalking {
+
+struct UssdRequest {
+  std::string session_id;
+  std::string service_code;
+  std::string phone;  // as sent; the caller normalises it
+  std::string network_code;
+  std::string text;
+};
+
+struct RequestLimits {
+  std::size_t max_session_id = 128;
+  std::size_t max_text = 640;
+};
+
+// Parses the form body. A missing sessionId or phoneNumber, a malformed body, an overlong
+// field or text that is not UTF-8 is InvalidInput with a short reason.
+Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits& limits = {});
+
+// "CON <screen>" or "END <screen>".
+std::string FormatUssdAnswer(std::string_view screen, bool end);
+
+}  // namespace pesan::africastalking

@@ -1,0 +1,40 @@
+// The shops as the menus see them: one immutable snapshot per shop (shop settings plus active
+// products), replaced after every commit that changed it. Readers on any thread take a
+// shared_ptr and keep a consistent view for the whole hop.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/store.h"
+#include "menus/ussd/ussd_menu.h"
+
+namespace pesan {
+
+class ShopRegistry {
+ public:
+  using View = std::shared_ptr<const ussd::ShopView>;
+
+  // Loads every shop from the store.
+  Status LoadAll(Store& store);
+  // Marks a shop changed; RefreshDirty reloads it (the writer calls it after each commit).
+  void MarkDirty(ShopId shop);
+  Status RefreshDirty(Store& store);
+
+  View ByCode(const std::string& code) const;
+  View ById(ShopId id) const;
+  // The shop customers reach when the request does not say (the first configured one).
+  View Default() const;
+  std::vector<View> All() const;
+
+ private:
+  Result<View> Load(Store& store, const Shop& shop);
+  mutable std::mutex mu_;
+  std::vector<View> views_;  // in configuration order
+  std::set<ShopId> dirty_;
+};
+
+}  // namespace pesan

@@ -1,0 +1,288 @@
+#include "gateway/ussd_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+namespace pesan {
+
+UssdService::UssdService(ShopRegistry& shops, const Voice& voice, DbWriter& writer,
+                         ReadStores& reads, const Clock& clock, UssdOptions options)
+    : shops_(shops), voice_(voice), writer_(writer), reads_(reads), clock_(clock), opt_(options) {}
+
+Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
+    const ussd::ShopView& shop, const std::string& phone) {
+  auto store = reads_.ForThisThread();
+  if (!store) return store.error();
+  auto customer = (*store)->GetCustomer(shop.shop.id, phone);
+  if (!customer) return customer.error();
+  OrderFilter f;
+  f.shop_id = shop.shop.id;
+  f.phone = phone;
+  f.limit = 5;
+  auto orders = (*store)->ListOrders(f);
+  if (!orders) return orders.error();
+  auto view = std::make_shared<ussd::CustomerView>();
+  view->phone = phone;
+  view->language = opt_.default_language;
+  if (*customer) {
+    view->address = (*customer)->address;
+    if (Texts::IsLanguage((*customer)->language)) view->language = (*customer)->language;
+  }
+  for (auto& o : *orders) {
+    view->recent.push_back({o.id, o.status, o.total, std::move(o.items),
+                            LocalDay(o.created_at, voice_.utc_offset_minutes)});
+  }
+  view->today = LocalDay(clock_.Now(), voice_.utc_offset_minutes);
+  return std::shared_ptr<const ussd::CustomerView>(std::move(view));
+}
+
+Result<std::optional<UssdAnswer>> UssdService::Lookup(
+    const std::string& key, const std::string& phone, const std::string& text, long long seq,
+    std::shared_ptr<const ussd::CustomerView>& customer) {
+  const SystemTime now = clock_.Now();
+  Shard& shard = ShardFor(key);
+  {
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(key);
+    if (it != shard.map.end() && now - it->second.last_seen <= opt_.idle) {
+      Entry& e = it->second;
+      e.last_seen = now;
+      if (e.answered && e.last_text == text && e.last_seq == seq) return {e.last_answer};
+      customer = e.customer;
+      return std::optional<UssdAnswer>();
+    }
+  }
+  auto shop = shops_.Default();
+  auto loaded = LoadCustomer(*shop, phone);
+  if (!loaded) return loaded.error();
+  customer = *loaded;
+  if (count_.load() >= opt_.max_sessions) Sweep();
+  std::lock_guard lock(shard.mu);
+  if (count_.load() >= opt_.max_sessions && !shard.map.empty()) {
+    // Still full: forget this shard's least recently seen session.
+    auto oldest = shard.map.begin();
+    for (auto it = shard.map.begin(); it != shard.map.end(); ++it) {
+      if (it->second.last_seen < oldest->second.last_seen) oldest = it;
+    }
+    shard.map.erase(oldest);
+    --count_;
+  }
+  auto [it, inserted] = shard.map.try_emplace(key);
+  if (inserted) ++count_;
+  it->second.customer = customer;
+  it->second.last_seen = now;
+  it->second.answered = false;
+  return std::optional<UssdAnswer>();
+}
+
+void UssdService::Remember(const std::string& key, const std::string& text, long long seq,
+                           const UssdAnswer& answer) {
+  Shard& shard = ShardFor(key);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.map.find(key);
+  if (it == shard.map.end()) return;  // swept meanwhile
+  it->second.last_text = text;
+  it->second.last_seq = seq;
+  it->second.last_answer = answer;
+  it->second.answered = true;
+}
+
+void UssdService::Hop(const std::string& key, const std::string& phone, const std::string& text,
+                      Done done) {
+  if (text.size() > opt_.max_text) {
+    return done({std::string(voice_.texts->Get(opt_.default_language, "ussd.too_long")), true});
+  }
+  std::shared_ptr<const ussd::CustomerView> customer;
+  auto cached = Lookup(key, phone, text, -1, customer);
+  if (!cached) {
+    spdlog::error("ussd: cannot load the customer: {}", cached.error().message);
+    return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+  }
+  if (*cached) return done(std::move(**cached));
+  Run(key, text, -1, std::move(customer), nullptr, std::move(done));
+}
+
+void UssdService::HopLatest(const std::string& key, const std::string& phone,
+                            const std::string& input, long long seq, bool opening, Done done) {
+  if (input.size() > opt_.limits.max_input * 2) {
+    return done({std::string(voice_.texts->Get(opt_.default_language, "ussd.too_long")), true});
+  }
+  // The path so far: from memory, else from the database (after a restart).
+  std::string path;
+  long long last_seq = -1;
+  bool known = false;
+  {
+    Shard& shard = ShardFor(key);
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(key);
+    if (it != shard.map.end() && it->second.answered) {
+      if (it->second.last_seq == seq) {
+        it->second.last_seen = clock_.Now();
+        return done(it->second.last_answer);
+      }
+      path = it->second.last_text;
+      last_seq = it->second.last_seq;
+      known = true;
+    }
+  }
+  if (!known && !opening) {
+    auto store = reads_.ForThisThread();
+    if (!store) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+    auto row = (*store)->LoadSession(key);
+    if (row && *row) {
+      auto j = nlohmann::json::parse(**row, nullptr, false);
+      if (j.is_object()) {
+        path = j.value("path", "");
+        last_seq = j.value("seq", -1LL);
+        known = true;
+      }
+    }
+  }
+  std::string text;
+  if (opening || !known) {
+    text = input;
+  } else if (seq == last_seq) {
+    text = path;  // a resend after a restart: the same path again
+  } else {
+    text = path + "*" + input;
+  }
+  if (text.size() > opt_.max_text) {
+    return done({std::string(voice_.texts->Get(opt_.default_language, "ussd.too_long")), true});
+  }
+  std::shared_ptr<const ussd::CustomerView> customer;
+  auto cached = Lookup(key, phone, text, seq, customer);
+  if (!cached) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+  if (*cached) return done(std::move(**cached));
+  const SystemTime now = clock_.Now();
+  std::string value = nlohmann::json{{"path", text}, {"seq", seq}}.dump();
+  Run(key, text, seq, std::move(customer),
+      [key, value, now](Store& s) { return s.SaveSession(key, value, now); }, std::move(done));
+}
+
+void UssdService::Release(const std::string& key) {
+  Shard& shard = ShardFor(key);
+  {
+    std::lock_guard lock(shard.mu);
+    if (shard.map.erase(key)) --count_;
+  }
+  writer_.Submit([key](Store& s) { return s.DeleteSession(key); }, [](Status) {});
+}
+
+void UssdService::Run(const std::string& key, const std::string& text, long long seq,
+                      std::shared_ptr<const ussd::CustomerView> customer,
+                      std::function<Status(Store&)> persist, Done done) {
+  auto shop = shops_.Default();
+  auto inputs = ussd::SplitInputs(text);
+  ussd::StepResult step = ussd::Step(*shop, *customer, *voice_.texts, inputs, opt_.limits);
+  UssdAnswer answer{std::move(step.screen), step.end};
+
+  if (!step.effect) {
+    if (!persist) {
+      Remember(key, text, seq, answer);
+      return done(std::move(answer));
+    }
+    writer_.Submit(std::move(persist), [this, key, text, seq, answer, done](Status st) {
+      if (!st) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+      Remember(key, text, seq, answer);
+      done(answer);
+    });
+    return;
+  }
+
+  const SystemTime now = clock_.Now();
+  const std::string lang = step.language;
+  auto result = std::make_shared<std::optional<Result<Order>>>();
+  DbWriter::Work work;
+  std::function<UssdAnswer()> render;
+
+  if (auto* place = std::get_if<ussd::PlaceOrder>(&*step.effect)) {
+    NewOrder order;
+    order.shop_id = shop->shop.id;
+    order.phone = customer->phone;
+    for (auto& [code, qty] : place->lines) order.lines.push_back({code, qty});
+    order.address = place->address;
+    order.pickup = place->pickup;
+    order.channel = "ussd";
+    order.source_key = "ussd:" + key;
+    bool save = place->save_address;
+    work = [this, shop, order, lang, save, now, result, persist](Store& s) -> Status {
+      auto placed = PlaceOrderAndNotify(s, voice_, shop->shop, order, lang, save, now);
+      *result = placed;
+      if (!placed) return placed.error();
+      shops_.MarkDirty(shop->shop.id);
+      if (persist) return persist(s);
+      return Ok{};
+    };
+    render = [this, lang, result]() -> UssdAnswer {
+      const auto& r = **result;
+      if (r.ok()) return {ussd::PlacedScreen(*voice_.texts, lang, *r), true};
+      return {ussd::NotPlacedScreen(*voice_.texts, lang, r.error()), true};
+    };
+  } else if (auto* cancel = std::get_if<ussd::CancelOrder>(&*step.effect)) {
+    OrderId id = cancel->order;
+    std::string phone = customer->phone;
+    work = [this, shop, id, phone, now, result, persist](Store& s) -> Status {
+      auto order = s.GetOrder(id);
+      if (!order || order->phone != phone || order->shop_id != shop->shop.id) {
+        *result = Result<Order>(NotFound("no such order"));
+        return NotFound("no such order");
+      }
+      auto moved = s.MoveOrder(id, OrderStatus::kCancelled, "", now);
+      *result = moved;
+      if (!moved) return moved.error();
+      shops_.MarkDirty(shop->shop.id);
+      for (const auto& m : shop->shop.managers) {
+        auto text = voice_.texts->Format(voice_.manager_language, "sms.manager_cancelled",
+                                         {{"order", std::to_string(id)}});
+        if (auto st = QueueText(s, shop->shop.id, m, text, id, now); !st) return st;
+      }
+      if (persist) return persist(s);
+      return Ok{};
+    };
+    render = [this, lang, result]() -> UssdAnswer {
+      return {ussd::CancelledScreen(*voice_.texts, lang, **result), true};
+    };
+  } else {
+    std::string language = std::get<ussd::SetLanguage>(*step.effect).language;
+    std::string phone = customer->phone;
+    work = [shop, phone, language, persist](Store& s) -> Status {
+      if (auto st = s.SaveLanguage(shop->shop.id, phone, language); !st) return st;
+      if (persist) return persist(s);
+      return Ok{};
+    };
+    render = [answer]() { return answer; };
+  }
+
+  writer_.Submit(std::move(work), [this, key, text, seq, render, result, done](Status st) {
+    UssdAnswer a;
+    if (!st && !(result->has_value() && !(*result)->ok())) {
+      // The commit itself failed: nothing was stored, say so.
+      a = {"Maaf, terjadi gangguan. Silakan coba lagi.", true};
+    } else {
+      a = render();
+    }
+    Remember(key, text, seq, a);
+    done(std::move(a));
+  });
+}
+
+std::size_t UssdService::Sweep() {
+  const SystemTime cutoff = clock_.Now() - opt_.idle;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (auto it = shard.map.begin(); it != shard.map.end();) {
+      if (it->second.last_seen < cutoff) {
+        it = shard.map.erase(it);
+        --count_;
+      } else {
+        ++it;
+      }
+    }
+  }
+  return count_.load();
+}
+
+std::size_t UssdService::live_sessions() const { return count_.load(); }
+
+}  // namespace pesan

@@ -1,0 +1,136 @@
+#include "menus/shop_actions.h"
+
+#include "core/gsm_text.h"
+#include "core/money.h"
+#include "core/phone.h"
+
+namespace pesan {
+namespace {
+
+size_t Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string ClipChars(std::string_view s, size_t n) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == n) {
+      return std::string(s.substr(0, i));
+    }
+  }
+  return std::string(s);
+}
+
+bool FitsOneSegment(std::string_view text) { return CountSegments(text).segments <= 1; }
+
+// Builds with a shrinking budget for the variable parts until the text fits one segment (or
+// nothing more can be cut).
+template <typename Build>
+std::string FitOneSegment(Build build) {
+  for (size_t budget : {1000u, 70u, 48u, 32u, 20u, 12u}) {
+    std::string text = ToGsmFriendly(build(budget));
+    if (FitsOneSegment(text)) return text;
+  }
+  return ToGsmFriendly(build(8));
+}
+
+}  // namespace
+
+std::string LocalDay(SystemTime t, int utc_offset_minutes) {
+  using namespace std::chrono;
+  auto local = floor<days>(t + minutes(utc_offset_minutes));
+  year_month_day ymd{local};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes) {
+  using namespace std::chrono;
+  auto local = floor<days>(t + minutes(utc_offset_minutes));
+  return SystemTime(local.time_since_epoch()) - minutes(utc_offset_minutes);
+}
+
+std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string part = std::to_string(items[i].qty) + "x " + items[i].name;
+    std::string rest = i + 1 < items.size() ? " +" + std::to_string(items.size() - i - 1) : "";
+    std::string candidate = out.empty() ? part : out + ", " + part;
+    if (Chars(candidate) + Chars(rest) > max_chars) {
+      if (out.empty()) return ClipChars(part, max_chars > 6 ? max_chars - 4 : 2) + " +" +
+                              std::to_string(items.size() - 1);
+      return out + " +" + std::to_string(items.size() - i);
+    }
+    out = std::move(candidate);
+  }
+  return out;
+}
+
+std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
+  (void)shop;
+  const std::string& lang = v.manager_language;
+  const std::string id = std::to_string(order.id);
+  const std::string phone = NationalPhone(order.phone, v.country_code);
+  return FitOneSegment([&](size_t budget) {
+    std::string where = order.pickup ? std::string(v.texts->Get(lang, "sms.manager_alert_pickup"))
+                                     : ClipChars(order.address, budget);
+    return v.texts->Format(lang, "sms.manager_alert",
+                           {{"order", id},
+                            {"items", ItemsLine(order.items, budget)},
+                            {"total", FormatRupiah(order.total)},
+                            {"address", where},
+                            {"phone", phone}});
+  });
+}
+
+std::string CustomerConfirmation(const Voice& v, std::string_view lang, const Shop& shop,
+                                 const Order& order) {
+  const std::string id = std::to_string(order.id);
+  return FitOneSegment([&](size_t budget) {
+    return v.texts->Format(lang, "sms.customer_placed",
+                           {{"order", id},
+                            {"items", ItemsLine(order.items, budget)},
+                            {"total", FormatRupiah(order.total)},
+                            {"shop", ClipChars(shop.name, budget)}});
+  });
+}
+
+Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,
+                 std::optional<OrderId> order, SystemTime now) {
+  auto id = store.QueueSms({shop, to, ToGsmFriendly(text), order}, now);
+  if (!id) return id.error();
+  return Ok{};
+}
+
+Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
+                                  const NewOrder& order, std::string_view lang, bool save_address,
+                                  SystemTime now) {
+  if (!order.source_key.empty()) {
+    auto earlier = store.FindOrderBySource(order.source_key);
+    if (!earlier) return earlier.error();
+    if (*earlier) return std::move(**earlier);
+  }
+  auto placed = store.CreateOrder(order, now);
+  if (!placed) return placed.error();
+  if (save_address && !order.pickup && !order.address.empty()) {
+    if (auto st = store.SaveAddress(shop.id, order.phone, order.address); !st) return st.error();
+  }
+  if (auto st = QueueText(store, shop.id, order.phone, CustomerConfirmation(voice, lang, shop, *placed),
+                          placed->id, now);
+      !st) {
+    return st.error();
+  }
+  for (const auto& manager : shop.managers) {
+    if (auto st = QueueText(store, shop.id, manager, ManagerAlert(voice, shop, *placed), placed->id, now);
+        !st) {
+      return st.error();
+    }
+  }
+  return placed;
+}
+
+}  // namespace pesan

@@ -1,0 +1,48 @@
+// What happens when a customer orders or an order moves, whichever channel asked: the change
+// in the store and the SMS it causes, queued in the outbox in the same transaction. Every
+// function here runs inside the caller's (writer's) transaction.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/store.h"
+#include "menus/texts.h"
+
+namespace pesan {
+
+// How the shop speaks: texts, the managers' language, local time, the phone country.
+struct Voice {
+  const Texts* texts = nullptr;
+  std::string manager_language = "id";
+  int utc_offset_minutes = 420;
+  std::string country_code = "62";
+};
+
+// The shop's local day of `t`: "2026-11-28".
+std::string LocalDay(SystemTime t, int utc_offset_minutes);
+// The start of the local day containing `t`, as a time point.
+SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes);
+
+// "2x Beras 5kg, 1x Minyak goreng 1L", shortened with "+N" to fit `max_chars`.
+std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars);
+
+// The manager's alert for a new order: number, items, total, address, the customer's number in
+// national form, how to answer. One GSM-7 segment whenever the text is Latin.
+std::string ManagerAlert(const Voice& voice, const Shop& shop, const Order& order);
+// The customer's confirmation SMS.
+std::string CustomerConfirmation(const Voice& voice, std::string_view lang, const Shop& shop,
+                                 const Order& order);
+
+// Stores the order (reserving stock), keeps a newly typed address on file when asked, and
+// queues the customer's confirmation and every manager's alert. Idempotent per source_key:
+// a repeated request returns the first order and queues nothing more.
+Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
+                                  const NewOrder& order, std::string_view lang, bool save_address,
+                                  SystemTime now);
+
+// Queues one SMS (texts are folded to GSM-7 where they can be, see core/gsm_text.h).
+Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,
+                 std::optional<OrderId> order, SystemTime now);
+
+}  // namespace pesan
