@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/catalog_csv.h"
 #include "core/domain.h"
 #include "core/result.h"
 
@@ -24,15 +25,6 @@ struct ShopSettings {  // what the config says of a shop
   std::string pin;
 };
 
-struct CatalogRow {  // one line of the manager's spreadsheet
-  std::string code;
-  std::string name;
-  Rupiah price = 0;
-  std::int64_t stock = 0;
-  std::string unit;
-  std::string category;
-  bool active = true;
-};
 
 struct NewOrder {
   ShopId shop_id = 0;
