@@ -65,8 +65,8 @@ CREATE TABLE order_items (
   name TEXT NOT NULL,
   qty INTEGER NOT NULL CHECK (qty > 0),
   price INTEGER NOT NULL,
-  PRIMARY KEY (order_id, product_id)
-) WITHOUT ROWID;
+  UNIQUE (order_id, product_id)
+);
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY,
   shop_id INTEGER NOT NULL REFERENCES shops(id),

@@ -74,7 +74,7 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
   } else {
     ++commits_;
     jobs_committed_ += batch.size();
-    if (after_commit_) after_commit_();
+    if (after_commit_) after_commit_(*store_);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i].done(committed ? std::move(results[i]) : committed);

@@ -24,9 +24,9 @@ class DbWriter {
   //       answer to the caller's executor.
   using Work = std::function<Status(Store&)>;
   using Done = std::function<void(Status)>;
-  // Called on the writer thread after each durable commit (e.g. to refresh caches, wake the
-  // outbox).
-  using AfterCommit = std::function<void()>;
+  // Called on the writer thread, with the writer's store, after each durable commit (e.g. to
+  // refresh caches, wake the outbox).
+  using AfterCommit = std::function<void(Store&)>;
 
   DbWriter(std::unique_ptr<Store> store, std::size_t max_batch = 256);
   ~DbWriter();  // drains the queue, then stops

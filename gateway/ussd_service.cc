@@ -217,6 +217,7 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
     render = [this, lang, result]() -> UssdAnswer {
       const auto& r = **result;
       if (r.ok()) return {ussd::PlacedScreen(*voice_.texts, lang, *r), true};
+      spdlog::info("ussd: order not placed: {}", r.error().message);
       return {ussd::NotPlacedScreen(*voice_.texts, lang, r.error()), true};
     };
   } else if (auto* cancel = std::get_if<ussd::CancelOrder>(&*step.effect)) {

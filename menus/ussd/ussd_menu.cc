@@ -168,11 +168,11 @@ std::string Machine::Nav(bool prev, bool next) const {
 
 std::vector<std::pair<size_t, size_t>> Machine::Paginate(const std::vector<std::string>& lines,
                                                          std::string_view header) const {
-  // Budget as if both paging keys were shown, and keep room for a notice line.
+  // Budget as if both paging keys were shown, and keep room for a notice line: a page alone
+  // stays near the target, a page with a notice within the maximum.
   const size_t fixed = CharCount(header) + 1 + CharCount(Nav(true, true));
-  const size_t budget = lim_.target_chars > fixed + kNoticeReserve
-                            ? lim_.target_chars - fixed - kNoticeReserve
-                            : 0;
+  const size_t budget =
+      lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
   std::vector<std::pair<size_t, size_t>> pages;
   size_t begin = 0;
   while (begin < lines.size()) {

@@ -1,0 +1,219 @@
+#include "gateway/commands.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "core/sqlite_store.h"
+#include "gateway/gateway.h"
+#include "gateway/setup.h"
+
+namespace pesan {
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "pesan: " << message << "\n";
+  return 1;
+}
+
+Result<Config> Load(const DataOptions& d) {
+  auto cfg = LoadConfig(d.config);
+  if (!cfg) return cfg.error();
+  if (!d.db.empty()) cfg->gateway.database = d.db;
+  return cfg;
+}
+
+struct Opened {
+  Config config;
+  std::unique_ptr<SqliteStore> store;
+};
+
+Result<Opened> Open(const DataOptions& d) {
+  auto cfg = Load(d);
+  if (!cfg) return cfg.error();
+  auto store = SqliteStore::Open(cfg->gateway.database);
+  if (!store) return store.error();
+  if (auto st = PrepareDatabase(*cfg, **store); !st) return st.error();
+  return Opened{std::move(*cfg), std::move(*store)};
+}
+
+Result<Shop> PickShop(Opened& o, const std::string& code) {
+  return o.store->GetShop(code.empty() ? o.config.shops.front().code : code);
+}
+
+// ISO 8601 in the shop's local time: 2026-11-28T09:15:02+07:00
+std::string IsoTime(SystemTime t, int offset_minutes) {
+  using namespace std::chrono;
+  auto local = t + minutes(offset_minutes);
+  auto day = floor<days>(local);
+  year_month_day ymd{day};
+  hh_mm_ss hms{floor<seconds>(local - day)};
+  char buf[40];
+  int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+  return buf;
+}
+
+}  // namespace
+
+int RunServe(const DataOptions& data, const std::string& listen, const std::string& log_level) {
+  auto cfg = Load(data);
+  if (!cfg) return Fail(cfg.error().message);
+  if (!listen.empty()) {
+    auto colon = listen.rfind(':');
+    int port = colon == std::string::npos ? -1 : std::atoi(listen.c_str() + colon + 1);
+    if (colon == std::string::npos || port < 0 || port > 65535) {
+      return Fail("--listen '" + listen + "' is not HOST:PORT");
+    }
+    cfg->gateway.listen_host = listen.substr(0, colon);
+    cfg->gateway.listen_port = static_cast<std::uint16_t>(port);
+  }
+  auto logger = spdlog::stderr_color_mt("pesan");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(log_level.empty() ? cfg->gateway.log_level : log_level));
+
+  SystemClock clock;
+  auto gateway = Gateway::Create(std::move(*cfg), clock);
+  if (!gateway) return Fail(gateway.error().message);
+  if (auto st = (*gateway)->Start(); !st) return Fail(st.error().message);
+
+  boost::asio::io_context signals_ioc;
+  boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+  signals.async_wait([](boost::system::error_code, int sig) {
+    spdlog::info("pesan: signal {}, stopping", sig);
+  });
+  signals_ioc.run();
+  (*gateway)->Stop();
+  spdlog::info("pesan: stopped");
+  return 0;
+}
+
+int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop_code,
+                     bool replace) {
+  auto o = Open(data);
+  if (!o) return Fail(o.error().message);
+  auto shop = PickShop(*o, shop_code);
+  if (!shop) return Fail(shop.error().message);
+  auto rows = ReadCatalogFile(file);
+  if (!rows) return Fail(rows.error().message);
+  if (auto st = o->store->Begin(); !st) return Fail(st.error().message);
+  if (auto st = o->store->ImportCatalog(shop->id, *rows, replace); !st) {
+    o->store->Rollback();
+    return Fail(st.error().message);
+  }
+  if (auto st = o->store->Commit(); !st) return Fail(st.error().message);
+  std::cout << "imported " << rows->size() << " products into " << shop->code
+            << (replace ? " (others deactivated)" : "") << "\n";
+  return 0;
+}
+
+int RunCatalogExport(const DataOptions& data, const std::string& file, const std::string& shop_code) {
+  auto o = Open(data);
+  if (!o) return Fail(o.error().message);
+  auto shop = PickShop(*o, shop_code);
+  if (!shop) return Fail(shop.error().message);
+  auto products = o->store->ListProducts(shop->id, true);
+  if (!products) return Fail(products.error().message);
+  std::vector<CatalogRow> rows;
+  for (const auto& p : *products) {
+    rows.push_back({p.code, p.name, p.price, p.stock, p.unit, p.category, p.active});
+  }
+  std::string csv = WriteCatalogCsv(rows);
+  if (file.empty()) {
+    std::cout << csv;
+    return 0;
+  }
+  std::ofstream out(file, std::ios::binary);
+  if (!(out << csv)) return Fail(file + ": cannot write the file");
+  return 0;
+}
+
+int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json) {
+  auto o = Open(data);
+  if (!o) return Fail(o.error().message);
+  OrderFilter f;
+  if (!status.empty()) {
+    f.status = ParseOrderStatus(status);
+    if (!f.status) return Fail("--status must be new, accepted, shipped, done, rejected or cancelled");
+  }
+  f.limit = limit;
+  auto orders = o->store->ListOrders(f);
+  if (!orders) return Fail(orders.error().message);
+  const int off = o->config.gateway.utc_offset_minutes;
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& ord : *orders) {
+      nlohmann::json items = nlohmann::json::array();
+      for (const auto& it : ord.items) {
+        items.push_back({{"code", it.code}, {"name", it.name}, {"qty", it.qty}, {"price", it.price}});
+      }
+      out.push_back({{"id", ord.id},
+                     {"shop", ord.shop_code},
+                     {"phone", ord.phone},
+                     {"status", OrderStatusName(ord.status)},
+                     {"items", items},
+                     {"total", ord.total},
+                     {"address", ord.address},
+                     {"pickup", ord.pickup},
+                     {"channel", ord.channel},
+                     {"created_at", IsoTime(ord.created_at, off)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (orders->empty()) std::cout << "no orders\n";
+  for (const auto& ord : *orders) {
+    std::cout << "#" << ord.id << "  " << IsoTime(ord.created_at, off) << "  "
+              << OrderStatusName(ord.status) << "  " << ord.phone << "  " << FormatRupiah(ord.total)
+              << "  " << (ord.pickup ? "pickup" : ord.address) << "\n";
+    for (const auto& it : ord.items) {
+      std::cout << "    " << it.qty << " x " << it.code << " " << it.name << " @ "
+                << FormatRupiah(it.price) << "\n";
+    }
+  }
+  return 0;
+}
+
+int RunOutboxList(const DataOptions& data, int limit, bool json) {
+  auto o = Open(data);
+  if (!o) return Fail(o.error().message);
+  auto rows = o->store->ListSms(limit);
+  if (!rows) return Fail(rows.error().message);
+  const int off = o->config.gateway.utc_offset_minutes;
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& m : *rows) {
+      out.push_back({{"id", m.id},
+                     {"to", m.to},
+                     {"text", m.text},
+                     {"segments", m.segments},
+                     {"status", OutboxStatusName(m.status)},
+                     {"attempts", m.attempts},
+                     {"provider_id", m.provider_id},
+                     {"last_error", m.last_error},
+                     {"created_at", IsoTime(m.created_at, off)},
+                     {"sent_at", m.sent_at ? nlohmann::json(IsoTime(*m.sent_at, off))
+                                           : nlohmann::json(nullptr)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (rows->empty()) std::cout << "outbox empty\n";
+  for (const auto& m : *rows) {
+    std::cout << m.id << "  " << OutboxStatusName(m.status) << "  " << m.to << "  " << m.segments
+              << " seg  " << m.attempts << " tries  " << m.text << "\n";
+  }
+  return 0;
+}
+
+}  // namespace pesan

@@ -1,0 +1,21 @@
+// The `pesan` subcommands. Each returns the process exit code; errors go to stderr.
+#pragma once
+
+#include <string>
+
+namespace pesan {
+
+struct DataOptions {  // what every data subcommand takes
+  std::string config;  // "" = the built-in demo configuration
+  std::string db;      // overrides [gateway] database
+};
+
+int RunServe(const DataOptions& data, const std::string& listen, const std::string& log_level);
+int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop,
+                     bool replace);
+int RunCatalogExport(const DataOptions& data, const std::string& file, const std::string& shop);
+int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json);
+int RunOutboxList(const DataOptions& data, int limit, bool json);
+int RunSim(const std::string& url, const std::string& phone, const std::string& manager);
+
+}  // namespace pesan

@@ -1,0 +1,178 @@
+#include "gateway/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "adapters/africastalking/at_ussd.h"
+#include "adapters/sim/sim_channel.h"
+#include "core/form.h"
+#include "core/phone.h"
+#include "core/sqlite_store.h"
+#include "gateway/setup.h"
+
+namespace pesan {
+
+Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clock) {
+  std::unique_ptr<Gateway> g(new Gateway(std::move(config), clock));
+  const auto& gw = g->config_.gateway;
+
+  auto store = SqliteStore::Open(gw.database);
+  if (!store) return store.error();
+  if (auto st = PrepareDatabase(g->config_, **store); !st) return st.error();
+  if (auto st = g->shops_.LoadAll(**store); !st) return st.error();
+
+  auto texts = Texts::LoadDefault(gw.texts_dir);
+  if (!texts) return texts.error();
+  g->texts_ = *texts;
+  g->voice_ = Voice{g->texts_.get(), gw.language, gw.utc_offset_minutes, gw.country_code};
+
+  g->writer_ = std::make_unique<DbWriter>(std::move(*store));
+  g->reads_ = std::make_unique<ReadStores>(gw.database);
+
+  UssdOptions uo;
+  uo.idle = gw.session_idle;
+  uo.max_sessions = gw.max_sessions;
+  uo.default_language = gw.language;
+  uo.service_code = g->config_.africastalking.service_code;
+  g->ussd_ = std::make_unique<UssdService>(g->shops_, g->voice_, *g->writer_, *g->reads_, clock, uo);
+
+  HttpLimits limits;
+  limits.max_body_bytes = gw.max_body_bytes;
+  limits.request_timeout = gw.request_timeout;
+  int threads = gw.threads > 0 ? gw.threads : static_cast<int>(std::thread::hardware_concurrency());
+  g->http_ = std::make_unique<HttpServer>(limits, std::max(threads, 1));
+
+  const std::string& channel = g->config_.sms.channel;
+  if (channel == "sim") {
+    auto sim = std::make_unique<SimChannel>();
+    g->sim_ = sim.get();
+    g->channel_ = std::move(sim);
+  } else if (channel != "none") {
+    return InvalidInput(g->config_.origin + ": [sms] channel \"" + channel +
+                        "\" is not available in this build");
+  }
+  if (g->channel_) {
+    OutboxOptions oo;
+    oo.retry_min = g->config_.sms.retry_min;
+    oo.retry_max = g->config_.sms.retry_max;
+    oo.max_attempts = g->config_.sms.max_attempts;
+    g->outbox_ = std::make_unique<Outbox>(g->channel_ioc_, *g->channel_, *g->writer_, *g->reads_,
+                                          clock, oo);
+  }
+  Gateway* self = g.get();
+  g->writer_->SetAfterCommit([self](Store& s) {
+    if (auto st = self->shops_.RefreshDirty(s); !st) {
+      spdlog::error("cannot refresh the catalog: {}", st.error().message);
+    }
+    if (self->outbox_) self->outbox_->Kick();
+  });
+  g->RouteUssd();
+  g->RouteSim();
+  g->http_->Route("/health", [](const HttpRequest&, HttpReply reply) { reply({200, "text/plain", "ok\n"}); });
+  return g;
+}
+
+Gateway::~Gateway() { Stop(); }
+
+bool Gateway::Admit(const CallbackConfig& cb, const char* name, const HttpRequest& req,
+                    const HttpReply& reply) {
+  if (!cb.allow.empty() &&
+      std::find(cb.allow.begin(), cb.allow.end(), req.remote) == cb.allow.end()) {
+    spdlog::warn("{}: refused a request from {}: address not allowed", name, req.remote);
+    reply({403, "text/plain", "forbidden\n"});
+    return false;
+  }
+  if (!cb.token.empty()) {
+    auto q = ParseForm(req.query);
+    const std::string* token = q ? FindField(*q, "token") : nullptr;
+    if (!token || !SafeEquals(*token, cb.token)) {
+      spdlog::warn("{}: refused a request from {}: {} token", name, req.remote,
+                   token ? "wrong" : "no");
+      reply({403, "text/plain", "forbidden\n"});
+      return false;
+    }
+  }
+  return true;
+}
+
+void Gateway::RouteUssd() {
+  const auto& at = config_.africastalking;
+  if (!at.enabled) return;
+  http_->Route(at.path, [this](const HttpRequest& req, HttpReply reply) {
+    if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
+    if (!Admit(config_.africastalking, "africastalking", req, reply)) return;
+    auto parsed = africastalking::ParseUssdRequest(req.body);
+    if (!parsed) return reply({400, "text/plain", parsed.error().message + "\n"});
+    auto phone = NormalizePhone(parsed->phone, config_.gateway.country_code);
+    if (!phone) return reply({400, "text/plain", "bad phoneNumber\n"});
+    ussd_->Hop("at:" + parsed->session_id, *phone, parsed->text, [reply](UssdAnswer a) {
+      reply({a.http_status, "text/plain; charset=utf-8",
+             africastalking::FormatUssdAnswer(a.text, a.end)});
+    });
+  });
+}
+
+void Gateway::RouteSim() {
+  if (!sim_) return;
+  http_->Route("/sim/inbox", [this](const HttpRequest& req, HttpReply reply) {
+    auto q = ParseForm(req.query);
+    if (!q) return reply({400, "text/plain", q.error().message + "\n"});
+    const std::string* phone = FindField(*q, "phone");
+    const std::string* after = FindField(*q, "after");
+    if (!phone) return reply({400, "text/plain", "missing phone\n"});
+    auto e164 = NormalizePhone(*phone, config_.gateway.country_code);
+    if (!e164) return reply({400, "text/plain", "bad phone\n"});
+    long long since = 0;
+    if (after) since = std::atoll(after->c_str());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& m : sim_->Inbox(*e164, since)) {
+      out.push_back({{"seq", m.seq}, {"to", m.to}, {"text", m.text}});
+    }
+    reply({200, "application/json", out.dump()});
+  });
+}
+
+void Gateway::ScheduleSweep() {
+  sweep_timer_->expires_after(std::chrono::seconds(30));
+  sweep_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    ussd_->Sweep();
+    auto before = clock_.Now() - config_.gateway.session_idle;
+    writer_->Submit([before](Store& s) { return s.ExpireSessions(before); }, [](Status) {});
+    ScheduleSweep();
+  });
+}
+
+Status Gateway::Start() {
+  if (auto st = http_->Start(config_.gateway.listen_host, config_.gateway.listen_port); !st) {
+    return st;
+  }
+  sweep_timer_ = std::make_unique<boost::asio::steady_timer>(channel_ioc_);
+  ScheduleSweep();
+  if (channel_) channel_->Start();
+  if (outbox_) outbox_->Start();
+  channel_thread_ = std::thread([this] { channel_ioc_.run(); });
+  spdlog::info("pesan: serving {} shop(s) on http://{}:{} (database {}, SMS channel {})",
+               config_.shops.size(), config_.gateway.listen_host, http_->port(),
+               config_.gateway.database, config_.sms.channel);
+  return Ok{};
+}
+
+void Gateway::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  http_->Stop();
+  if (outbox_) outbox_->Stop();
+  if (channel_) channel_->Stop();
+  if (sweep_timer_) {
+    boost::asio::post(channel_ioc_, [this] { sweep_timer_->cancel(); });
+  }
+  writer_->Stop();
+  channel_ioc_.stop();
+  if (channel_thread_.joinable()) channel_thread_.join();
+}
+
+}  // namespace pesan

@@ -1,0 +1,67 @@
+// The running gateway: the only place that knows every concrete type. Builds the store, the
+// writer, the menus' services, the HTTP routes, the SMS channel and the outbox from a Config.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/clock.h"
+#include "gateway/config.h"
+#include "gateway/db_writer.h"
+#include "gateway/http_server.h"
+#include "gateway/outbox.h"
+#include "gateway/read_stores.h"
+#include "gateway/shop_registry.h"
+#include "gateway/ussd_service.h"
+
+namespace pesan {
+
+class SimChannel;
+
+class Gateway {
+ public:
+  // Opens and prepares the database and builds every part; nothing listens yet.
+  static Result<std::unique_ptr<Gateway>> Create(Config config, const Clock& clock);
+  ~Gateway();
+
+  // Listens and starts the channel and the outbox.
+  Status Start();
+  // Stops taking requests, answers those in flight, stops the outbox, drains the writer.
+  void Stop();
+
+  std::uint16_t port() const { return http_->port(); }
+  UssdService& ussd() { return *ussd_; }
+  DbWriter& writer() { return *writer_; }
+  Outbox* outbox() { return outbox_.get(); }
+  SimChannel* sim() { return sim_; }
+
+ private:
+  Gateway(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}
+  void RouteUssd();
+  void RouteSim();
+  // Checks token and source address; answers 403 (and logs why) when they do not match.
+  bool Admit(const CallbackConfig& cb, const char* name, const HttpRequest& req,
+             const HttpReply& reply);
+  void ScheduleSweep();
+
+  Config config_;
+  const Clock& clock_;
+  std::shared_ptr<const Texts> texts_;
+  Voice voice_;
+  ShopRegistry shops_;
+  std::unique_ptr<DbWriter> writer_;
+  std::unique_ptr<ReadStores> reads_;
+  std::unique_ptr<UssdService> ussd_;
+  std::unique_ptr<HttpServer> http_;
+  boost::asio::io_context channel_ioc_;
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
+  std::thread channel_thread_;
+  std::unique_ptr<SmsChannel> channel_;
+  SimChannel* sim_ = nullptr;
+  std::unique_ptr<Outbox> outbox_;
+  bool stopped_ = false;
+};
+
+}  // namespace pesan

@@ -1,0 +1,86 @@
+// pesan: the SMS/USSD ordering gateway for village shops.
+#include <CLI/CLI.hpp>
+
+#include "gateway/commands.h"
+
+#ifndef PESAN_VERSION
+#define PESAN_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  using pesan::DataOptions;
+  CLI::App app{
+      "Pesan: order by USSD or SMS from a village shop, cash on delivery.\n"
+      "Without a config file every command uses the built-in demo shop."};
+  app.set_version_flag("--version", std::string("pesan ") + PESAN_VERSION);
+  app.require_subcommand(1);
+
+  auto add_data = [](CLI::App* cmd, DataOptions& d) {
+    cmd->add_option("--config", d.config, "TOML configuration file (default: the built-in demo)");
+    cmd->add_option("--db", d.db, "SQLite database file (overrides [gateway] database)");
+  };
+
+  DataOptions serve_data;
+  std::string listen, log_level;
+  auto* serve = app.add_subcommand("serve", "Run the gateway in the foreground until SIGINT/SIGTERM");
+  add_data(serve, serve_data);
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides [gateway] listen)");
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error (overrides config)");
+
+  auto* catalog = app.add_subcommand("catalog", "The shop's products as a spreadsheet (CSV)");
+  catalog->require_subcommand(1);
+  DataOptions import_data, export_data;
+  std::string import_file, import_shop, export_file, export_shop;
+  bool replace = false;
+  auto* imp = catalog->add_subcommand(
+      "import", "Add and update products from a CSV file; all rows or none");
+  imp->add_option("file", import_file, "CSV with columns code,name,price,stock,unit,category,active")
+      ->required();
+  add_data(imp, import_data);
+  imp->add_option("--shop", import_shop, "shop code (default: the first shop)");
+  imp->add_flag("--replace", replace, "deactivate products the file does not name");
+  auto* exp = catalog->add_subcommand("export", "Write the catalog as CSV (to stdout without FILE)");
+  exp->add_option("file", export_file, "output CSV file");
+  add_data(exp, export_data);
+  exp->add_option("--shop", export_shop, "shop code (default: the first shop)");
+
+  auto* orders = app.add_subcommand("orders", "The shop's orders");
+  orders->require_subcommand(1);
+  DataOptions orders_data;
+  std::string status;
+  int limit = 0;
+  bool json = false;
+  auto* list = orders->add_subcommand("list", "Orders, newest first");
+  add_data(list, orders_data);
+  list->add_option("--status", status, "new, accepted, shipped, done, rejected or cancelled");
+  list->add_option("--limit", limit, "at most N orders (default: all)")->check(CLI::NonNegativeNumber);
+  list->add_flag("--json", json, "one JSON array");
+
+  auto* outbox = app.add_subcommand("outbox", "SMS sent and waiting to be sent");
+  outbox->require_subcommand(1);
+  DataOptions outbox_data;
+  int outbox_limit = 0;
+  bool outbox_json = false;
+  auto* olist = outbox->add_subcommand("list", "Outbox rows, newest first");
+  add_data(olist, outbox_data);
+  olist->add_option("--limit", outbox_limit, "at most N rows (default: all)")
+      ->check(CLI::NonNegativeNumber);
+  olist->add_flag("--json", outbox_json, "one JSON array");
+
+  std::string sim_url = "http://127.0.0.1:8080", sim_phone = "+6281200000001",
+              sim_manager = "+6281234567890";
+  auto* sim = app.add_subcommand("sim", "A feature phone in the terminal, talking to a running gateway");
+  sim->add_option("--url", sim_url, "the gateway's address");
+  sim->add_option("--phone", sim_phone, "the customer's number");
+  sim->add_option("--manager", sim_manager, "the manager's number (see the config's managers)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return pesan::RunServe(serve_data, listen, log_level);
+  if (imp->parsed()) return pesan::RunCatalogImport(import_data, import_file, import_shop, replace);
+  if (exp->parsed()) return pesan::RunCatalogExport(export_data, export_file, export_shop);
+  if (list->parsed()) return pesan::RunOrdersList(orders_data, status, limit, json);
+  if (olist->parsed()) return pesan::RunOutboxList(outbox_data, outbox_limit, outbox_json);
+  if (sim->parsed()) return pesan::RunSim(sim_url, sim_phone, sim_manager);
+  return 1;
+}

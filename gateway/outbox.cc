@@ -1,0 +1,118 @@
+#include "gateway/outbox.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+namespace pesan {
+
+Outbox::Outbox(boost::asio::io_context& ioc, SmsChannel& channel, DbWriter& writer,
+               ReadStores& reads, const Clock& clock, OutboxOptions options)
+    : ioc_(ioc),
+      channel_(channel),
+      writer_(writer),
+      reads_(reads),
+      clock_(clock),
+      opt_(options),
+      timer_(ioc) {}
+
+void Outbox::Start() { Kick(); }
+
+void Outbox::Kick() {
+  boost::asio::post(ioc_, [this] {
+    if (stopped_ || poll_pending_) return;
+    poll_pending_ = true;
+    boost::asio::post(ioc_, [this] {
+      poll_pending_ = false;
+      Poll();
+    });
+  });
+}
+
+void Outbox::Stop() {
+  stopped_ = true;
+  boost::asio::post(ioc_, [this] { timer_.cancel(); });
+}
+
+void Outbox::Schedule(std::chrono::milliseconds after) {
+  timer_.expires_after(after);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && !stopped_) Poll();
+  });
+}
+
+std::chrono::milliseconds Outbox::Backoff(int attempts) const {
+  auto d = opt_.retry_min;
+  for (int i = 0; i < attempts && d < opt_.retry_max; ++i) d *= 2;
+  return std::min(d, opt_.retry_max);
+}
+
+void Outbox::Poll() {
+  if (stopped_) return;
+  auto store = reads_.ForThisThread();
+  if (!store) {
+    spdlog::error("outbox: {}", store.error().message);
+    return Schedule(opt_.retry_min);
+  }
+  const SystemTime now = clock_.Now();
+  if (in_flight_.size() < opt_.window) {
+    auto due = (*store)->DueSms(now, static_cast<int>(opt_.window + in_flight_.size()));
+    if (!due) {
+      spdlog::error("outbox: {}", due.error().message);
+      return Schedule(opt_.retry_min);
+    }
+    for (auto& m : *due) {
+      if (in_flight_.size() >= opt_.window) break;
+      if (!in_flight_.insert(m.id).second) continue;
+      ++in_flight_count_;
+      OutgoingSms sms{m.id, m.to, m.text};
+      channel_.Send(std::move(sms), [this, m](SendResult r) {
+        boost::asio::post(ioc_, [this, m, r = std::move(r)]() mutable { OnResult(m, std::move(r)); });
+      });
+    }
+  }
+  // Wake for the next retry that falls due, or look again after a while.
+  auto next = (*store)->NextSmsDue();
+  auto wait = opt_.idle_poll;
+  if (next && *next) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**next - now);
+    wait = std::clamp(until, std::chrono::milliseconds(10), opt_.idle_poll);
+  }
+  Schedule(wait);
+}
+
+void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
+  const SystemTime now = clock_.Now();
+  DbWriter::Work work;
+  switch (r.kind) {
+    case SendResult::Kind::kAccepted:
+      spdlog::debug("outbox: message {} accepted by {} as {}", m.id, channel_.Name(), r.provider_id);
+      work = [id = m.id, pid = r.provider_id, now](Store& s) { return s.MarkSmsSent(id, pid, now); };
+      break;
+    case SendResult::Kind::kRetry:
+      if (m.attempts + 1 >= opt_.max_attempts) {
+        spdlog::warn("outbox: message {} failed after {} attempts: {}", m.id, m.attempts + 1,
+                     r.reason);
+        work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsFailed(id, why); };
+      } else {
+        auto next = now + Backoff(m.attempts);
+        spdlog::info("outbox: message {} not sent ({}), retrying", m.id, r.reason);
+        work = [id = m.id, why = r.reason, next](Store& s) { return s.MarkSmsRetry(id, why, next); };
+      }
+      break;
+    case SendResult::Kind::kFailed:
+      spdlog::warn("outbox: message {} rejected: {}", m.id, r.reason);
+      work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsFailed(id, why); };
+      break;
+  }
+  writer_.Submit(std::move(work), [this, id = m.id](Status st) {
+    if (!st) spdlog::error("outbox: cannot record message {}: {}", id, st.error().message);
+    boost::asio::post(ioc_, [this, id] {
+      in_flight_.erase(id);
+      --in_flight_count_;
+      if (!stopped_) Poll();
+    });
+  });
+}
+
+}  // namespace pesan

@@ -1,0 +1,57 @@
+#include "gateway/setup.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/embedded.h"
+
+namespace pesan {
+
+Result<std::vector<CatalogRow>> ReadCatalogFile(const std::string& path) {
+  std::string bytes;
+  if (path.starts_with("embedded:")) {
+    auto data = EmbeddedFile(path.substr(9));
+    if (!data) return NotFound("no built-in catalog " + path.substr(9));
+    bytes = std::string(*data);
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return InvalidInput(path + ": cannot read the file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes = ss.str();
+  }
+  auto rows = ParseCatalogCsv(bytes);
+  if (!rows) return InvalidInput(path + ": " + rows.error().message);
+  return rows;
+}
+
+Status PrepareDatabase(const Config& config, Store& store) {
+  if (auto st = store.Begin(); !st) return st;
+  for (const auto& sc : config.shops) {
+    ShopSettings settings{sc.code, sc.name, sc.managers, sc.pickup, sc.info, sc.pin};
+    auto shop = store.UpsertShop(settings);
+    if (!shop) {
+      store.Rollback();
+      return shop.error();
+    }
+    if (sc.catalog.empty()) continue;
+    auto products = store.ListProducts(shop->id, true);
+    if (!products) {
+      store.Rollback();
+      return products.error();
+    }
+    if (!products->empty()) continue;
+    auto rows = ReadCatalogFile(sc.catalog);
+    if (!rows) {
+      store.Rollback();
+      return rows.error();
+    }
+    if (auto st = store.ImportCatalog(shop->id, *rows, false); !st) {
+      store.Rollback();
+      return st;
+    }
+  }
+  return store.Commit();
+}
+
+}  // namespace pesan

@@ -1,0 +1,17 @@
+// Brings a database to what the configuration says: schema migrated (on open), every shop
+// present with its settings, and each shop's catalog imported when it has no products yet.
+#pragma once
+
+#include <string>
+
+#include "core/store.h"
+#include "gateway/config.h"
+
+namespace pesan {
+
+// Reads a catalog file (a path, or "embedded:<name>" for a built-in one) and parses it.
+Result<std::vector<CatalogRow>> ReadCatalogFile(const std::string& path);
+
+Status PrepareDatabase(const Config& config, Store& store);
+
+}  // namespace pesan
