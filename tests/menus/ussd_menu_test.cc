@@ -1,0 +1,349 @@
+#include "menus/ussd/ussd_menu.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace pesan::ussd {
+namespace {
+
+std::shared_ptr<const Texts> TheTexts() {
+  static auto t = *Texts::LoadDefault();
+  return t;
+}
+
+Product P(const std::string& code, const std::string& name, Rupiah price, std::int64_t stock,
+          const std::string& category = "") {
+  Product p;
+  p.code = code;
+  p.name = name;
+  p.price = price;
+  p.stock = stock;
+  p.unit = "pcs";
+  p.category = category;
+  return p;
+}
+
+ShopView DemoShop(bool open = true, bool pickup = true) {
+  Shop s;
+  s.id = 1;
+  s.code = "majubersama";
+  s.name = "BUMDes Maju Bersama";
+  s.open = open;
+  s.pickup = pickup;
+  s.info = "Desa Sukamaju. Buka 07.00-17.00.";
+  return MakeShopView(s, {P("B1", "Beras 5kg", 65000, 200), P("G1", "Gula pasir 1kg", 17500, 5),
+                          P("L1", "LPG 3kg", 22000, 0), P("M1", "Minyak goreng 1L", 18000, 300)});
+}
+
+CustomerView NewCustomer() {
+  CustomerView c;
+  c.phone = "+6281200000001";
+  c.language = "id";
+  c.today = "2026-11-28";
+  return c;
+}
+
+StepResult Walk(const ShopView& shop, const CustomerView& c, const std::string& text) {
+  auto owned = std::string(text);
+  return Step(shop, c, *TheTexts(), SplitInputs(owned));
+}
+
+TEST(UssdMenu, ReferenceSessionOfFlowMd) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  const char* hops[] = {"", "1", "1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02"};
+  for (const char* h : hops) {
+    auto r = Walk(shop, c, h);
+    EXPECT_FALSE(r.end) << h;
+    EXPECT_FALSE(r.effect) << h;
+    EXPECT_LE(CharCount(r.screen), 182u) << h;
+  }
+  EXPECT_NE(Walk(shop, c, "1").screen.find("1 Beras 5kg Rp65.000"), std::string::npos);
+  EXPECT_NE(Walk(shop, c, "1*1").screen.find("Jumlah"), std::string::npos);
+  EXPECT_NE(Walk(shop, c, "1*1*2").screen.find("Alamat"), std::string::npos);
+  auto summary = Walk(shop, c, "1*1*2*Jl Mawar 3 RT02").screen;
+  EXPECT_NE(summary.find("2x Beras 5kg Rp130.000"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("bayar di tempat"), std::string::npos);
+  EXPECT_NE(summary.find("1 Pesan"), std::string::npos);
+
+  auto last = Walk(shop, c, "1*1*2*Jl Mawar 3 RT02*1");
+  EXPECT_TRUE(last.end);
+  ASSERT_TRUE(last.effect);
+  auto* place = std::get_if<PlaceOrder>(&*last.effect);
+  ASSERT_NE(place, nullptr);
+  ASSERT_EQ(place->lines.size(), 1u);
+  EXPECT_EQ(place->lines[0].first, "B1");
+  EXPECT_EQ(place->lines[0].second, 2);
+  EXPECT_EQ(place->address, "Jl Mawar 3 RT02");
+  EXPECT_TRUE(place->save_address);
+  EXPECT_FALSE(place->pickup);
+}
+
+TEST(UssdMenu, InvalidQuantityReasksWithAReason) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  for (const char* bad : {"1*1*0x", "1*1*abc", "1*1*201", "1*1*-1", "1*1*", "1*1*2.5", "1*2*6"}) {
+    auto r = Walk(shop, c, bad);
+    EXPECT_FALSE(r.end) << bad;
+    EXPECT_NE(r.screen.find("Jumlah harus angka"), std::string::npos) << bad << "\n" << r.screen;
+    EXPECT_NE(r.screen.find("Jumlah?"), std::string::npos) << bad;
+  }
+  // Gula has 5 in stock: 5 is fine, 6 is not.
+  EXPECT_NE(Walk(shop, c, "1*2*5").screen.find("Alamat"), std::string::npos);
+}
+
+TEST(UssdMenu, SoldOutProductIsMarkedAndCannotBeChosen) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  auto list = Walk(shop, c, "1").screen;
+  EXPECT_NE(list.find("LPG 3kg Rp22.000 (habis)"), std::string::npos) << list;
+  auto r = Walk(shop, c, "1*3");
+  EXPECT_FALSE(r.end);
+  EXPECT_NE(r.screen.find("LPG 3kg sedang habis"), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("Pilih produk"), std::string::npos);
+}
+
+TEST(UssdMenu, BackAndMainMenuKeys) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  EXPECT_EQ(Walk(shop, c, "1*0").screen, Walk(shop, c, "").screen);
+  EXPECT_EQ(Walk(shop, c, "1*1*0").screen, Walk(shop, c, "1").screen);
+  EXPECT_EQ(Walk(shop, c, "1*1*00").screen, Walk(shop, c, "").screen);
+  EXPECT_EQ(Walk(shop, c, "1*1*2*0").screen, Walk(shop, c, "1*1").screen);
+  EXPECT_EQ(Walk(shop, c, "3*0").screen, Walk(shop, c, "").screen);
+  // Every screen but the main menu offers both keys, written as "number label".
+  for (const char* t : {"1", "1*1", "1*1*2", "2", "3", "4"}) {
+    auto s = Walk(shop, c, t).screen;
+    EXPECT_NE(s.find("0 Kembali"), std::string::npos) << t << "\n" << s;
+    EXPECT_NE(s.find("00 Menu"), std::string::npos) << t << "\n" << s;
+  }
+}
+
+TEST(UssdMenu, CartWithTwoProducts) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  // Beras x2, address, then "2 Tambah produk", Gula x3: address is not asked again.
+  auto r = Walk(shop, c, "1*1*2*Dekat masjid RT 02*2*2*3");
+  EXPECT_NE(r.screen.find("2x Beras 5kg Rp130.000"), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("3x Gula pasir 1kg Rp52.500"), std::string::npos) << r.screen;
+  EXPECT_NE(r.screen.find("Total Rp182.500"), std::string::npos) << r.screen;
+  auto done = Walk(shop, c, "1*1*2*Dekat masjid RT 02*2*2*3*1");
+  ASSERT_TRUE(done.effect);
+  auto& lines = std::get<PlaceOrder>(*done.effect).lines;
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1], (std::pair<std::string, std::int64_t>("G1", 3)));
+  // Choosing a product already in the cart sets its quantity rather than adding to it.
+  auto again = Walk(shop, c, "1*1*2*Dekat masjid RT 02*2*1*5*1");
+  ASSERT_TRUE(again.effect);
+  auto& l2 = std::get<PlaceOrder>(*again.effect).lines;
+  ASSERT_EQ(l2.size(), 1u);
+  EXPECT_EQ(l2[0].second, 5);
+}
+
+TEST(UssdMenu, CancelFromSummaryEndsWithoutAnOrder) {
+  auto r = Walk(DemoShop(), NewCustomer(), "1*1*2*Jl Mawar 3*3");
+  EXPECT_TRUE(r.end);
+  EXPECT_FALSE(r.effect);
+  EXPECT_NE(r.screen.find("dibatalkan"), std::string::npos);
+}
+
+TEST(UssdMenu, ClosedShopSaysSoAndTakesNoOrder) {
+  auto shop = DemoShop(/*open=*/false);
+  auto c = NewCustomer();
+  EXPECT_NE(Walk(shop, c, "").screen.find("tutup"), std::string::npos);
+  auto r = Walk(shop, c, "1");
+  EXPECT_TRUE(r.end);
+  EXPECT_FALSE(r.effect);
+  EXPECT_NE(r.screen.find("sedang tutup"), std::string::npos);
+  // Even a path typed through to the confirmation places nothing.
+  auto through = Walk(shop, c, "1*1*2*Jl Mawar 3 RT02*1");
+  EXPECT_FALSE(through.effect);
+}
+
+TEST(UssdMenu, KnownAddressIsOfferedAndPickupIsAnOption) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  c.address = "Jl Melati 9";
+  auto ask = Walk(shop, c, "1*1*2");
+  EXPECT_NE(ask.screen.find("Kirim ke: Jl Melati 9"), std::string::npos) << ask.screen;
+  EXPECT_NE(ask.screen.find("3 Ambil di toko"), std::string::npos);
+  auto reuse = Walk(shop, c, "1*1*2*1*1");
+  ASSERT_TRUE(reuse.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*reuse.effect).address, "Jl Melati 9");
+  EXPECT_FALSE(std::get<PlaceOrder>(*reuse.effect).save_address);
+  auto other = Walk(shop, c, "1*1*2*2*Dekat balai desa*1");
+  ASSERT_TRUE(other.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*other.effect).address, "Dekat balai desa");
+  EXPECT_TRUE(std::get<PlaceOrder>(*other.effect).save_address);
+  auto pickup = Walk(shop, c, "1*1*2*3*1");
+  ASSERT_TRUE(pickup.effect);
+  EXPECT_TRUE(std::get<PlaceOrder>(*pickup.effect).pickup);
+  // A shop without pickup does not offer it.
+  auto no_pickup = Walk(DemoShop(true, false), c, "1*1*2");
+  EXPECT_EQ(no_pickup.screen.find("Ambil"), std::string::npos);
+}
+
+TEST(UssdMenu, SameOrderTheSameDayAsksFirst) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  c.address = "Jl Melati 9";
+  c.recent.push_back({41, OrderStatus::kNew, 130000, {{1, "B1", "Beras 5kg", 2, 65000}}, "2026-11-28"});
+  auto ask = Walk(shop, c, "1*1*2*1*1");
+  EXPECT_FALSE(ask.end);
+  EXPECT_FALSE(ask.effect);
+  EXPECT_NE(ask.screen.find("no. 41"), std::string::npos) << ask.screen;
+  auto yes = Walk(shop, c, "1*1*2*1*1*1");
+  EXPECT_TRUE(yes.effect);
+  auto no = Walk(shop, c, "1*1*2*1*1*2");
+  EXPECT_TRUE(no.end);
+  EXPECT_FALSE(no.effect);
+  // Another quantity, another day, or a cancelled order: no question.
+  EXPECT_TRUE(Walk(shop, c, "1*1*3*1*1").effect);
+  c.recent[0].day = "2026-11-27";
+  EXPECT_TRUE(Walk(shop, c, "1*1*2*1*1").effect);
+  c.recent[0].day = "2026-11-28";
+  c.recent[0].status = OrderStatus::kCancelled;
+  EXPECT_TRUE(Walk(shop, c, "1*1*2*1*1").effect);
+}
+
+TEST(UssdMenu, MyOrdersAndCancelling) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  EXPECT_NE(Walk(shop, c, "2").screen.find("Belum ada pesanan"), std::string::npos);
+  c.recent.push_back({12, OrderStatus::kNew, 130000, {{1, "B1", "Beras 5kg", 2, 65000}}, "2026-11-28"});
+  c.recent.push_back({9, OrderStatus::kShipped, 18000, {{2, "M1", "Minyak goreng 1L", 1, 18000}}, "2026-11-20"});
+  auto list = Walk(shop, c, "2").screen;
+  EXPECT_NE(list.find("1 No.12 Rp130.000 Baru"), std::string::npos) << list;
+  EXPECT_NE(list.find("2 No.9 Rp18.000 Dikirim"), std::string::npos) << list;
+  auto detail = Walk(shop, c, "2*1").screen;
+  EXPECT_NE(detail.find("1 Batalkan"), std::string::npos) << detail;
+  auto cancel = Walk(shop, c, "2*1*1");
+  ASSERT_TRUE(cancel.effect);
+  EXPECT_EQ(std::get<CancelOrder>(*cancel.effect).order, 12);
+  // A shipped order cannot be cancelled.
+  EXPECT_EQ(Walk(shop, c, "2*2").screen.find("Batalkan"), std::string::npos);
+  EXPECT_FALSE(Walk(shop, c, "2*2*1").effect);
+}
+
+TEST(UssdMenu, LanguageSwitch) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  auto r = Walk(shop, c, "4*2");
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(std::get<SetLanguage>(*r.effect).language, "en");
+  EXPECT_NE(r.screen.find("1 Shop"), std::string::npos) << r.screen;
+  EXPECT_NE(Walk(shop, c, "4*2*1").screen.find("Choose a product"), std::string::npos);
+  // Only the last input's effect is returned: earlier hops applied theirs already.
+  EXPECT_FALSE(Walk(shop, c, "4*2*1").effect);
+  c.language = "en";
+  EXPECT_NE(Walk(shop, c, "").screen.find("2 My orders"), std::string::npos);
+}
+
+TEST(UssdMenu, UnknownOptionsAndOverlongInputKeepTheSession) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  for (const char* t : {"7", "x", "1*9", "1*99*99*99", "3*5", "4*3", "2*1"}) {
+    auto r = Walk(shop, c, t);
+    EXPECT_FALSE(r.end) << t;
+    EXPECT_FALSE(r.effect) << t;
+  }
+  EXPECT_NE(Walk(shop, c, "7").screen.find("Pilihan tidak ada"), std::string::npos);
+  std::string longest(500, 'a');
+  auto r = Walk(shop, c, "1*1*2*" + longest);
+  EXPECT_FALSE(r.end);
+  EXPECT_NE(r.screen.find("terlalu panjang"), std::string::npos) << r.screen;
+}
+
+TEST(UssdMenu, PagingThroughManyProducts) {
+  Shop s;
+  s.id = 1;
+  s.name = "Toko";
+  std::vector<Product> many;
+  for (int i = 1; i <= 34; ++i) {
+    many.push_back(P("X" + std::to_string(i), "Produk nomor " + std::to_string(i), 1000 * i, 10));
+  }
+  auto shop = MakeShopView(s, many);
+  auto c = NewCustomer();
+  std::string text = "1";
+  std::vector<std::string> seen;
+  for (int page = 0; page < 40; ++page) {
+    auto r = Walk(shop, c, text);
+    EXPECT_LE(CharCount(r.screen), 160u) << r.screen;
+    for (int i = 1; i <= 34; ++i) {
+      std::string name = "Produk nomor " + std::to_string(i) + " ";
+      if (r.screen.find(name) != std::string::npos) seen.push_back(name);
+    }
+    if (r.screen.find("99 Lanjut") == std::string::npos) break;
+    text += "*99";
+  }
+  EXPECT_EQ(seen.size(), 34u);  // every product on exactly one page
+  // 98 goes back a page; choosing "1" on page 3 selects the first product of that page.
+  EXPECT_EQ(Walk(shop, c, "1*99*99*98").screen, Walk(shop, c, "1*99").screen);
+  auto page3 = Walk(shop, c, "1*99*99").screen;
+  auto first_line = page3.substr(page3.find("\n1 ") + 3);
+  first_line = first_line.substr(0, first_line.find(" Rp"));
+  auto chosen = Walk(shop, c, "1*99*99*1").screen;
+  EXPECT_EQ(chosen.rfind(first_line, 0), 0u) << first_line << " / " << chosen;
+}
+
+TEST(UssdMenu, CategoriesListedFirstWhenThereAreSeveral) {
+  Shop s;
+  s.id = 1;
+  s.name = "Toko";
+  auto shop = MakeShopView(s, {P("B1", "Beras 5kg", 65000, 9, "Sembako"),
+                               P("S1", "Bayam", 5000, 9, "Sayur"), P("S2", "Kangkung", 4000, 9, "Sayur")});
+  auto c = NewCustomer();
+  auto cats = Walk(shop, c, "1").screen;
+  EXPECT_NE(cats.find("1 Sembako"), std::string::npos) << cats;
+  EXPECT_NE(cats.find("2 Sayur"), std::string::npos) << cats;
+  auto veg = Walk(shop, c, "1*2").screen;
+  EXPECT_NE(veg.find("1 Bayam"), std::string::npos) << veg;
+  EXPECT_NE(veg.find("2 Kangkung"), std::string::npos) << veg;
+  EXPECT_EQ(veg.find("Beras"), std::string::npos);
+  auto r = Walk(shop, c, "1*2*2*3*Dekat pasar*1");
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*r.effect).lines[0].first, "S2");
+}
+
+// Random walks through a shop with long names, a long address and a long info text: no screen
+// is ever over 182 characters, in either language.
+TEST(UssdMenu, EveryScreenFits182Characters) {
+  Shop s;
+  s.id = 1;
+  s.name = "Badan Usaha Milik Desa Sejahtera Bersama Makmur Sentosa Jaya";
+  s.open = true;
+  s.pickup = true;
+  s.info = std::string(300, 'i');
+  std::vector<Product> products;
+  for (int i = 0; i < 40; ++i) {
+    products.push_back(P("P" + std::to_string(i),
+                         "Nama produk yang sangat panjang sekali nomor " + std::to_string(i),
+                         123456789, i % 5 ? 999999 : 0, i % 2 ? "Kategori dengan nama panjang" : "Lain"));
+  }
+  auto shop = MakeShopView(s, products);
+  auto c = NewCustomer();
+  c.address = std::string(100, 'a');
+  for (int i = 0; i < 4; ++i) {
+    c.recent.push_back({100000 + i, OrderStatus::kNew, 999999999,
+                        {{1, "P1", std::string(60, 'n'), 999, 999999}}, "2026-11-28"});
+  }
+  std::mt19937 rng(7);
+  const char* keys[] = {"1", "2", "3", "4", "5", "0", "00", "99", "98", "999", "x"};
+  for (const char* lang : {"id", "en"}) {
+    c.language = lang;
+    for (int walk = 0; walk < 400; ++walk) {
+      std::string text;
+      for (int hop = 0; hop < 12; ++hop) {
+        auto r = Walk(shop, c, text);
+        ASSERT_LE(CharCount(r.screen), 182u) << text << "\n" << r.screen;
+        if (r.end) break;
+        text += (text.empty() ? "" : "*") +
+                (rng() % 7 == 0 ? std::string(90, 'w') : std::string(keys[rng() % 11]));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pesan::ussd
