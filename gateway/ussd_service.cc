@@ -57,6 +57,18 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
   auto loaded = LoadCustomer(*shop, phone);
   if (!loaded) return loaded.error();
   customer = *loaded;
+  if (!text.empty()) {
+    // A session this gateway does not remember (it restarted) may already have ordered: its
+    // order answers the resent confirmation, whatever the menus would make of the path now.
+    auto store = reads_.ForThisThread();
+    if (!store) return store.error();
+    auto placed = (*store)->FindOrderBySource("ussd:" + key);
+    if (!placed) return placed.error();
+    if (*placed) {
+      return std::optional<UssdAnswer>(
+          UssdAnswer{ussd::PlacedScreen(*voice_.texts, customer->language, **placed), true});
+    }
+  }
   if (count_.load() >= opt_.max_sessions) Sweep();
   std::lock_guard lock(shard.mu);
   if (count_.load() >= opt_.max_sessions && !shard.map.empty()) {

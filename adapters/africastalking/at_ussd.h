@@ -20,7 +20,7 @@ struct UssdRequest {
 
 struct RequestLimits {
   std::size_t max_session_id = 128;
-  std::size_t max_text = 640;
+  std::size_t max_text = 4096;  // longer paths are refused with 400
 };
 
 // Parses the form body. A missing sessionId or phoneNumber, a malformed body, an overlong

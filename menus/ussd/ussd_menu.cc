@@ -276,7 +276,9 @@ void Machine::Input(std::string_view raw, bool last) {
       }
       const int idx = Listed(at_.category)[pos];
       const Product& p = shop_.products[idx];
-      if (p.stock <= 0) {
+      // Stock is checked on the hop it is typed; inputs replayed from earlier hops were
+      // accepted then, and the store checks stock again when the order is placed.
+      if (last && p.stock <= 0) {
         notice_ = t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
         return;
       }
@@ -286,7 +288,7 @@ void Machine::Input(std::string_view raw, bool last) {
 
     case Where::kQuantity: {
       const Product& p = shop_.products[at_.product];
-      const std::int64_t max = std::min(p.stock, kMaxQty);
+      const std::int64_t max = last ? std::min(p.stock, kMaxQty) : kMaxQty;
       auto qty = Number(in, max);
       if (!qty) {
         notice_ = t_.Format(lang_, "ussd.bad_qty", {{"max", Str(max)}});

@@ -1,0 +1,250 @@
+// The USSD shop over real HTTP on loopback, against a real SQLite file.
+#include <gtest/gtest.h>
+
+#include "core/sqlite_store.h"
+#include "gateway/setup.h"
+#include "menus/ussd/ussd_menu.h"
+#include "tests/support/test_support.h"
+
+namespace pesan::testing {
+namespace {
+
+const std::vector<std::string> kFlow = {"",      "1",         "1*1",
+                                        "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1"};
+
+std::unique_ptr<SqliteStore> OpenDb(const TempDir& dir) {
+  return std::move(SqliteStore::Open(dir.File("shop.db")).value());
+}
+
+std::vector<Order> AllOrders(const TempDir& dir) { return *OpenDb(dir)->ListOrders({}); }
+
+TEST(UssdHttp, ReferenceSessionStoresOneOrderBeforeTheEnd) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  for (size_t i = 0; i < kFlow.size(); ++i) {
+    auto r = gw.Ussd("ATUid_1", "+6281200000001", kFlow[i]);
+    ASSERT_EQ(r.status, 200) << kFlow[i];
+    EXPECT_EQ(r.body.substr(0, 4), i + 1 < kFlow.size() ? "CON " : "END ") << r.body;
+    EXPECT_LE(ussd::CharCount(r.body) - 4, 182u) << r.body;
+  }
+  // Read straight after the END: the order and its SMS are already committed.
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].phone, "+6281200000001");
+  EXPECT_EQ(orders[0].total, 130000);
+  EXPECT_EQ(orders[0].address, "Jl Mawar 3 RT02");
+  ASSERT_EQ(orders[0].items.size(), 1u);
+  EXPECT_EQ(orders[0].items[0].code, "B1");
+  EXPECT_EQ(orders[0].items[0].qty, 2);
+  auto sms = *OpenDb(dir)->ListSms(0);
+  ASSERT_EQ(sms.size(), 2u);  // the customer's confirmation and the manager's alert
+  bool manager = false;
+  for (const auto& m : sms) {
+    EXPECT_EQ(m.segments, 1) << m.text;
+    if (m.to == "+6281234567890") {
+      manager = true;
+      EXPECT_NE(m.text.find("081200000001"), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("OK " + std::to_string(orders[0].id)), std::string::npos) << m.text;
+    }
+  }
+  EXPECT_TRUE(manager);
+  auto end = gw.Ussd("ATUid_1", "+6281200000001", kFlow.back());
+  EXPECT_NE(end.body.find("no. " + std::to_string(orders[0].id)), std::string::npos) << end.body;
+  // Stock was reserved, and the customer's address kept for next time.
+  auto db = OpenDb(dir);
+  auto shop = *db->GetShop("majubersama");
+  EXPECT_EQ(db->GetProduct(shop.id, "B1")->stock, 198);
+  EXPECT_EQ((*db->GetCustomer(shop.id, "+6281200000001"))->address, "Jl Mawar 3 RT02");
+}
+
+TEST(UssdHttp, ResentHopsGetTheSameAnswerAndNeverASecondOrder) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  for (size_t i = 0; i + 1 < kFlow.size(); ++i) gw.Ussd("S1", "+6281200000002", kFlow[i]);
+  auto first = gw.Ussd("S1", "+6281200000002", kFlow.back());
+  for (int i = 0; i < 3; ++i) {
+    auto again = gw.Ussd("S1", "+6281200000002", kFlow.back());
+    EXPECT_EQ(again.body, first.body);
+  }
+  EXPECT_EQ(AllOrders(dir).size(), 1u);
+  // A resent middle hop gets its own answer again, even though the customer has an address now.
+  auto mid1 = gw.Ussd("S2", "+6281200000002", "1*1*2");
+  auto mid2 = gw.Ussd("S2", "+6281200000002", "1*1*2");
+  EXPECT_EQ(mid1.body, mid2.body);
+}
+
+TEST(UssdHttp, RestartMidSessionGoesOnWhereTheCustomerWas) {
+  TempDir dir;
+  SystemClock clock;
+  std::string before;
+  {
+    TestGateway gw(dir, DemoConfig(dir), clock);
+    for (size_t i = 0; i < 4; ++i) before = gw.Ussd("R1", "+6281200000003", kFlow[i]).body;
+  }
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  EXPECT_EQ(gw.Ussd("R1", "+6281200000003", kFlow[3]).body, before);  // resent after restart
+  auto summary = gw.Ussd("R1", "+6281200000003", kFlow[4]);
+  EXPECT_NE(summary.body.find("2x Beras 5kg"), std::string::npos) << summary.body;
+  auto end = gw.Ussd("R1", "+6281200000003", kFlow[5]);
+  EXPECT_EQ(end.body.substr(0, 4), "END ");
+  EXPECT_EQ(AllOrders(dir).size(), 1u);
+}
+
+TEST(UssdHttp, ConfirmResentAfterARestartFindsTheOrderPlacedBefore) {
+  TempDir dir;
+  SystemClock clock;
+  std::string end;
+  {
+    TestGateway gw(dir, DemoConfig(dir), clock);
+    for (const auto& t : kFlow) end = gw.Ussd("R2", "+6281200000004", t).body;
+  }
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  // The customer now has an address on file, so replaying the inputs would take another way;
+  // the session's order is found by its session id instead.
+  EXPECT_EQ(gw.Ussd("R2", "+6281200000004", kFlow.back()).body, end);
+  EXPECT_EQ(AllOrders(dir).size(), 1u);
+}
+
+TEST(UssdHttp, CancelFromMyOrdersGivesTheStockBack) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  for (const auto& t : kFlow) gw.Ussd("C1", "+6281200000005", t);
+  auto detail = gw.Ussd("C2", "+6281200000005", "2*1");
+  EXPECT_NE(detail.body.find("1 Batalkan"), std::string::npos) << detail.body;
+  auto done = gw.Ussd("C2", "+6281200000005", "2*1*1");
+  EXPECT_EQ(done.body.substr(0, 4), "END ");
+  EXPECT_NE(done.body.find("dibatalkan"), std::string::npos) << done.body;
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].status, OrderStatus::kCancelled);
+  auto db = OpenDb(dir);
+  EXPECT_EQ(db->GetProduct(db->GetShop("majubersama")->id, "B1")->stock, 200);
+  // Another customer cannot see or cancel it.
+  auto other = gw.Ussd("C3", "+6281200000099", "2");
+  EXPECT_NE(other.body.find("Belum ada pesanan"), std::string::npos) << other.body;
+}
+
+TEST(UssdHttp, LanguageIsRememberedForTheNextSession) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  auto switched = gw.Ussd("L1", "+6281200000006", "4*2");
+  EXPECT_NE(switched.body.find("1 Shop"), std::string::npos) << switched.body;
+  auto next = gw.Ussd("L2", "+6281200000006", "");
+  EXPECT_NE(next.body.find("2 My orders"), std::string::npos) << next.body;
+  auto order = gw.Ussd("L3", "+6281200000006", "1*1*1*Near the mosque*1");
+  EXPECT_NE(order.body.find("Order no."), std::string::npos) << order.body;
+}
+
+TEST(UssdHttp, ClosedShopTakesNoOrder) {
+  TempDir dir;
+  SystemClock clock;
+  std::string cfg = DemoConfig(dir);
+  {
+    auto cfg_parsed = *ParseConfig(cfg, "test.toml", dir.path().string());
+    auto db = OpenDb(dir);
+    ASSERT_TRUE(PrepareDatabase(cfg_parsed, *db).ok());
+    ASSERT_TRUE(db->SetShopOpen(db->GetShop("majubersama")->id, false).ok());
+  }
+  TestGateway gw(dir, cfg, clock);
+  EXPECT_NE(gw.Ussd("X1", "+6281200000007", "").body.find("tutup"), std::string::npos);
+  auto r = gw.Ussd("X1", "+6281200000007", "1");
+  EXPECT_EQ(r.body.substr(0, 4), "END ");
+  EXPECT_NE(r.body.find("sedang tutup"), std::string::npos);
+  gw.Ussd("X2", "+6281200000007", "1*1*2*Jl Mawar 3 RT02*1");
+  EXPECT_TRUE(AllOrders(dir).empty());
+}
+
+TEST(UssdHttp, PagingThroughThirtyProductsOverHttp) {
+  TempDir dir;
+  SystemClock clock;
+  std::string csv = "code,name,price,stock\n";
+  for (int i = 1; i <= 32; ++i) {
+    csv += "P" + std::to_string(i) + ",Barang ke-" + std::to_string(i) + "," +
+           std::to_string(1000 * i) + ",50\n";
+  }
+  TestGateway gw(dir, DemoConfig(dir, "", csv), clock);
+  std::string text = "1";
+  int found = 0;
+  for (int page = 0; page < 20; ++page) {
+    auto r = gw.Ussd("P1", "+6281200000008", text);
+    ASSERT_EQ(r.body.substr(0, 4), "CON ");
+    EXPECT_LE(ussd::CharCount(r.body) - 4, 182u);
+    for (int i = 1; i <= 32; ++i) {
+      found += r.body.find("Barang ke-" + std::to_string(i) + " ") != std::string::npos;
+    }
+    if (r.body.find("99 Lanjut") == std::string::npos) break;
+    text += "*99";
+  }
+  EXPECT_EQ(found, 32);
+  // The last product, ordered from the last page.
+  auto last = gw.Ussd("P1", "+6281200000008", text);
+  auto n = std::count(last.body.begin(), last.body.end(), '\n') - 2;  // header, nav lines
+  auto end = gw.Ussd("P1", "+6281200000008",
+                     text + "*" + std::to_string(n) + "*1*Dekat masjid*1");
+  EXPECT_EQ(end.body.substr(0, 4), "END ") << end.body;
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].items[0].code, "P32");
+}
+
+TEST(UssdHttp, BadRequestsGetAClearAnswerAndNoOrder) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  const auto port = gw.port();
+  const std::string path = "/ussd/africastalking";
+  EXPECT_EQ(HttpPost(port, path, "serviceCode=*123%23&phoneNumber=%2B6281200000001&text=").status,
+            400);  // no sessionId
+  EXPECT_EQ(HttpPost(port, path, "sessionId=a&text=1").status, 400);  // no phone
+  EXPECT_EQ(HttpPost(port, path, "sessionId=a&phoneNumber=HELLO&text=1").status, 400);
+  EXPECT_EQ(HttpPost(port, path, "sessionId=a&phoneNumber=%2B6281200000001&text=%zz").status, 400);
+  EXPECT_EQ(HttpPost(port, path, "sessionId=a&phoneNumber=%2B6281200000001&text=%FF%FE").status,
+            400);  // not UTF-8
+  EXPECT_EQ(HttpGet(port, path).status, 405);
+  EXPECT_EQ(HttpGet(port, "/nothing/here").status, 404);
+  // A huge body is refused before it is read whole.
+  EXPECT_EQ(HttpPost(port, path, "sessionId=a&text=" + std::string(100000, '1')).status, 413);
+  // An unknown session with a long path: a short END, and no order.
+  std::string path_text;
+  for (int i = 0; i < 400; ++i) path_text += "1*";
+  auto r = gw.Ussd("U1", "+6281200000009", path_text + "1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.substr(0, 4), "END ");
+  // Non-GSM characters and garbage inputs keep the session going.
+  auto odd = gw.Ussd("U2", "+6281200000009", "1*1*2*Jl Mawar \xE2\x9C\x93 \xD8\xB9*9");
+  EXPECT_EQ(odd.body.substr(0, 4), "CON ") << odd.body;
+  EXPECT_TRUE(AllOrders(dir).empty());
+  // The server still serves.
+  EXPECT_EQ(gw.Ussd("U3", "+6281200000009", "").status, 200);
+}
+
+TEST(UssdHttp, TokenIsRequiredWhenSet) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir, "[ussd.africastalking]\ntoken = \"s3cret\"\n"), clock);
+  std::string form = "sessionId=T1&phoneNumber=%2B6281200000010&text=";
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking", form).status, 403);
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking?token=wrong", form).status, 403);
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking?token=s3cret", form).status, 200);
+}
+
+TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir, "", "code,name,price,stock\nB1,Beras 5kg,65000,3\n"), clock);
+  // Two customers reach the summary for 2 each; only the first confirmation can be served.
+  gw.Ussd("O1", "+6281200000011", "1*1*2*Jl Mawar 3");
+  gw.Ussd("O2", "+6281200000012", "1*1*2*Jl Mawar 4");
+  auto a = gw.Ussd("O1", "+6281200000011", "1*1*2*Jl Mawar 3*1");
+  auto b = gw.Ussd("O2", "+6281200000012", "1*1*2*Jl Mawar 4*1");
+  EXPECT_NE(a.body.find("diterima"), std::string::npos) << a.body;
+  EXPECT_NE(b.body.find("stok B1 tinggal 1"), std::string::npos) << b.body;
+  EXPECT_EQ(AllOrders(dir).size(), 1u);
+}
+
+}  // namespace
+}  // namespace pesan::testing
