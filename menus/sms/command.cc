@@ -245,6 +245,9 @@ std::optional<int> ReadQuantity(std::string_view digits) {
   return n;
 }
 
+// The largest amount ParseRupiah reads, so that a price always reads back.
+constexpr Rupiah kMaxPrice = 999'999'999'999;
+
 // A price as a manager types it: what ParseRupiah reads, or a number of thousands ("65rb",
 // "65 ribu", "65k").
 std::optional<Rupiah> ReadPrice(std::string_view text) {
@@ -258,7 +261,7 @@ std::optional<Rupiah> ReadPrice(std::string_view text) {
     }
   }
   Result<Rupiah> r = ParseRupiah(upper);
-  if (!r.ok() || *r <= 0) return std::nullopt;
+  if (!r.ok() || *r <= 0 || *r > kMaxPrice / multiplier) return std::nullopt;
   return *r * multiplier;
 }
 
