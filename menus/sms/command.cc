@@ -1,0 +1,650 @@
+#include "menus/sms/command.h"
+
+#include <array>
+
+#include "core/catalog_csv.h"
+
+namespace pesan::sms {
+namespace {
+
+bool IsLetter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsLetter(c) || IsDigit(c); }
+bool IsAsciiPunct(char c) { return c > ' ' && c < 0x7F && !IsAlnum(c); }
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// What a sender typed, quoted back in a message: at most 24 bytes, cut on a UTF-8 boundary.
+std::string Quote(std::string_view s) {
+  constexpr size_t kMax = 24;
+  if (s.size() <= kMax) return "'" + std::string(s) + "'";
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return "'" + std::string(s.substr(0, cut)) + "...'";
+}
+
+// Control characters, tabs, newlines and no-break spaces become single spaces; leading
+// punctuation ("#PESAN", "*STOK") and trailing punctuation ("STATUS?", "OK 12.") go.
+std::string Normalize(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  bool pending_space = false;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    bool space = c <= ' ' || c == 0x7F;
+    if (c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) == 0xA0) {
+      space = true;  // U+00A0 NO-BREAK SPACE, which some phones type for a space
+      ++i;
+    }
+    if (space) {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space && !out.empty()) out.push_back(' ');
+    pending_space = false;
+    out.push_back(static_cast<char>(c));
+  }
+  size_t lead = 0;
+  while (lead < out.size() && (out[lead] == ' ' || IsAsciiPunct(out[lead]))) ++lead;
+  out.erase(0, lead);
+  constexpr std::string_view kTrailingJunk = " .,;:!?-#~*_";
+  while (!out.empty() && kTrailingJunk.find(out.back()) != std::string_view::npos) out.pop_back();
+  return out;
+}
+
+// Separators between a keyword or a token and the text that follows it.
+constexpr std::string_view kSeparators = " :#=,;.-";
+
+std::string_view SkipSeparators(std::string_view s, std::string_view separators = kSeparators) {
+  while (!s.empty() && separators.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
+  return s;
+}
+
+// Splits normalized text into runs of ASCII letters and digits; everything else separates.
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : s_(s) {}
+
+  // The next run, or empty at the end.
+  std::string_view Next() {
+    while (pos_ < s_.size() && !IsAlnum(s_[pos_])) ++pos_;
+    const size_t from = pos_;
+    while (pos_ < s_.size() && IsAlnum(s_[pos_])) ++pos_;
+    last_begin_ = from;
+    return s_.substr(from, pos_ - from);
+  }
+
+  // Whether the run Next() returned has a minus sign glued to it ("-5", not "B1-5").
+  bool LastIsNegative() const {
+    return last_begin_ > 0 && s_[last_begin_ - 1] == '-' &&
+           (last_begin_ == 1 || !IsAlnum(s_[last_begin_ - 2]));
+  }
+
+  // The text after the last run, as written.
+  std::string_view Remainder() const { return s_.substr(pos_); }
+
+  // Free text after the last run: separators dropped from its front.
+  std::string_view Rest() const { return SkipSeparators(Remainder()); }
+
+  bool AnyDigitRunLeft() {
+    for (std::string_view t = Next(); !t.empty(); t = Next()) {
+      if (IsDigit(t[0])) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string_view s_;
+  size_t pos_ = 0;
+  size_t last_begin_ = 0;
+};
+
+struct Keyword {
+  std::string_view word;
+  CommandForm form;
+};
+
+// HARGA and PRICE are both the price list and a price change; they map to kSetPrice and the
+// arguments decide.
+constexpr Keyword kKeywords[] = {
+    {"PESAN", CommandForm::kOrder},
+    {"PESEN", CommandForm::kOrder},
+    {"ORDER", CommandForm::kOrder},
+    {"BELI", CommandForm::kOrder},
+    {"BUY", CommandForm::kOrder},
+    {"ALAMAT", CommandForm::kAddress},
+    {"ADDRESS", CommandForm::kAddress},
+    {"STATUS", CommandForm::kStatus},
+    {"CEK", CommandForm::kStatus},
+    {"BATAL", CommandForm::kCancel},
+    {"CANCEL", CommandForm::kCancel},
+    {"MENU", CommandForm::kPriceList},
+    {"PRICES", CommandForm::kPriceList},
+    {"LIST", CommandForm::kPriceList},
+    {"DAFTAR", CommandForm::kPriceList},
+    {"BANTUAN", CommandForm::kHelp},
+    {"HELP", CommandForm::kHelp},
+    {"INFO", CommandForm::kHelp},
+    {"TOLONG", CommandForm::kHelp},
+    {"YA", CommandForm::kConfirm},
+    {"IYA", CommandForm::kConfirm},
+    {"YES", CommandForm::kConfirm},
+    {"Y", CommandForm::kConfirm},
+    {"TIDAK", CommandForm::kDecline},
+    {"TDK", CommandForm::kDecline},
+    {"GAK", CommandForm::kDecline},
+    {"NO", CommandForm::kDecline},
+    {"N", CommandForm::kDecline},
+    {"OK", CommandForm::kAccept},
+    {"TERIMA", CommandForm::kAccept},
+    {"ACCEPT", CommandForm::kAccept},
+    {"KIRIM", CommandForm::kShip},
+    {"SHIP", CommandForm::kShip},
+    {"SELESAI", CommandForm::kComplete},
+    {"DONE", CommandForm::kComplete},
+    {"TOLAK", CommandForm::kReject},
+    {"REJECT", CommandForm::kReject},
+    {"STOK", CommandForm::kStock},
+    {"STOCK", CommandForm::kStock},
+    {"HARGA", CommandForm::kSetPrice},
+    {"PRICE", CommandForm::kSetPrice},
+    {"TAMBAH", CommandForm::kAddProduct},
+    {"ADD", CommandForm::kAddProduct},
+    {"HAPUS", CommandForm::kRemoveProduct},
+    {"DELETE", CommandForm::kRemoveProduct},
+    {"REMOVE", CommandForm::kRemoveProduct},
+    {"BUKA", CommandForm::kOpen},
+    {"OPEN", CommandForm::kOpen},
+    {"TUTUP", CommandForm::kClose},
+    {"CLOSE", CommandForm::kClose},
+    {"PESANAN", CommandForm::kListOrders},
+    {"ORDERS", CommandForm::kListOrders},
+    {"LAPORAN", CommandForm::kReport},
+    {"REPORT", CommandForm::kReport},
+    {"PIN", CommandForm::kPin},
+};
+
+// The arguments of a form, as its usage line shows them, and what a bare error says it needs.
+struct FormHelp {
+  std::string_view example_args;
+  std::string_view needs;
+};
+
+FormHelp HelpFor(CommandForm form) {
+  switch (form) {
+    case CommandForm::kOrder:
+      return {"B1 2", "needs a product code and a quantity"};
+    case CommandForm::kAddress:
+      return {"Jl Mawar 3", "needs the address"};
+    case CommandForm::kStatus:
+    case CommandForm::kCancel:
+    case CommandForm::kAccept:
+    case CommandForm::kShip:
+    case CommandForm::kComplete:
+      return {"123", "needs an order number"};
+    case CommandForm::kReject:
+      return {"123 stok habis", "needs an order number"};
+    case CommandForm::kStock:
+      return {"B1 20", "needs a product code and a number"};
+    case CommandForm::kSetPrice:
+      return {"B1 65000", "needs a product code and a price"};
+    case CommandForm::kAddProduct:
+      return {"B9 12000 Gula Aren 1kg", "needs a product code, a price and a name"};
+    case CommandForm::kRemoveProduct:
+      return {"B9", "needs a product code"};
+    case CommandForm::kPin:
+      return {"1234 OK 123", "needs 4 to 8 digits and then a command"};
+    default:
+      return {"", "takes no arguments"};
+  }
+}
+
+using Outcome = std::variant<Command, ParseError>;
+
+// An error for `form` typed as `keyword`; `problem` empty says what the form needs.
+ParseError Fail(CommandForm form, std::string_view keyword, std::string_view problem = {}) {
+  const FormHelp help = HelpFor(form);
+  ParseError e;
+  e.form = form;
+  e.usage = std::string(keyword);
+  if (!help.example_args.empty()) e.usage += " " + std::string(help.example_args);
+  e.message =
+      problem.empty() ? std::string(keyword) + " " + std::string(help.needs) : std::string(problem);
+  e.message += ": " + e.usage;
+  return e;
+}
+
+std::optional<OrderNumber> ReadOrderNumber(std::string_view token) {
+  if (!AllDigits(token) || token.size() > 12) return std::nullopt;
+  OrderNumber n = 0;
+  for (char c : token) n = n * 10 + (c - '0');
+  if (n == 0) return std::nullopt;
+  return n;
+}
+
+std::optional<int> ReadQuantity(std::string_view digits) {
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  if (!AllDigits(digits) || digits.size() > 3) return std::nullopt;
+  int n = 0;
+  for (char c : digits) n = n * 10 + (c - '0');
+  if (n < 1) return std::nullopt;
+  return n;
+}
+
+// The largest amount ParseRupiah reads, so that a price always reads back.
+constexpr Rupiah kMaxPrice = 999'999'999'999;
+
+// A price as a manager types it: what ParseRupiah reads, or a number of thousands ("65rb",
+// "65 ribu", "65k").
+std::optional<Rupiah> ReadPrice(std::string_view text) {
+  std::string upper = Upper(text);
+  Rupiah multiplier = 1;
+  for (std::string_view suffix : {"RIBU", "RB", "K"}) {
+    if (upper.size() > suffix.size() && upper.ends_with(suffix)) {
+      upper.resize(upper.size() - suffix.size());
+      multiplier = 1000;
+      break;
+    }
+  }
+  Result<Rupiah> r = ParseRupiah(upper);
+  if (!r.ok() || *r <= 0 || *r > kMaxPrice / multiplier) return std::nullopt;
+  return *r * multiplier;
+}
+
+// Free text: what remains, with separators dropped from its front.
+std::string FreeText(std::string_view rest) { return std::string(SkipSeparators(rest)); }
+
+// The product code at the lexer, or an error. `keyword` and `form` for the error.
+std::variant<std::string, ParseError> ReadCode(Lexer& lex, CommandForm form,
+                                               std::string_view keyword) {
+  std::string_view token = lex.Next();
+  if (token.empty()) return Fail(form, keyword);
+  if (!IsLetter(token[0])) return Fail(form, keyword, Quote(token) + " is not a product code");
+  std::string code = Upper(token);
+  if (!IsProductCode(code))
+    return Fail(form, keyword, "product code " + Quote(token) + " is too long");
+  return code;
+}
+
+Outcome ParseOrder(std::string_view keyword, std::string_view args) {
+  constexpr CommandForm kForm = CommandForm::kOrder;
+  Lexer lex(args);
+  PlaceOrder order;
+  std::vector<bool> has_quantity;  // parallel to order.items, as written
+  auto set_quantity = [&](std::string_view digits) -> std::optional<ParseError> {
+    std::optional<int> q = ReadQuantity(digits);
+    if (!q) {
+      return Fail(
+          kForm, keyword,
+          "quantity " + Quote(digits) + " is not between 1 and " + std::to_string(kMaxQuantity));
+    }
+    order.items.back().quantity = *q;
+    has_quantity.back() = true;
+    return std::nullopt;
+  };
+  for (std::string_view token = lex.Next(); !token.empty(); token = lex.Next()) {
+    const std::string upper = Upper(token);
+    const bool expecting_quantity = !order.items.empty() && !has_quantity.back();
+    if (upper == "ALAMAT" || upper == "ADDRESS") {
+      order.address = FreeText(lex.Rest());
+      if (order.address.empty()) {
+        return Fail(kForm, keyword, "the address after " + upper + " is missing");
+      }
+      if (order.address.size() > kMaxAddressLength) {
+        return Fail(kForm, keyword, "the address is too long");
+      }
+      break;
+    }
+    if (IsDigit(token[0])) {
+      if (!AllDigits(token))
+        return Fail(kForm, keyword, "quantity " + Quote(token) + " is not a number");
+      if (order.items.empty())
+        return Fail(kForm, keyword, "a quantity needs a product code before it");
+      if (!expecting_quantity) {
+        return Fail(kForm, keyword, order.items.back().code + " has two quantities");
+      }
+      if (auto e = set_quantity(token)) return *e;
+      continue;
+    }
+    if (upper == "DAN" || upper == "AND") continue;
+    if (expecting_quantity && upper == "X") continue;  // "B1 x 2"
+    if (expecting_quantity && upper[0] == 'X' && AllDigits(std::string_view(upper).substr(1))) {
+      if (auto e = set_quantity(std::string_view(upper).substr(1))) return *e;  // "B1 x2"
+      continue;
+    }
+    // "B1x2": split at the first 'X' after a digit when only digits follow it.
+    std::string code = upper;
+    std::string_view glued_quantity;
+    for (size_t x = 1; x + 1 < upper.size(); ++x) {
+      if (upper[x] == 'X' && IsDigit(upper[x - 1])) {
+        if (AllDigits(std::string_view(upper).substr(x + 1))) {
+          code = upper.substr(0, x);
+          glued_quantity = std::string_view(token).substr(x + 1);
+        }
+        break;
+      }
+    }
+    if (!IsProductCode(code)) {
+      return Fail(kForm, keyword, "product code " + Quote(code) + " is too long");
+    }
+    order.items.push_back({code, 1});
+    has_quantity.push_back(false);
+    if (!glued_quantity.empty()) {
+      if (auto e = set_quantity(glued_quantity)) return *e;
+    }
+    if (order.items.size() > 4 * kMaxOrderItems) break;  // refused below, after merging
+  }
+  if (order.items.empty()) return Fail(kForm, keyword);
+  const auto too_many = [&] {
+    return Fail(kForm, keyword,
+                "at most " + std::to_string(kMaxOrderItems) + " products in one order");
+  };
+  if (order.items.size() > 4 * kMaxOrderItems) return too_many();
+
+  // A code written twice is one line with the quantities summed.
+  std::vector<OrderItem> merged;
+  for (const OrderItem& item : order.items) {
+    auto it = merged.begin();
+    while (it != merged.end() && it->code != item.code) ++it;
+    if (it == merged.end()) {
+      merged.push_back(item);
+    } else if ((it->quantity += item.quantity) > kMaxQuantity) {
+      return Fail(
+          kForm, keyword,
+          "the quantity of " + it->code + " adds up to more than " + std::to_string(kMaxQuantity));
+    }
+  }
+  if (merged.size() > kMaxOrderItems) return too_many();
+  order.items = std::move(merged);
+  return order;
+}
+
+Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin);
+
+// After "PIN": the digits, then the command they guard.
+Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin,
+                 std::string& pin) {
+  constexpr CommandForm kForm = CommandForm::kPin;
+  if (!allow_pin) return Fail(kForm, keyword, "the PIN is given twice");
+  Lexer lex(args);
+  std::string_view digits = lex.Next();
+  if (!AllDigits(digits) || digits.size() < 4 || digits.size() > 8) return Fail(kForm, keyword);
+  pin = std::string(digits);
+  std::string_view rest = lex.Rest();
+  if (rest.empty()) return Fail(kForm, keyword, "a command must follow the PIN");
+  std::string ignored;
+  Outcome inner = ParseCommandAt(rest, /*allow_pin=*/false, ignored);
+  if (inner.index() == 0 && std::holds_alternative<Unknown>(std::get<0>(inner))) {
+    return Fail(kForm, keyword, "a command must follow the PIN");
+  }
+  return inner;
+}
+
+// Parses normalized text that starts with the keyword.
+Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin) {
+  size_t n = 0;
+  while (n < text.size() && IsLetter(text[n])) ++n;
+  // A keyword ends where the letters do, unless a non-ASCII letter carries the word on.
+  if (n == 0 || (n < text.size() && static_cast<unsigned char>(text[n]) >= 0x80)) return Unknown{};
+  const std::string keyword = Upper(text.substr(0, n));
+  const Keyword* found = nullptr;
+  for (const Keyword& k : kKeywords) {
+    if (k.word == keyword) found = &k;
+  }
+  if (found == nullptr) return Unknown{};
+  const CommandForm form = found->form;
+  const std::string_view args = text.substr(n);
+  Lexer lex(args);
+
+  // Commands on one order number: OK 123, KIRIM 123, SELESAI 123.
+  auto order_number = [&]() -> std::variant<OrderNumber, ParseError> {
+    std::string_view token = lex.Next();
+    if (token.empty()) return Fail(form, keyword);
+    std::optional<OrderNumber> number = ReadOrderNumber(token);
+    if (!number) return Fail(form, keyword, Quote(token) + " is not an order number");
+    return *number;
+  };
+  auto single_order = [&](auto make) -> Outcome {
+    // "terima kasih", "ok siap", "selesai deh" are conversation rather than a command missing
+    // its number.
+    Lexer peek = lex;
+    if (std::string_view first = peek.Next(); !first.empty() && IsLetter(first[0]))
+      return Unknown{};
+    auto number = order_number();
+    if (number.index() == 1) return std::get<1>(number);
+    if (lex.AnyDigitRunLeft()) return Fail(form, keyword, "one order number at a time");
+    return make(std::get<0>(number));
+  };
+
+  switch (form) {
+    case CommandForm::kOrder:
+      return ParseOrder(keyword, args);
+    case CommandForm::kAddress: {
+      std::string address = FreeText(args);
+      if (address.empty()) return Fail(form, keyword);
+      if (address.size() > kMaxAddressLength) return Fail(form, keyword, "the address is too long");
+      return SetAddress{std::move(address)};
+    }
+    case CommandForm::kStatus:
+      return OrderStatus{ReadOrderNumber(lex.Next())};
+    case CommandForm::kCancel: {
+      std::string_view token = lex.Next();
+      if (token.empty()) return CancelOrder{};
+      std::optional<OrderNumber> number = ReadOrderNumber(token);
+      if (!number) return Fail(form, keyword, Quote(token) + " is not an order number");
+      return CancelOrder{number};
+    }
+    case CommandForm::kPriceList:
+      return PriceList{};
+    case CommandForm::kHelp:
+      return Help{};
+    case CommandForm::kConfirm:
+      return Confirm{};
+    case CommandForm::kDecline:
+      return Decline{};
+    case CommandForm::kAccept:
+      return single_order([](OrderNumber n) { return AcceptOrder{n}; });
+    case CommandForm::kShip:
+      return single_order([](OrderNumber n) { return ShipOrder{n}; });
+    case CommandForm::kComplete:
+      return single_order([](OrderNumber n) { return CompleteOrder{n}; });
+    case CommandForm::kReject: {
+      auto number = order_number();
+      if (number.index() == 1) return std::get<1>(number);
+      std::string reason = FreeText(lex.Rest());
+      if (reason.size() > kMaxReasonLength) return Fail(form, keyword, "the reason is too long");
+      return RejectOrder{std::get<0>(number), std::move(reason)};
+    }
+    case CommandForm::kStock: {
+      auto code = ReadCode(lex, form, keyword);
+      if (code.index() == 1) return std::get<1>(code);
+      std::string_view token = lex.Next();
+      if (token.empty()) return Fail(form, keyword);
+      if (!AllDigits(token))
+        return Fail(form, keyword, "stock " + Quote(token) + " is not a whole number");
+      if (lex.LastIsNegative()) return Fail(form, keyword, "stock cannot be below 0");
+      while (token.size() > 1 && token.front() == '0') token.remove_prefix(1);
+      if (token.size() > 9) {
+        return Fail(form, keyword, "stock is more than " + std::to_string(kMaxStock));
+      }
+      std::int64_t stock = 0;
+      for (char c : token) stock = stock * 10 + (c - '0');
+      if (!lex.Next().empty()) return Fail(form, keyword, "one product at a time");
+      return SetStock{std::move(std::get<0>(code)), stock};
+    }
+    case CommandForm::kSetPrice: {
+      // "HARGA" alone or with a word is the price list; a code and an amount change a price.
+      Lexer peek = lex;
+      std::string_view first = peek.Next();
+      const std::string_view amount = SkipSeparators(peek.Remainder(), " :=#");
+      const bool is_change =
+          !first.empty() && IsLetter(first[0]) && !amount.empty() &&
+          (IsDigit(amount[0]) || (amount.size() > 1 && amount[0] == '-' && IsDigit(amount[1])) ||
+           Upper(amount.substr(0, 2)) == "RP");
+      if (!is_change) return PriceList{};
+      auto code = ReadCode(lex, form, keyword);
+      if (code.index() == 1) return std::get<1>(code);
+      std::optional<Rupiah> price = ReadPrice(amount);
+      if (!price)
+        return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
+      return SetPrice{std::move(std::get<0>(code)), *price};
+    }
+    case CommandForm::kAddProduct: {
+      auto code = ReadCode(lex, form, keyword);
+      if (code.index() == 1) return std::get<1>(code);
+      // The price is one word ("12000", "12.000", "12rb"), or "Rp" and one word.
+      std::string_view rest = SkipSeparators(lex.Remainder(), " :=#");
+      size_t end = rest.find(' ');
+      if (end != std::string_view::npos &&
+          (Upper(rest.substr(0, end)) == "RP" || Upper(rest.substr(0, end)) == "RP.")) {
+        end = rest.find(' ', end + 1);
+      }
+      const std::string_view amount = rest.substr(0, end);
+      if (amount.empty()) return Fail(form, keyword);
+      std::optional<Rupiah> price = ReadPrice(amount);
+      if (!price)
+        return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
+      std::string name = end == std::string_view::npos ? "" : FreeText(rest.substr(end));
+      if (name.empty()) return Fail(form, keyword, "the product name is missing");
+      if (name.size() > kMaxNameLength) return Fail(form, keyword, "the product name is too long");
+      return AddProduct{std::move(std::get<0>(code)), *price, std::move(name)};
+    }
+    case CommandForm::kRemoveProduct: {
+      auto code = ReadCode(lex, form, keyword);
+      if (code.index() == 1) return std::get<1>(code);
+      if (!lex.Next().empty()) return Fail(form, keyword, "one product at a time");
+      return RemoveProduct{std::move(std::get<0>(code))};
+    }
+    case CommandForm::kOpen:
+      return OpenShop{};
+    case CommandForm::kClose:
+      return CloseShop{};
+    case CommandForm::kListOrders:
+      return ListOrders{};
+    case CommandForm::kReport:
+      return DailyReport{};
+    case CommandForm::kPin:
+      return ParsePin(keyword, args, allow_pin, pin);
+    case CommandForm::kUnknown:
+      break;
+  }
+  return Unknown{};
+}
+
+// CommandForm of each Command alternative, in the variant's order.
+constexpr std::array<CommandForm, std::variant_size_v<Command>> kFormOfAlternative = {
+    CommandForm::kOrder,         CommandForm::kAddress,   CommandForm::kStatus,
+    CommandForm::kCancel,        CommandForm::kPriceList, CommandForm::kHelp,
+    CommandForm::kConfirm,       CommandForm::kDecline,   CommandForm::kAccept,
+    CommandForm::kShip,          CommandForm::kComplete,  CommandForm::kReject,
+    CommandForm::kStock,         CommandForm::kSetPrice,  CommandForm::kAddProduct,
+    CommandForm::kRemoveProduct, CommandForm::kOpen,      CommandForm::kClose,
+    CommandForm::kListOrders,    CommandForm::kReport,    CommandForm::kUnknown,
+};
+
+template <typename... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+ParsedCommand ParseSmsCommand(std::string_view utf8_text) {
+  ParsedCommand parsed{Unknown{}, {}};
+  const std::string text = Normalize(utf8_text);
+  if (text.empty()) {
+    if (utf8_text.find('?') != std::string_view::npos) parsed.result = Command{Help{}};
+    return parsed;
+  }
+  Outcome outcome = ParseCommandAt(text, /*allow_pin=*/true, parsed.pin);
+  if (outcome.index() == 0) {
+    parsed.result = std::move(std::get<0>(outcome));
+  } else {
+    parsed.result = std::move(std::get<1>(outcome));
+  }
+  return parsed;
+}
+
+CommandForm FormOf(const Command& command) { return kFormOfAlternative[command.index()]; }
+
+bool IsManagerForm(CommandForm form) {
+  switch (form) {
+    case CommandForm::kAccept:
+    case CommandForm::kShip:
+    case CommandForm::kComplete:
+    case CommandForm::kReject:
+    case CommandForm::kStock:
+    case CommandForm::kSetPrice:
+    case CommandForm::kAddProduct:
+    case CommandForm::kRemoveProduct:
+    case CommandForm::kOpen:
+    case CommandForm::kClose:
+    case CommandForm::kListOrders:
+    case CommandForm::kReport:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string CommandText(const Command& command) {
+  auto with_number = [](std::string_view word, std::optional<OrderNumber> n) {
+    return n ? std::string(word) + " " + std::to_string(*n) : std::string(word);
+  };
+  auto with_text = [](std::string text, std::string_view more) {
+    if (!more.empty()) text += " " + std::string(more);
+    return text;
+  };
+  return std::visit(
+      Overloaded{
+          [](const PlaceOrder& c) {
+            std::string text = "PESAN";
+            for (const OrderItem& item : c.items) {
+              text += " " + item.code + " " + std::to_string(item.quantity);
+            }
+            if (!c.address.empty()) text += " ALAMAT " + c.address;
+            return text;
+          },
+          [&](const SetAddress& c) { return with_text("ALAMAT", c.address); },
+          [&](const OrderStatus& c) { return with_number("STATUS", c.order); },
+          [&](const CancelOrder& c) { return with_number("BATAL", c.order); },
+          [](const PriceList&) { return std::string("HARGA"); },
+          [](const Help&) { return std::string("BANTUAN"); },
+          [](const Confirm&) { return std::string("YA"); },
+          [](const Decline&) { return std::string("TIDAK"); },
+          [&](const AcceptOrder& c) { return with_number("OK", c.order); },
+          [&](const ShipOrder& c) { return with_number("KIRIM", c.order); },
+          [&](const CompleteOrder& c) { return with_number("SELESAI", c.order); },
+          [&](const RejectOrder& c) { return with_text(with_number("TOLAK", c.order), c.reason); },
+          [](const SetStock& c) { return "STOK " + c.code + " " + std::to_string(c.stock); },
+          [](const SetPrice& c) { return "HARGA " + c.code + " " + std::to_string(c.price); },
+          [&](const AddProduct& c) {
+            return with_text("TAMBAH " + c.code + " " + std::to_string(c.price), c.name);
+          },
+          [](const RemoveProduct& c) { return "HAPUS " + c.code; },
+          [](const OpenShop&) { return std::string("BUKA"); },
+          [](const CloseShop&) { return std::string("TUTUP"); },
+          [](const ListOrders&) { return std::string("PESANAN"); },
+          [](const DailyReport&) { return std::string("LAPORAN"); },
+          [](const Unknown&) { return std::string(); },
+      },
+      command);
+}
+
+}  // namespace pesan::sms

@@ -1,0 +1,218 @@
+// The SMS command grammar: what customers and managers type, read into plain values.
+//
+// Keywords are Bahasa Indonesia with English aliases, in any case. Spacing is forgiving
+// (several spaces, tabs, newlines), leading and trailing punctuation is ignored ("#PESAN B1 2.")
+// and the keyword may be followed by ':', '#' or '.' ("PESAN: B1 2", "BATAL#12").
+//
+// Customers
+//   PESAN B1 2 M3 1 [ALAMAT Jl Mawar 3]  order (ORDER, BELI, BUY, PESEN); also "B1=2", "B1x2",
+//                                        "B1 x 2", "B1*2", "B1 2, M3 1"; a missing quantity is 1;
+//                                        a code given twice is summed; quantities 1 to 999
+//   ALAMAT Jl Mawar 3                    set the delivery address (ADDRESS)
+//   STATUS [123]                         my orders, or one of them (CEK)
+//   BATAL [123]                          cancel an order; without a number, the latest (CANCEL)
+//   HARGA, MENU                          the price list (PRICE, PRICES, LIST, DAFTAR)
+//   BANTUAN                              help (HELP, INFO, TOLONG, or a lone "?")
+//   YA / TIDAK                           confirm or drop a pending duplicate order (YES, IYA, Y /
+//                                        NO, TDK, GAK, N)
+// Managers
+//   OK 123                               accept an order (TERIMA, ACCEPT)
+//   KIRIM 123                            the order is on its way (SHIP)
+//   SELESAI 123                          delivered and paid (DONE)
+//   TOLAK 123 [alasan]                   reject, with an optional reason (REJECT)
+//   STOK B1 20                           set the stock (STOCK)
+//   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
+//   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name (ADD)
+//   HAPUS B9                             remove a product (DELETE, REMOVE)
+//   BUKA / TUTUP                         open or close the shop (OPEN / CLOSE)
+//   PESANAN                              the open orders (ORDERS)
+//   LAPORAN                              today's summary (REPORT)
+// Order numbers are digits, optionally after '#' ("OK #123"). Product codes are as
+// IsProductCode (core/catalog_csv.h) allows, upper-cased. A manager PIN, where the shop sets one,
+// goes first: "PIN 1234 OK 123" (4 to 8 digits, before any command).
+//
+// "HARGA" alone (or followed by a word, as a customer asking "HARGA beras") is the price list;
+// "HARGA <code> <amount>" is a price change. Commands without arguments ignore trailing words
+// ("STATUS pesanan saya"). OK, KIRIM and SELESAI followed by a word rather than a number ("terima
+// kasih", "ok siap") are Unknown: conversation, not a command. Free text (addresses, reasons,
+// names) has its whitespace collapsed to single spaces and keeps its case; its bytes are otherwise
+// as given.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/money.h"
+
+namespace pesan::sms {
+
+using OrderNumber = std::int64_t;
+
+inline constexpr int kMaxQuantity = 999;
+inline constexpr size_t kMaxOrderItems = 20;
+inline constexpr std::int64_t kMaxStock = 999'999'999;
+inline constexpr size_t kMaxAddressLength = 300;  // bytes
+inline constexpr size_t kMaxReasonLength = 160;
+inline constexpr size_t kMaxNameLength = 100;
+
+struct OrderItem {
+  std::string code;  // a product code, upper case
+  int quantity = 1;  // 1..kMaxQuantity
+  bool operator==(const OrderItem&) const = default;
+};
+
+// Customer commands.
+struct PlaceOrder {
+  std::vector<OrderItem> items;  // 1..kMaxOrderItems, each code once, in the order written
+  std::string address;           // empty when none was given
+  bool operator==(const PlaceOrder&) const = default;
+};
+struct SetAddress {
+  std::string address;  // never empty
+  bool operator==(const SetAddress&) const = default;
+};
+struct OrderStatus {
+  std::optional<OrderNumber> order;  // none: all of the sender's open orders
+  bool operator==(const OrderStatus&) const = default;
+};
+struct CancelOrder {
+  std::optional<OrderNumber> order;  // none: the sender's latest open order
+  bool operator==(const CancelOrder&) const = default;
+};
+struct PriceList {
+  bool operator==(const PriceList&) const = default;
+};
+struct Help {
+  bool operator==(const Help&) const = default;
+};
+struct Confirm {
+  bool operator==(const Confirm&) const = default;
+};
+struct Decline {
+  bool operator==(const Decline&) const = default;
+};
+
+// Manager commands.
+struct AcceptOrder {
+  OrderNumber order = 0;
+  bool operator==(const AcceptOrder&) const = default;
+};
+struct ShipOrder {
+  OrderNumber order = 0;
+  bool operator==(const ShipOrder&) const = default;
+};
+struct CompleteOrder {
+  OrderNumber order = 0;
+  bool operator==(const CompleteOrder&) const = default;
+};
+struct RejectOrder {
+  OrderNumber order = 0;
+  std::string reason;  // may be empty
+  bool operator==(const RejectOrder&) const = default;
+};
+struct SetStock {
+  std::string code;
+  std::int64_t stock = 0;  // 0..kMaxStock
+  bool operator==(const SetStock&) const = default;
+};
+struct SetPrice {
+  std::string code;
+  Rupiah price = 0;  // more than 0
+  bool operator==(const SetPrice&) const = default;
+};
+struct AddProduct {
+  std::string code;
+  Rupiah price = 0;  // more than 0
+  std::string name;  // never empty
+  bool operator==(const AddProduct&) const = default;
+};
+struct RemoveProduct {
+  std::string code;
+  bool operator==(const RemoveProduct&) const = default;
+};
+struct OpenShop {
+  bool operator==(const OpenShop&) const = default;
+};
+struct CloseShop {
+  bool operator==(const CloseShop&) const = default;
+};
+struct ListOrders {
+  bool operator==(const ListOrders&) const = default;
+};
+struct DailyReport {
+  bool operator==(const DailyReport&) const = default;
+};
+
+// Text that is not a command at all; the caller decides whether to answer with help.
+struct Unknown {
+  bool operator==(const Unknown&) const = default;
+};
+
+using Command =
+    std::variant<PlaceOrder, SetAddress, OrderStatus, CancelOrder, PriceList, Help, Confirm,
+                 Decline, AcceptOrder, ShipOrder, CompleteOrder, RejectOrder, SetStock, SetPrice,
+                 AddProduct, RemoveProduct, OpenShop, CloseShop, ListOrders, DailyReport, Unknown>;
+
+// Which command a text meant, whether or not it parsed.
+enum class CommandForm {
+  kOrder,
+  kAddress,
+  kStatus,
+  kCancel,
+  kPriceList,
+  kHelp,
+  kConfirm,
+  kDecline,
+  kAccept,
+  kShip,
+  kComplete,
+  kReject,
+  kStock,
+  kSetPrice,
+  kAddProduct,
+  kRemoveProduct,
+  kOpen,
+  kClose,
+  kListOrders,
+  kReport,
+  kPin,  // only in a ParseError: "PIN" without digits or without a command after them
+  kUnknown,
+};
+
+// A text that names a command but does not follow its form.
+struct ParseError {
+  CommandForm form = CommandForm::kUnknown;  // the command that was meant
+  std::string usage;    // that command written correctly, with the keyword as the sender wrote
+                        // it: "STOK B1 20", "STOCK B1 20"
+  std::string message;  // what was wrong, then the usage: "STOK needs a product code and a
+                        // number: STOK B1 20"
+  bool operator==(const ParseError&) const = default;
+};
+
+struct ParsedCommand {
+  std::variant<Command, ParseError> result;
+  std::string pin;  // the digits of a leading "PIN 1234"; empty when none was given
+
+  bool ok() const { return result.index() == 0; }
+  const Command& command() const { return std::get<0>(result); }   // REQUIRES: ok()
+  const ParseError& error() const { return std::get<1>(result); }  // REQUIRES: !ok()
+};
+
+// Reads one SMS. Never fails on any input: text that names no command is Unknown.
+ParsedCommand ParseSmsCommand(std::string_view utf8_text);
+
+CommandForm FormOf(const Command& command);
+
+// True for the commands only a shop's manager may give (OK, KIRIM, ..., LAPORAN).
+bool IsManagerForm(CommandForm form);
+
+// The command written the canonical way ("PESAN B1 2 M3 1 ALAMAT Jl Mawar 3", "OK 123"), as a
+// confirmation can quote it back; empty for Unknown. ParseSmsCommand reads it back to the same
+// command.
+std::string CommandText(const Command& command);
+
+}  // namespace pesan::sms

@@ -1,0 +1,63 @@
+// ParseSmsCommand on arbitrary bytes: never crashes, keeps the invariants its header states,
+// and reads the canonical text of whatever it accepted back to the same command.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+#include <variant>
+
+#include "core/catalog_csv.h"
+#include "menus/sms/command.h"
+
+namespace {
+
+void Check(bool condition) {
+  if (!condition) std::abort();
+}
+
+bool IsTrimmed(const std::string& text) {
+  return text.empty() ||
+         (text.front() != ' ' && text.back() != ' ' && text.find("  ") == std::string::npos);
+}
+
+void CheckInvariants(const pesan::sms::Command& command) {
+  using namespace pesan::sms;
+  if (const auto* order = std::get_if<PlaceOrder>(&command)) {
+    Check(!order->items.empty() && order->items.size() <= kMaxOrderItems);
+    for (const OrderItem& item : order->items) {
+      Check(pesan::IsProductCode(item.code));
+      Check(item.quantity >= 1 && item.quantity <= kMaxQuantity);
+    }
+    Check(IsTrimmed(order->address) && order->address.size() <= kMaxAddressLength);
+  } else if (const auto* address = std::get_if<SetAddress>(&command)) {
+    Check(!address->address.empty() && IsTrimmed(address->address));
+  } else if (const auto* stock = std::get_if<SetStock>(&command)) {
+    Check(pesan::IsProductCode(stock->code) && stock->stock >= 0 && stock->stock <= kMaxStock);
+  } else if (const auto* price = std::get_if<SetPrice>(&command)) {
+    Check(pesan::IsProductCode(price->code) && price->price > 0);
+  } else if (const auto* add = std::get_if<AddProduct>(&command)) {
+    Check(pesan::IsProductCode(add->code) && add->price > 0 && !add->name.empty());
+    Check(IsTrimmed(add->name) && add->name.size() <= kMaxNameLength);
+  } else if (const auto* reject = std::get_if<RejectOrder>(&command)) {
+    Check(reject->order > 0 && IsTrimmed(reject->reason));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace pesan::sms;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const ParsedCommand parsed = ParseSmsCommand(text);
+  if (!parsed.ok()) {
+    const ParseError& e = parsed.error();
+    Check(e.form != CommandForm::kUnknown && !e.usage.empty());
+    Check(e.message.size() > e.usage.size() && e.message.ends_with(": " + e.usage));
+    return 0;
+  }
+  const Command& command = parsed.command();
+  CheckInvariants(command);
+  const ParsedCommand again = ParseSmsCommand(CommandText(command));
+  Check(again.ok() && again.command() == command && again.pin.empty());
+  Check(FormOf(command) != CommandForm::kUnknown || CommandText(command).empty());
+  return 0;
+}

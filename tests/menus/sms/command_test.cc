@@ -1,0 +1,531 @@
+#include "menus/sms/command.h"
+
+#include <gtest/gtest.h>
+
+namespace pesan::sms {
+namespace {
+
+// Each text, and the command it means written the canonical way.
+struct Spelling {
+  std::string_view text;
+  std::string_view canonical;
+};
+
+const Spelling kSpellings[] = {
+    // Orders.
+    {"PESAN B1 2", "PESAN B1 2"},
+    {"pesan b1 2", "PESAN B1 2"},
+    {"Pesan B1 2 M3 1", "PESAN B1 2 M3 1"},
+    {"ORDER B1 2", "PESAN B1 2"},
+    {"order b1 2 m3 1", "PESAN B1 2 M3 1"},
+    {"BELI B1 2", "PESAN B1 2"},
+    {"buy b1 2", "PESAN B1 2"},
+    {"pesen b1 2", "PESAN B1 2"},
+    {"PESAN   B1    2", "PESAN B1 2"},
+    {"PESAN\tB1\t2", "PESAN B1 2"},
+    {"PESAN\nB1 2\nM3 1", "PESAN B1 2 M3 1"},
+    {"PESAN\r\nB1 2\r\n", "PESAN B1 2"},
+    {"  PESAN B1 2  ", "PESAN B1 2"},
+    {"PESAN B1 2.", "PESAN B1 2"},
+    {".PESAN B1 2", "PESAN B1 2"},
+    {"#PESAN B1 2#", "PESAN B1 2"},
+    {"*PESAN B1 2!", "PESAN B1 2"},
+    {"PESAN: B1 2", "PESAN B1 2"},
+    {"PESAN:B1 2", "PESAN B1 2"},
+    {"PESAN#B1 2", "PESAN B1 2"},
+    {"PESAN. B1 2", "PESAN B1 2"},
+    {"PESAN B1=2", "PESAN B1 2"},
+    {"PESAN B1 = 2", "PESAN B1 2"},
+    {"PESAN B1x2", "PESAN B1 2"},
+    {"PESAN B1X2", "PESAN B1 2"},
+    {"PESAN B1 x 2", "PESAN B1 2"},
+    {"PESAN B1 x2", "PESAN B1 2"},
+    {"PESAN B1*2", "PESAN B1 2"},
+    {"PESAN B1:2", "PESAN B1 2"},
+    {"PESAN B1 \xC3\x97 2", "PESAN B1 2"},  // U+00D7 MULTIPLICATION SIGN
+    {"PESAN B1 2, M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2,M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1=2,M3=1", "PESAN B1 2 M3 1"},
+    {"PESAN B1x2 M3x1", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2; M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2 + M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2 dan M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2 & M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2 and M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN B1", "PESAN B1 1"},
+    {"PESAN B1 M3 2", "PESAN B1 1 M3 2"},
+    {"PESAN B1 2 M3", "PESAN B1 2 M3 1"},
+    {"PESAN B1 2 B1 3", "PESAN B1 5"},
+    {"PESAN B1 2 M3 1 b1 1", "PESAN B1 3 M3 1"},
+    {"PESAN B1 002", "PESAN B1 2"},
+    {"PESAN B1 999", "PESAN B1 999"},
+    {"PESAN GULA 2", "PESAN GULA 2"},
+    {"PESAN X 2", "PESAN X 2"},
+    {"PESAN X2 1", "PESAN X2 1"},
+    {"PESAN B1 1 X2", "PESAN B1 1 X2 1"},
+    {"PESAN B1X2X3", "PESAN B1X2X3 1"},
+    {"PESAN ABCDEFGHIJKLMNOP 1", "PESAN ABCDEFGHIJKLMNOP 1"},
+    {"PESAN B1 2 \xF0\x9F\x99\x8F", "PESAN B1 2"},  // an emoji between items is a separator
+    {"PESAN\xC2\xA0"
+     "B1\xC2\xA0"
+     "2",
+     "PESAN B1 2"},  // no-break spaces
+    {"PESAN B1 2 ALAMAT Jl Mawar 3", "PESAN B1 2 ALAMAT Jl Mawar 3"},
+    {"pesan b1 2 alamat Jl Mawar 3", "PESAN B1 2 ALAMAT Jl Mawar 3"},
+    {"PESAN B1 2 ADDRESS Jl Mawar 3", "PESAN B1 2 ALAMAT Jl Mawar 3"},
+    {"PESAN B1 2 ALAMAT: Jl. Mawar 3.", "PESAN B1 2 ALAMAT Jl. Mawar 3"},
+    {"PESAN B1 2, alamat:\nJl  Mawar\n3", "PESAN B1 2 ALAMAT Jl Mawar 3"},
+    {"PESAN B1=2 M3=1 ALAMAT RT 2 / RW 5, dekat masjid",
+     "PESAN B1 2 M3 1 ALAMAT RT 2 / RW 5, dekat masjid"},
+    {"PESAN B1 ALAMAT Gg. Melati", "PESAN B1 1 ALAMAT Gg. Melati"},
+    {"PESAN B1 2 ALAMAT Jl Kenanga 4 B2 3", "PESAN B1 2 ALAMAT Jl Kenanga 4 B2 3"},
+    {"PESAN B1 2 ALAMAT rumah Bu Siti \xE2\x80\x94 belakang SD",
+     "PESAN B1 2 ALAMAT rumah Bu Siti \xE2\x80\x94 belakang SD"},
+
+    // Addresses.
+    {"ALAMAT Jl Mawar 3", "ALAMAT Jl Mawar 3"},
+    {"alamat jl mawar 3", "ALAMAT jl mawar 3"},
+    {"ALAMAT: Jl Mawar 3", "ALAMAT Jl Mawar 3"},
+    {"ALAMAT#Jl Mawar 3", "ALAMAT Jl Mawar 3"},
+    {"ADDRESS Jl Mawar 3", "ALAMAT Jl Mawar 3"},
+    {"ALAMAT  Jl\tMawar\n3, RT 2.", "ALAMAT Jl Mawar 3, RT 2"},
+    {"ALAMAT 12 Jl Mawar", "ALAMAT 12 Jl Mawar"},
+    {"ALAMAT Dusun Krajan (dekat pos ronda)", "ALAMAT Dusun Krajan (dekat pos ronda)"},
+
+    // Status and cancelling.
+    {"STATUS", "STATUS"},
+    {"status", "STATUS"},
+    {"Status?", "STATUS"},
+    {"STATUS pesanan saya", "STATUS"},
+    {"STATUS 123", "STATUS 123"},
+    {"STATUS #123", "STATUS 123"},
+    {"CEK 7", "STATUS 7"},
+    {"BATAL 123", "BATAL 123"},
+    {"batal #123", "BATAL 123"},
+    {"BATAL#123", "BATAL 123"},
+    {"BATAL123", "BATAL 123"},
+    {"BATAL: 123", "BATAL 123"},
+    {"BATAL 0123", "BATAL 123"},
+    {"CANCEL 123", "BATAL 123"},
+    {"BATAL", "BATAL"},
+    {"BATAL 123 salah pesan", "BATAL 123"},
+
+    // Price list, help, yes and no.
+    {"HARGA", "HARGA"},
+    {"harga?", "HARGA"},
+    {"MENU", "HARGA"},
+    {"menu apa saja", "HARGA"},
+    {"PRICE", "HARGA"},
+    {"PRICES", "HARGA"},
+    {"LIST", "HARGA"},
+    {"DAFTAR", "HARGA"},
+    {"HARGA beras", "HARGA"},
+    {"HARGA B1", "HARGA"},
+    {"HARGA beras berapa", "HARGA"},
+    {"HARGA 65000", "HARGA"},
+    {"BANTUAN", "BANTUAN"},
+    {"HELP", "BANTUAN"},
+    {"help!", "BANTUAN"},
+    {"INFO", "BANTUAN"},
+    {"TOLONG", "BANTUAN"},
+    {"?", "BANTUAN"},
+    {" ?? ", "BANTUAN"},
+    {"YA", "YA"},
+    {"ya", "YA"},
+    {"Ya.", "YA"},
+    {"IYA", "YA"},
+    {"YES", "YA"},
+    {"y", "YA"},
+    {"YA pesan lagi", "YA"},
+    {"TIDAK", "TIDAK"},
+    {"tidak", "TIDAK"},
+    {"TDK", "TIDAK"},
+    {"GAK", "TIDAK"},
+    {"NO", "TIDAK"},
+    {"n", "TIDAK"},
+
+    // Managers: orders.
+    {"OK 123", "OK 123"},
+    {"ok 123", "OK 123"},
+    {"OK #123", "OK 123"},
+    {"OK#123", "OK 123"},
+    {"OK123", "OK 123"},
+    {"OK: 123", "OK 123"},
+    {"OK 123.", "OK 123"},
+    {"OK 123 siap", "OK 123"},
+    {"TERIMA 123", "OK 123"},
+    {"ACCEPT 123", "OK 123"},
+    {"KIRIM 123", "KIRIM 123"},
+    {"kirim #45", "KIRIM 45"},
+    {"SHIP 45", "KIRIM 45"},
+    {"SELESAI 123", "SELESAI 123"},
+    {"DONE 123", "SELESAI 123"},
+    {"done #9", "SELESAI 9"},
+    {"TOLAK 123", "TOLAK 123"},
+    {"TOLAK 123 stok habis", "TOLAK 123 stok habis"},
+    {"tolak #123: stok habis.", "TOLAK 123 stok habis"},
+    {"TOLAK 123 - alamat terlalu jauh", "TOLAK 123 alamat terlalu jauh"},
+    {"REJECT 123 out of stock", "TOLAK 123 out of stock"},
+    {"TOLAK 123 5 karung habis", "TOLAK 123 5 karung habis"},
+    {"TOLAK 999999999999", "TOLAK 999999999999"},
+
+    // Managers: catalogue.
+    {"STOK B1 20", "STOK B1 20"},
+    {"stok b1 20", "STOK B1 20"},
+    {"STOCK B1 20", "STOK B1 20"},
+    {"STOK B1=20", "STOK B1 20"},
+    {"STOK: B1 = 20", "STOK B1 20"},
+    {"STOK B1 0", "STOK B1 0"},
+    {"STOK B1 000", "STOK B1 0"},
+    {"STOK B1 999999999", "STOK B1 999999999"},
+    {"STOK GULA 5", "STOK GULA 5"},
+    {"HARGA B1 65000", "HARGA B1 65000"},
+    {"harga b1 65000", "HARGA B1 65000"},
+    {"PRICE B1 65000", "HARGA B1 65000"},
+    {"HARGA B1 65.000", "HARGA B1 65000"},
+    {"HARGA B1 Rp65.000", "HARGA B1 65000"},
+    {"HARGA B1 Rp 65.000", "HARGA B1 65000"},
+    {"HARGA B1 rp. 65.000,-", "HARGA B1 65000"},
+    {"HARGA B1 65,000", "HARGA B1 65000"},
+    {"HARGA B1=65000", "HARGA B1 65000"},
+    {"HARGA B1: Rp65.000", "HARGA B1 65000"},
+    {"HARGA B1 65rb", "HARGA B1 65000"},
+    {"HARGA B1 65 rb", "HARGA B1 65000"},
+    {"HARGA B1 65 ribu", "HARGA B1 65000"},
+    {"HARGA B1 65k", "HARGA B1 65000"},
+    {"HARGA B1 65K", "HARGA B1 65000"},
+    {"HARGA B1 1.250.000", "HARGA B1 1250000"},
+    {"HARGA B1 999999999999", "HARGA B1 999999999999"},
+    {"HARGA B1 999999999rb", "HARGA B1 999999999000"},
+    {"TAMBAH B9 12000 Gula Aren 1kg", "TAMBAH B9 12000 Gula Aren 1kg"},
+    {"tambah b9 12000 Gula Aren 1kg", "TAMBAH B9 12000 Gula Aren 1kg"},
+    {"ADD B9 12000 Palm sugar", "TAMBAH B9 12000 Palm sugar"},
+    {"TAMBAH B9 12.000 Gula Aren", "TAMBAH B9 12000 Gula Aren"},
+    {"TAMBAH B9 Rp12.000 Gula Aren", "TAMBAH B9 12000 Gula Aren"},
+    {"TAMBAH B9 Rp 12.000 Gula Aren", "TAMBAH B9 12000 Gula Aren"},
+    {"TAMBAH B9 Rp. 12.000 Gula Aren", "TAMBAH B9 12000 Gula Aren"},
+    {"TAMBAH B9 12rb Gula Aren", "TAMBAH B9 12000 Gula Aren"},
+    {"TAMBAH B9=12000 Gula Aren", "TAMBAH B9 12000 Gula Aren"},
+    {"TAMBAH B9 12000 - Gula  Aren\n1 kg.", "TAMBAH B9 12000 Gula Aren 1 kg"},
+    {"TAMBAH T1 3500 Teh \"Sosro\" 350ml", "TAMBAH T1 3500 Teh \"Sosro\" 350ml"},
+    {"HAPUS B9", "HAPUS B9"},
+    {"hapus b9", "HAPUS B9"},
+    {"DELETE B9", "HAPUS B9"},
+    {"REMOVE B9", "HAPUS B9"},
+    {"HAPUS: B9.", "HAPUS B9"},
+
+    // Managers: the shop.
+    {"BUKA", "BUKA"},
+    {"buka", "BUKA"},
+    {"OPEN", "BUKA"},
+    {"BUKA toko", "BUKA"},
+    {"TUTUP", "TUTUP"},
+    {"CLOSE", "TUTUP"},
+    {"TUTUP sampai besok", "TUTUP"},
+    {"PESANAN", "PESANAN"},
+    {"pesanan?", "PESANAN"},
+    {"ORDERS", "PESANAN"},
+    {"LAPORAN", "LAPORAN"},
+    {"REPORT", "LAPORAN"},
+    {"laporan hari ini", "LAPORAN"},
+};
+
+TEST(SmsCommand, Spellings) {
+  for (const Spelling& s : kSpellings) {
+    ParsedCommand p = ParseSmsCommand(s.text);
+    ASSERT_TRUE(p.ok()) << s.text << " -> " << p.error().message;
+    EXPECT_EQ(CommandText(p.command()), s.canonical) << s.text;
+    EXPECT_EQ(p.pin, "") << s.text;
+  }
+}
+
+TEST(SmsCommand, CanonicalTextReadsBackToTheSameCommand) {
+  for (const Spelling& s : kSpellings) {
+    ParsedCommand first = ParseSmsCommand(s.text);
+    ASSERT_TRUE(first.ok()) << s.text;
+    ParsedCommand again = ParseSmsCommand(CommandText(first.command()));
+    ASSERT_TRUE(again.ok()) << s.canonical;
+    EXPECT_EQ(again.command(), first.command()) << s.canonical;
+  }
+}
+
+TEST(SmsCommand, OrderValues) {
+  ParsedCommand p = ParseSmsCommand("pesan b1x2, m3 1 alamat  Jl Mawar 3");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.command(), Command(PlaceOrder{{{"B1", 2}, {"M3", 1}}, "Jl Mawar 3"}));
+  EXPECT_EQ(FormOf(p.command()), CommandForm::kOrder);
+
+  p = ParseSmsCommand("PESAN B1 2");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.command(), Command(PlaceOrder{{{"B1", 2}}, ""}));
+}
+
+TEST(SmsCommand, ManagerValues) {
+  struct Case {
+    std::string_view text;
+    Command command;
+  };
+  const Case cases[] = {
+      {"OK 123", AcceptOrder{123}},
+      {"KIRIM 45", ShipOrder{45}},
+      {"SELESAI 7", CompleteOrder{7}},
+      {"TOLAK 9 stok habis", RejectOrder{9, "stok habis"}},
+      {"TOLAK 9", RejectOrder{9, ""}},
+      {"STOK b1 20", SetStock{"B1", 20}},
+      {"HARGA b1 Rp65.000", SetPrice{"B1", 65000}},
+      {"TAMBAH b9 12000 Gula Aren 1kg", AddProduct{"B9", 12000, "Gula Aren 1kg"}},
+      {"HAPUS b9", RemoveProduct{"B9"}},
+      {"BUKA", OpenShop{}},
+      {"TUTUP", CloseShop{}},
+      {"PESANAN", ListOrders{}},
+      {"LAPORAN", DailyReport{}},
+      {"STATUS", OrderStatus{}},
+      {"STATUS 5", OrderStatus{5}},
+      {"BATAL", CancelOrder{}},
+      {"BATAL 5", CancelOrder{5}},
+      {"ALAMAT Jl Mawar 3", SetAddress{"Jl Mawar 3"}},
+      {"HARGA", PriceList{}},
+      {"BANTUAN", Help{}},
+      {"YA", Confirm{}},
+      {"TIDAK", Decline{}},
+  };
+  for (const Case& c : cases) {
+    ParsedCommand p = ParseSmsCommand(c.text);
+    ASSERT_TRUE(p.ok()) << c.text << " -> " << p.error().message;
+    EXPECT_EQ(p.command(), c.command) << c.text;
+  }
+}
+
+TEST(SmsCommand, PriceListAndPriceChangeAreDistinct) {
+  EXPECT_TRUE(std::holds_alternative<PriceList>(ParseSmsCommand("HARGA").command()));
+  EXPECT_TRUE(std::holds_alternative<PriceList>(ParseSmsCommand("HARGA B1").command()));
+  EXPECT_TRUE(std::holds_alternative<SetPrice>(ParseSmsCommand("HARGA B1 65000").command()));
+  EXPECT_EQ(FormOf(ParseSmsCommand("HARGA").command()), CommandForm::kPriceList);
+  EXPECT_EQ(FormOf(ParseSmsCommand("HARGA B1 65000").command()), CommandForm::kSetPrice);
+  EXPECT_FALSE(IsManagerForm(CommandForm::kPriceList));
+  EXPECT_TRUE(IsManagerForm(CommandForm::kSetPrice));
+}
+
+TEST(SmsCommand, Pin) {
+  ParsedCommand p = ParseSmsCommand("PIN 1234 OK 123");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.pin, "1234");
+  EXPECT_EQ(p.command(), Command(AcceptOrder{123}));
+
+  p = ParseSmsCommand("pin:00012345 stok b1 20");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.pin, "00012345");
+  EXPECT_EQ(p.command(), Command(SetStock{"B1", 20}));
+
+  p = ParseSmsCommand("PIN 1234\nHARGA B1 65.000");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.pin, "1234");
+  EXPECT_EQ(p.command(), Command(SetPrice{"B1", 65000}));
+
+  // The PIN is kept when the command after it is wrong, so the reply can still treat the
+  // sender as a manager.
+  p = ParseSmsCommand("PIN 1234 STOK B1");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.pin, "1234");
+  EXPECT_EQ(p.error().form, CommandForm::kStock);
+}
+
+TEST(SmsCommand, NotACommand) {
+  for (std::string_view text : {"",
+                                " ",
+                                "\n\t",
+                                "...",
+                                "Halo, pesan B1 2",
+                                "selamat pagi",
+                                "123",
+                                "1234 OK 123",
+                                "B1 2",
+                                "PESANB1 2",
+                                "STOKB1 20",
+                                "OKE",
+                                "PESANé B1",
+                                "\xFF\xFE",
+                                "\xC3\xA9t\xC3\xA9",
+                                "terima kasih",
+                                "Terima kasih banyak!",
+                                "ok siap",
+                                "OK terima kasih",
+                                "selesai deh",
+                                "kirim ke rumah ya"}) {
+    ParsedCommand p = ParseSmsCommand(text);
+    ASSERT_TRUE(p.ok()) << text << " -> " << p.error().message;
+    EXPECT_EQ(p.command(), Command(Unknown{})) << text;
+    EXPECT_EQ(CommandText(p.command()), "");
+    EXPECT_EQ(FormOf(p.command()), CommandForm::kUnknown);
+  }
+}
+
+struct Bad {
+  std::string_view text;
+  CommandForm form;
+  std::string_view message;
+};
+
+const Bad kBad[] = {
+    // Orders.
+    {"PESAN", CommandForm::kOrder, "PESAN needs a product code and a quantity: PESAN B1 2"},
+    {"pesan?", CommandForm::kOrder, "PESAN needs a product code and a quantity: PESAN B1 2"},
+    {"ORDER", CommandForm::kOrder, "ORDER needs a product code and a quantity: ORDER B1 2"},
+    {"PESAN 2 B1", CommandForm::kOrder, "a quantity needs a product code before it: PESAN B1 2"},
+    {"PESAN B1 0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 1000", CommandForm::kOrder, "quantity '1000' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1x0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 x0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 99999999999999999999999", CommandForm::kOrder,
+     "quantity '99999999999999999999999' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 2pcs", CommandForm::kOrder, "quantity '2pcs' is not a number: PESAN B1 2"},
+    {"PESAN B1 2 3", CommandForm::kOrder, "B1 has two quantities: PESAN B1 2"},
+    {"PESAN B1 500 B1 500", CommandForm::kOrder,
+     "the quantity of B1 adds up to more than 999: PESAN B1 2"},
+    {"PESAN ABCDEFGHIJKLMNOPQ 1", CommandForm::kOrder,
+     "product code 'ABCDEFGHIJKLMNOPQ' is too long: PESAN B1 2"},
+    {"PESAN B1 2 ALAMAT", CommandForm::kOrder, "the address after ALAMAT is missing: PESAN B1 2"},
+    {"PESAN B1 2 address:", CommandForm::kOrder,
+     "the address after ADDRESS is missing: PESAN B1 2"},
+    {"PESAN ALAMAT Jl Mawar", CommandForm::kOrder,
+     "PESAN needs a product code and a quantity: PESAN B1 2"},
+    {"PESAN A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15 A16 A17 A18 A19 A20 A21",
+     CommandForm::kOrder, "at most 20 products in one order: PESAN B1 2"},
+
+    // Customers' other commands.
+    {"ALAMAT", CommandForm::kAddress, "ALAMAT needs the address: ALAMAT Jl Mawar 3"},
+    {"ALAMAT: ...", CommandForm::kAddress, "ALAMAT needs the address: ALAMAT Jl Mawar 3"},
+    {"ADDRESS", CommandForm::kAddress, "ADDRESS needs the address: ADDRESS Jl Mawar 3"},
+    {"BATAL abc", CommandForm::kCancel, "'abc' is not an order number: BATAL 123"},
+    {"BATAL 0", CommandForm::kCancel, "'0' is not an order number: BATAL 123"},
+    {"CANCEL B1", CommandForm::kCancel, "'B1' is not an order number: CANCEL 123"},
+    {"BATAL 1234567890123", CommandForm::kCancel,
+     "'1234567890123' is not an order number: BATAL 123"},
+
+    // Managers.
+    {"OK", CommandForm::kAccept, "OK needs an order number: OK 123"},
+    {"TERIMA", CommandForm::kAccept, "TERIMA needs an order number: TERIMA 123"},
+    {"OK 123 124", CommandForm::kAccept, "one order number at a time: OK 123"},
+    {"OK 123 dan 124", CommandForm::kAccept, "one order number at a time: OK 123"},
+    {"KIRIM", CommandForm::kShip, "KIRIM needs an order number: KIRIM 123"},
+    {"SHIP 12a", CommandForm::kShip, "'12a' is not an order number: SHIP 123"},
+    {"SELESAI", CommandForm::kComplete, "SELESAI needs an order number: SELESAI 123"},
+    {"DONE 0", CommandForm::kComplete, "'0' is not an order number: DONE 123"},
+    {"TOLAK", CommandForm::kReject, "TOLAK needs an order number: TOLAK 123 stok habis"},
+    {"TOLAK stok habis", CommandForm::kReject,
+     "'stok' is not an order number: TOLAK 123 stok habis"},
+    {"STOK", CommandForm::kStock, "STOK needs a product code and a number: STOK B1 20"},
+    {"STOK B1", CommandForm::kStock, "STOK needs a product code and a number: STOK B1 20"},
+    {"STOCK B1", CommandForm::kStock, "STOCK needs a product code and a number: STOCK B1 20"},
+    {"STOK 20", CommandForm::kStock, "'20' is not a product code: STOK B1 20"},
+    {"STOK B1 banyak", CommandForm::kStock, "stock 'banyak' is not a whole number: STOK B1 20"},
+    {"STOK B1 -5", CommandForm::kStock, "stock cannot be below 0: STOK B1 20"},
+    {"STOK B1 20kg", CommandForm::kStock, "stock '20kg' is not a whole number: STOK B1 20"},
+    {"STOK B1 1000000000", CommandForm::kStock, "stock is more than 999999999: STOK B1 20"},
+    {"STOK B1 20 M3 5", CommandForm::kStock, "one product at a time: STOK B1 20"},
+    {"STOK ABCDEFGHIJKLMNOPQ 1", CommandForm::kStock,
+     "product code 'ABCDEFGHIJKLMNOPQ' is too long: STOK B1 20"},
+    {"HARGA B1 65.00", CommandForm::kSetPrice,
+     "price '65.00' is not a whole rupiah amount: HARGA B1 65000"},
+    {"HARGA B1 0", CommandForm::kSetPrice,
+     "price '0' is not a whole rupiah amount: HARGA B1 65000"},
+    {"HARGA B1 -5000", CommandForm::kSetPrice,
+     "price '-5000' is not a whole rupiah amount: HARGA B1 65000"},
+    {"HARGA B1 65000 per kg", CommandForm::kSetPrice,
+     "price '65000 per kg' is not a whole rupiah amount: HARGA B1 65000"},
+    {"PRICE B1 Rp", CommandForm::kSetPrice,
+     "price 'Rp' is not a whole rupiah amount: PRICE B1 65000"},
+    {"HARGA B1 9999999999999", CommandForm::kSetPrice,
+     "price '9999999999999' is not a whole rupiah amount: HARGA B1 65000"},
+    {"HARGA B1 1000000000rb", CommandForm::kSetPrice,
+     "price '1000000000rb' is not a whole rupiah amount: HARGA B1 65000"},
+    {"HARGA B1 65,5rb", CommandForm::kSetPrice,
+     "price '65,5rb' is not a whole rupiah amount: HARGA B1 65000"},
+    {"TAMBAH", CommandForm::kAddProduct,
+     "TAMBAH needs a product code, a price and a name: TAMBAH B9 12000 Gula Aren 1kg"},
+    {"TAMBAH B9", CommandForm::kAddProduct,
+     "TAMBAH needs a product code, a price and a name: TAMBAH B9 12000 Gula Aren 1kg"},
+    {"TAMBAH B9 12000", CommandForm::kAddProduct,
+     "the product name is missing: TAMBAH B9 12000 Gula Aren 1kg"},
+    {"TAMBAH B9 Rp 12.000", CommandForm::kAddProduct,
+     "the product name is missing: TAMBAH B9 12000 Gula Aren 1kg"},
+    {"TAMBAH B9 Gula Aren 12000", CommandForm::kAddProduct,
+     "price 'Gula' is not a whole rupiah amount: TAMBAH B9 12000 Gula Aren 1kg"},
+    {"ADD 9B 12000 Gula", CommandForm::kAddProduct,
+     "'9B' is not a product code: ADD B9 12000 Gula Aren 1kg"},
+    {"HAPUS", CommandForm::kRemoveProduct, "HAPUS needs a product code: HAPUS B9"},
+    {"DELETE 12", CommandForm::kRemoveProduct, "'12' is not a product code: DELETE B9"},
+    {"HAPUS B9 M3", CommandForm::kRemoveProduct, "one product at a time: HAPUS B9"},
+
+    // PIN.
+    {"PIN", CommandForm::kPin, "PIN needs 4 to 8 digits and then a command: PIN 1234 OK 123"},
+    {"PIN 12 OK 123", CommandForm::kPin,
+     "PIN needs 4 to 8 digits and then a command: PIN 1234 OK 123"},
+    {"PIN 123456789 OK 123", CommandForm::kPin,
+     "PIN needs 4 to 8 digits and then a command: PIN 1234 OK 123"},
+    {"PIN abcd OK 123", CommandForm::kPin,
+     "PIN needs 4 to 8 digits and then a command: PIN 1234 OK 123"},
+    {"PIN 1234", CommandForm::kPin, "a command must follow the PIN: PIN 1234 OK 123"},
+    {"PIN 1234 halo", CommandForm::kPin, "a command must follow the PIN: PIN 1234 OK 123"},
+    {"PIN 1234 PIN 1234 OK 1", CommandForm::kPin, "the PIN is given twice: PIN 1234 OK 123"},
+};
+
+TEST(SmsCommand, BadCommandsSayWhatWasMeantAndShowTheForm) {
+  for (const Bad& b : kBad) {
+    ParsedCommand p = ParseSmsCommand(b.text);
+    ASSERT_FALSE(p.ok()) << b.text << " -> " << CommandText(p.command());
+    EXPECT_EQ(p.error().form, b.form) << b.text;
+    EXPECT_EQ(p.error().message, b.message) << b.text;
+    EXPECT_TRUE(p.error().message.ends_with(": " + p.error().usage)) << b.text;
+  }
+}
+
+TEST(SmsCommand, LongFreeTextIsRefused) {
+  const std::string long_text(400, 'a');
+  EXPECT_EQ(ParseSmsCommand("ALAMAT " + long_text).error().message,
+            "the address is too long: ALAMAT Jl Mawar 3");
+  EXPECT_EQ(ParseSmsCommand("PESAN B1 2 ALAMAT " + long_text).error().message,
+            "the address is too long: PESAN B1 2");
+  EXPECT_EQ(ParseSmsCommand("TOLAK 1 " + long_text).error().message,
+            "the reason is too long: TOLAK 123 stok habis");
+  EXPECT_EQ(ParseSmsCommand("TAMBAH B9 1000 " + long_text).error().message,
+            "the product name is too long: TAMBAH B9 12000 Gula Aren 1kg");
+  // At the limit is fine.
+  const std::string address(kMaxAddressLength, 'a');
+  ParsedCommand p = ParseSmsCommand("ALAMAT " + address);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.command(), Command(SetAddress{address}));
+}
+
+TEST(SmsCommand, ManyItemsAreRefusedNotTruncated) {
+  std::string text = "PESAN";
+  for (int i = 0; i < 500; ++i) text += " B1 1";
+  // 500 lines of B1 would add up to 500; the parser refuses rather than read part of it.
+  ParsedCommand p = ParseSmsCommand(text);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message, "at most 20 products in one order: PESAN B1 2");
+
+  text = "PESAN";
+  for (int i = 1; i <= 20; ++i) text += " A" + std::to_string(i) + " 1";
+  p = ParseSmsCommand(text);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(std::get<PlaceOrder>(p.command()).items.size(), 20u);
+}
+
+TEST(SmsCommand, ManagerForms) {
+  for (CommandForm f : {CommandForm::kAccept, CommandForm::kShip, CommandForm::kComplete,
+                        CommandForm::kReject, CommandForm::kStock, CommandForm::kSetPrice,
+                        CommandForm::kAddProduct, CommandForm::kRemoveProduct, CommandForm::kOpen,
+                        CommandForm::kClose, CommandForm::kListOrders, CommandForm::kReport}) {
+    EXPECT_TRUE(IsManagerForm(f)) << static_cast<int>(f);
+  }
+  for (CommandForm f :
+       {CommandForm::kOrder, CommandForm::kAddress, CommandForm::kStatus, CommandForm::kCancel,
+        CommandForm::kPriceList, CommandForm::kHelp, CommandForm::kConfirm, CommandForm::kDecline,
+        CommandForm::kPin, CommandForm::kUnknown}) {
+    EXPECT_FALSE(IsManagerForm(f)) << static_cast<int>(f);
+  }
+}
+
+}  // namespace
+}  // namespace pesan::sms
