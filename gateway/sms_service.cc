@@ -1,0 +1,59 @@
+#include "gateway/sms_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/phone.h"
+
+namespace pesan {
+
+SmsService::SmsService(ShopRegistry& shops, const Voice& voice, DbWriter& writer,
+                       const Clock& clock, SmsOptions options)
+    : shops_(shops),
+      voice_(voice),
+      writer_(writer),
+      clock_(clock),
+      opt_(options),
+      guard_(std::make_shared<SmsGuard>(options.replies_per_hour)) {}
+
+void SmsService::Receive(const std::string& channel, InboundSms sms,
+                         std::function<void(bool)> done) {
+  auto shop = shops_.Default();
+  const SystemTime now = clock_.Now();
+  if (sms.text.size() > opt_.max_text) sms.text.resize(opt_.max_text);
+  auto phone = NormalizePhone(sms.from, opt_.country_code);
+  const bool automatic = !phone || LooksAutomatic(sms.from, sms.text);
+  // The key that makes a re-delivery of the same message a no-op.
+  std::string key;
+  if (!sms.provider_id.empty()) {
+    key = "sms:" + channel + ":" + sms.provider_id;
+  } else {
+    auto window = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) /
+                  opt_.dedupe_window;
+    key = "sms:" + channel + ":" + sms.from + ":" + std::to_string(window) + ":" +
+          std::to_string(std::hash<std::string>{}(sms.text));
+  }
+  writer_.Submit(
+      [this, shop, sms = std::move(sms), phone, automatic, key, now](Store& s) -> Status {
+        auto fresh = s.RememberInbound(key, now);
+        if (!fresh) return fresh.error();
+        if (!*fresh) {
+          spdlog::info("sms: {} seen before, ignored", key);
+          return Ok{};
+        }
+        if (automatic) {
+          spdlog::info("sms: from an automatic sender, not answered");
+          return Ok{};
+        }
+        SmsEffects effects;
+        auto st = HandleSms(s, voice_, *shop, *phone, sms.text, opt_.default_language, *guard_,
+                            now, effects);
+        if (st && effects.shop_changed) shops_.MarkDirty(shop->shop.id);
+        return st;
+      },
+      [done = std::move(done)](Status st) {
+        if (!st) spdlog::error("sms: not recorded: {}", st.error().message);
+        done(st.ok());
+      });
+}
+
+}  // namespace pesan

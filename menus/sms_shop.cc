@@ -1,0 +1,514 @@
+#include "menus/sms_shop.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/gsm_text.h"
+#include "core/money.h"
+#include "core/phone.h"
+#include "menus/sms/command.h"
+
+namespace pesan {
+namespace {
+
+using Lines = std::vector<std::pair<std::string, std::int64_t>>;  // code, quantity
+
+std::string PendingKey(const Shop& shop, const std::string& phone) {
+  return "sms-pending:" + shop.code + ":" + phone;
+}
+
+bool IsManager(const Shop& shop, const std::string& phone) {
+  return std::find(shop.managers.begin(), shop.managers.end(), phone) != shop.managers.end();
+}
+
+std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
+  return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
+}
+
+// The text between the first pair of single quotes in an error message ("no product 'B9'").
+std::string Quoted(const std::string& message) {
+  auto a = message.find('\'');
+  auto b = message.find('\'', a + 1);
+  if (a == std::string::npos || b == std::string::npos) return "";
+  return message.substr(a + 1, b - a - 1);
+}
+
+// Joins `parts` with `sep` while the whole, with `tail`, stays one SMS segment.
+std::string JoinFitting(const std::vector<std::string>& parts, const std::string& sep,
+                        const std::string& more, const std::string& tail) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::string next = out.empty() ? parts[i] : out + sep + parts[i];
+    std::string rest = i + 1 < parts.size() ? sep + more : "";
+    if (CountSegments(ToGsmFriendly(next + rest + tail)).segments > 1) {
+      return out + sep + more + tail;
+    }
+    out = std::move(next);
+  }
+  return out + tail;
+}
+
+class Conversation {
+ public:
+  Conversation(Store& store, const Voice& voice, const ussd::ShopView& view, const std::string& from,
+               const std::string& customer_language, SmsGuard& guard, SystemTime now,
+               SmsEffects& effects)
+      : store_(store),
+        v_(voice),
+        t_(*voice.texts),
+        view_(view),
+        shop_(view.shop),
+        from_(from),
+        guard_(guard),
+        now_(now),
+        effects_(effects) {
+    lang_ = customer_language;
+    auto c = store_.GetCustomer(shop_.id, from_);
+    if (c && *c) {
+      customer_ = **c;
+      if (Texts::IsLanguage(customer_->language)) lang_ = customer_->language;
+    }
+    if (IsManager(shop_, from_)) lang_ = v_.manager_language;
+  }
+
+  pesan::Status Handle(const std::string& text, bool automatic);
+
+ private:
+  pesan::Status Reply(std::string_view text) {
+    return QueueText(store_, shop_.id, from_, text, std::nullopt, now_);
+  }
+  pesan::Status ReplyKey(std::string_view key,
+                         std::initializer_list<std::pair<std::string_view, std::string_view>> v = {}) {
+    return Reply(t_.Format(lang_, key, v));
+  }
+  // Help or a format error: only a few per hour per number, never to machines.
+  pesan::Status Guarded(std::string_view text) {
+    if (automatic_ || !guard_.AllowReply(from_, now_)) return Ok{};
+    return Reply(text);
+  }
+
+  pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat);
+  pesan::Status SavePending(const std::string& kind, const Lines& lines, const std::string& address);
+  pesan::Status Pending(bool confirm);
+  pesan::Status SetAddress(const std::string& address);
+  pesan::Status StatusOf(std::optional<std::int64_t> order);
+  pesan::Status Cancel(std::optional<std::int64_t> order);
+  pesan::Status PriceList();
+  pesan::Status Move(std::int64_t order, OrderStatus to, const std::string& reason);
+  pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
+  pesan::Status OpenOrders();
+  pesan::Status Report();
+
+  Store& store_;
+  const Voice& v_;
+  const Texts& t_;
+  const ussd::ShopView& view_;
+  const Shop& shop_;
+  std::string from_;
+  std::string lang_;
+  std::optional<Customer> customer_;
+  SmsGuard& guard_;
+  SystemTime now_;
+  SmsEffects& effects_;
+  bool automatic_ = false;
+};
+
+pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
+  automatic_ = automatic;
+  const bool manager = IsManager(shop_, from_);
+  sms::ParsedCommand parsed = sms::ParseSmsCommand(text);
+
+  if (!parsed.ok()) {
+    const auto& err = std::get<sms::ParseError>(parsed.result);
+    if (manager && sms::IsManagerForm(err.form)) {
+      // Managers get the right form of what they meant, every time.
+      return ReplyKey("sms.manager_bad_format", {{"usage", err.usage}});
+    }
+    if (!manager && sms::IsManagerForm(err.form)) return Guarded(t_.Get(lang_, "sms.help"));
+    return Guarded(t_.Format(lang_, "sms.manager_bad_format", {{"usage", err.usage}}));
+  }
+  const sms::Command& cmd = std::get<sms::Command>(parsed.result);
+
+  if (sms::IsManagerForm(sms::FormOf(cmd))) {
+    // From anyone else a manager's command changes nothing; it is answered like any unknown text.
+    if (!manager) return Guarded(t_.Get(lang_, "sms.help"));
+    if (!shop_.pin.empty()) {
+      if (guard_.PinLocked(from_, now_)) return ReplyKey("sms.manager_pin_locked");
+      if (parsed.pin != shop_.pin) {
+        if (guard_.PinFailed(from_, now_)) return ReplyKey("sms.manager_pin_locked");
+        return ReplyKey("sms.manager_pin_wrong", {{"usage", text.size() > 40 ? "OK 12" : text}});
+      }
+      guard_.PinPassed(from_);
+    }
+    return Manage(cmd, text);
+  }
+
+  return std::visit(
+      [&](const auto& c) -> pesan::Status {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, sms::PlaceOrder>) {
+          Lines lines;
+          for (const auto& it : c.items) lines.emplace_back(it.code, it.quantity);
+          return Place(lines, c.address, false);
+        } else if constexpr (std::is_same_v<T, sms::SetAddress>) {
+          return SetAddress(c.address);
+        } else if constexpr (std::is_same_v<T, sms::OrderStatus>) {
+          return StatusOf(c.order);
+        } else if constexpr (std::is_same_v<T, sms::CancelOrder>) {
+          return Cancel(c.order);
+        } else if constexpr (std::is_same_v<T, sms::PriceList>) {
+          return PriceList();
+        } else if constexpr (std::is_same_v<T, sms::Confirm>) {
+          return Pending(true);
+        } else if constexpr (std::is_same_v<T, sms::Decline>) {
+          return Pending(false);
+        } else if constexpr (std::is_same_v<T, sms::Help>) {
+          return Reply(t_.Get(lang_, "sms.help"));
+        } else {
+          return Guarded(t_.Get(lang_, "sms.help"));  // Unknown
+        }
+      },
+      cmd);
+}
+
+pesan::Status Conversation::SavePending(const std::string& kind, const Lines& lines,
+                                        const std::string& address) {
+  nlohmann::json j{{"kind", kind}, {"lines", lines}, {"address", address}};
+  return store_.SaveSession(PendingKey(shop_, from_), j.dump(), now_);
+}
+
+pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat) {
+  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
+  if (!address.empty()) {
+    if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
+  } else if (customer_) {
+    address = customer_->address;
+  }
+  if (address.empty()) {
+    if (auto st = SavePending("address", lines, ""); !st) return st;
+    return ReplyKey("sms.ask_address");
+  }
+  if (!allow_repeat) {
+    // The same items and quantities already ordered today: ask before making a second order.
+    OrderFilter f;
+    f.shop_id = shop_.id;
+    f.phone = from_;
+    f.since = LocalDayStart(now_, v_.utc_offset_minutes);
+    auto today = store_.ListOrders(f);
+    if (!today) return today.error();
+    Lines wanted = lines;
+    std::sort(wanted.begin(), wanted.end());
+    for (const auto& o : *today) {
+      if (!HoldsStock(o.status)) continue;
+      Lines had;
+      for (const auto& it : o.items) had.emplace_back(it.code, it.qty);
+      std::sort(had.begin(), had.end());
+      if (had == wanted) {
+        if (auto st = SavePending("repeat", lines, address); !st) return st;
+        return ReplyKey("sms.duplicate_ask", {{"order", std::to_string(o.id)}});
+      }
+    }
+  }
+  NewOrder order;
+  order.shop_id = shop_.id;
+  order.phone = from_;
+  for (const auto& [code, qty] : lines) order.lines.push_back({code, qty});
+  order.address = address;
+  order.channel = "sms";
+  auto placed = PlaceOrderAndNotify(store_, v_, shop_, order, lang_, false, now_);
+  if (!placed) {
+    const Error& e = placed.error();
+    if (e.code == ErrorCode::kNotFound) return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
+    if (e.code == ErrorCode::kOutOfStock) {
+      auto space = e.message.find(' ');
+      return ReplyKey("sms.out_of_stock", {{"code", e.message.substr(0, space)},
+                                           {"stock", e.message.substr(space + 1)}});
+    }
+    return e;
+  }
+  effects_.shop_changed = true;
+  return store_.DeleteSession(PendingKey(shop_, from_));
+}
+
+pesan::Status Conversation::Pending(bool confirm) {
+  auto row = store_.LoadSession(PendingKey(shop_, from_));
+  if (!row) return row.error();
+  if (!*row) return Guarded(t_.Get(lang_, "sms.nothing_pending"));
+  auto j = nlohmann::json::parse(**row, nullptr, false);
+  if (!confirm || !j.is_object()) {
+    if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
+    return ReplyKey("sms.duplicate_dropped");
+  }
+  Lines lines = j.value("lines", Lines{});
+  std::string kind = j.value("kind", "");
+  if (kind == "address") return Guarded(t_.Get(lang_, "sms.ask_address"));
+  return Place(lines, j.value("address", ""), true);
+}
+
+pesan::Status Conversation::SetAddress(const std::string& address) {
+  if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
+  customer_ = Customer{shop_.id, from_, "", address, lang_};
+  auto row = store_.LoadSession(PendingKey(shop_, from_));
+  if (!row) return row.error();
+  if (*row) {
+    auto j = nlohmann::json::parse(**row, nullptr, false);
+    if (j.is_object() && j.value("kind", "") == "address") {
+      return Place(j.value("lines", Lines{}), address, false);
+    }
+  }
+  return ReplyKey("sms.address_saved", {{"address", address}});
+}
+
+pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
+  OrderFilter f;
+  f.shop_id = shop_.id;
+  f.phone = from_;
+  f.limit = 3;
+  auto orders = store_.ListOrders(f);
+  if (!orders) return orders.error();
+  std::vector<std::string> lines;
+  for (const auto& o : *orders) {
+    if (order && o.id != *order) continue;
+    lines.push_back(t_.Format(lang_, "sms.status_line",
+                              {{"order", std::to_string(o.id)},
+                               {"total", FormatRupiah(o.total)},
+                               {"status", StatusName(t_, lang_, o.status)}}));
+  }
+  if (order && lines.empty()) {
+    auto one = store_.GetOrder(*order);
+    if (one && one->phone == from_ && one->shop_id == shop_.id) {
+      lines.push_back(t_.Format(lang_, "sms.status_line",
+                                {{"order", std::to_string(one->id)},
+                                 {"total", FormatRupiah(one->total)},
+                                 {"status", StatusName(t_, lang_, one->status)}}));
+    } else {
+      return ReplyKey("sms.no_such_order", {{"order", std::to_string(*order)}});
+    }
+  }
+  if (lines.empty()) return ReplyKey("sms.status_none");
+  return Reply(JoinFitting(lines, "; ", "", ""));
+}
+
+pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
+  std::optional<Order> target;
+  if (order) {
+    auto o = store_.GetOrder(*order);
+    if (o && o->phone == from_ && o->shop_id == shop_.id) target = *o;
+  } else {
+    OrderFilter f;
+    f.shop_id = shop_.id;
+    f.phone = from_;
+    f.open_only = true;
+    f.limit = 1;
+    auto open = store_.ListOrders(f);
+    if (!open) return open.error();
+    if (!open->empty()) target = open->front();
+  }
+  if (!target) {
+    return order ? ReplyKey("sms.no_such_order", {{"order", std::to_string(*order)}})
+                 : ReplyKey("sms.status_none");
+  }
+  const std::string id = std::to_string(target->id);
+  if (!CanMove(target->status, OrderStatus::kCancelled)) {
+    return ReplyKey("sms.cannot_cancel", {{"order", id}, {"status", StatusName(t_, lang_, target->status)}});
+  }
+  auto moved = store_.MoveOrder(target->id, OrderStatus::kCancelled, "", now_);
+  if (!moved) return moved.error();
+  effects_.shop_changed = true;
+  for (const auto& m : shop_.managers) {
+    auto text = t_.Format(v_.manager_language, "sms.manager_cancelled", {{"order", id}});
+    if (auto st = QueueText(store_, shop_.id, m, text, target->id, now_); !st) return st;
+  }
+  return ReplyKey("sms.cancelled", {{"order", id}});
+}
+
+pesan::Status Conversation::PriceList() {
+  std::vector<std::string> parts;
+  for (const auto& p : view_.products) {
+    std::string price = FormatRupiah(p.price).substr(2);  // "65.000"
+    parts.push_back(p.code + " " + p.name + " " + price + (p.stock <= 0 ? " (habis)" : ""));
+  }
+  if (parts.empty()) return ReplyKey("sms.status_none");
+  return Reply(JoinFitting(parts, ", ", std::string(t_.Get(lang_, "sms.price_list_more")),
+                           ". " + std::string(t_.Get(lang_, "sms.price_list_tail"))));
+}
+
+pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::string& reason) {
+  const std::string sid = std::to_string(id);
+  auto order = store_.GetOrder(id);
+  if (!order || order->shop_id != shop_.id) return ReplyKey("sms.no_such_order", {{"order", sid}});
+  if (!CanMove(order->status, to)) {
+    return ReplyKey("sms.manager_conflict", {{"order", sid}, {"status", StatusName(t_, lang_, order->status)}});
+  }
+  auto moved = store_.MoveOrder(id, to, reason, now_);
+  if (!moved) return moved.error();
+  if (!HoldsStock(to)) effects_.shop_changed = true;
+  // Tell the customer, in the customer's language.
+  std::string clang = v_.manager_language;
+  auto c = store_.GetCustomer(shop_.id, order->phone);
+  if (c && *c && Texts::IsLanguage((*c)->language)) clang = (*c)->language;
+  const char* key = to == OrderStatus::kAccepted  ? "sms.customer_accepted"
+                    : to == OrderStatus::kShipped ? "sms.customer_shipped"
+                    : to == OrderStatus::kDone    ? "sms.customer_done"
+                                                  : "sms.customer_rejected";
+  std::string why = reason.empty() ? "" : ": " + reason;
+  auto text = t_.Format(clang, key,
+                        {{"order", sid}, {"total", FormatRupiah(order->total)}, {"shop", shop_.name},
+                         {"reason", why}});
+  if (CountSegments(ToGsmFriendly(text)).segments > 1 && !why.empty()) {
+    text = t_.Format(clang, key, {{"order", sid}, {"shop", shop_.name}, {"reason", ""}});
+  }
+  if (auto st = QueueText(store_, shop_.id, order->phone, text, id, now_); !st) return st;
+  return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusName(t_, lang_, to)}});
+}
+
+pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& usage) {
+  (void)usage;
+  auto product_reply = [&](pesan::Status st, const std::string& code, std::string_view ok_key,
+                           std::initializer_list<std::pair<std::string_view, std::string_view>> v)
+      -> pesan::Status {
+    if (!st) {
+      if (st.error().code == ErrorCode::kNotFound) return ReplyKey("sms.unknown_product", {{"code", code}});
+      if (st.error().code == ErrorCode::kConflict) return ReplyKey("sms.manager_exists", {{"code", code}});
+      return st;
+    }
+    effects_.shop_changed = true;
+    return ReplyKey(ok_key, v);
+  };
+  return std::visit(
+      [&](const auto& c) -> pesan::Status {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, sms::AcceptOrder>) {
+          return Move(c.order, OrderStatus::kAccepted, "");
+        } else if constexpr (std::is_same_v<T, sms::ShipOrder>) {
+          return Move(c.order, OrderStatus::kShipped, "");
+        } else if constexpr (std::is_same_v<T, sms::CompleteOrder>) {
+          return Move(c.order, OrderStatus::kDone, "");
+        } else if constexpr (std::is_same_v<T, sms::RejectOrder>) {
+          return Move(c.order, OrderStatus::kRejected, c.reason);
+        } else if constexpr (std::is_same_v<T, sms::SetStock>) {
+          std::string n = std::to_string(c.stock);
+          return product_reply(store_.SetStock(shop_.id, c.code, c.stock), c.code,
+                               "sms.manager_stock", {{"code", c.code}, {"stock", n}});
+        } else if constexpr (std::is_same_v<T, sms::SetPrice>) {
+          std::string p = FormatRupiah(c.price);
+          return product_reply(store_.SetPrice(shop_.id, c.code, c.price), c.code,
+                               "sms.manager_price", {{"code", c.code}, {"price", p}});
+        } else if constexpr (std::is_same_v<T, sms::AddProduct>) {
+          CatalogRow row{c.code, c.name, c.price, 0, "", "", true};
+          std::string p = FormatRupiah(c.price);
+          return product_reply(store_.AddProduct(shop_.id, row), c.code, "sms.manager_added",
+                               {{"code", c.code}, {"name", c.name}, {"price", p}});
+        } else if constexpr (std::is_same_v<T, sms::RemoveProduct>) {
+          return product_reply(store_.DeactivateProduct(shop_.id, c.code), c.code,
+                               "sms.manager_removed", {{"code", c.code}});
+        } else if constexpr (std::is_same_v<T, sms::OpenShop> || std::is_same_v<T, sms::CloseShop>) {
+          const bool open = std::is_same_v<T, sms::OpenShop>;
+          if (auto st = store_.SetShopOpen(shop_.id, open); !st) return st;
+          effects_.shop_changed = true;
+          return ReplyKey(open ? "sms.manager_opened" : "sms.manager_closed");
+        } else if constexpr (std::is_same_v<T, sms::ListOrders>) {
+          return OpenOrders();
+        } else if constexpr (std::is_same_v<T, sms::DailyReport>) {
+          return Report();
+        } else {
+          return Ok{};
+        }
+      },
+      cmd);
+}
+
+pesan::Status Conversation::OpenOrders() {
+  OrderFilter f;
+  f.shop_id = shop_.id;
+  f.open_only = true;
+  auto orders = store_.ListOrders(f);
+  if (!orders) return orders.error();
+  if (orders->empty()) return ReplyKey("sms.manager_orders_none");
+  std::vector<std::string> parts;
+  for (auto it = orders->rbegin(); it != orders->rend(); ++it) {  // oldest first
+    parts.push_back(std::to_string(it->id) + " " + StatusName(t_, lang_, it->status) + " " +
+                    ItemsLine(it->items, 24) + " " + NationalPhone(it->phone, v_.country_code));
+  }
+  return Reply(JoinFitting(parts, "; ", "+" + std::to_string(parts.size()), ""));
+}
+
+pesan::Status Conversation::Report() {
+  OrderFilter f;
+  f.shop_id = shop_.id;
+  f.since = LocalDayStart(now_, v_.utc_offset_minutes);
+  auto orders = store_.ListOrders(f);
+  if (!orders) return orders.error();
+  Rupiah revenue = 0;
+  int count = 0;
+  std::map<std::string, std::int64_t> qty;
+  for (const auto& o : *orders) {
+    if (!HoldsStock(o.status)) continue;
+    ++count;
+    revenue += o.total;
+    for (const auto& it : o.items) qty[it.name] += it.qty;
+  }
+  if (count == 0) return ReplyKey("sms.manager_report_none");
+  std::vector<std::pair<std::int64_t, std::string>> top;
+  for (auto& [name, n] : qty) top.emplace_back(-n, name);
+  std::sort(top.begin(), top.end());
+  std::vector<OrderItem> best;
+  for (size_t i = 0; i < top.size() && i < 3; ++i) best.push_back({0, "", top[i].second, -top[i].first, 0});
+  return ReplyKey("sms.manager_report", {{"orders", std::to_string(count)},
+                                         {"revenue", FormatRupiah(revenue)},
+                                         {"top", ItemsLine(best, 60)}});
+}
+
+}  // namespace
+
+bool SmsGuard::AllowReply(const std::string& phone, SystemTime now) {
+  auto& times = replies_[phone];
+  while (!times.empty() && now - times.front() >= std::chrono::hours(1)) times.pop_front();
+  if (static_cast<int>(times.size()) >= replies_per_hour_) return false;
+  times.push_back(now);
+  if (replies_.size() > 100000) replies_.clear();  // bounded: forget everyone rather than grow
+  return true;
+}
+
+bool SmsGuard::PinLocked(const std::string& phone, SystemTime now) const {
+  auto it = pin_.find(phone);
+  return it != pin_.end() && now < it->second.locked_until;
+}
+
+bool SmsGuard::PinFailed(const std::string& phone, SystemTime now) {
+  auto& p = pin_[phone];
+  if (++p.fails >= pin_attempts_) {
+    p.fails = 0;
+    p.locked_until = now + lockout_;
+    return true;
+  }
+  return false;
+}
+
+bool LooksAutomatic(const std::string& raw_from, const std::string& text) {
+  // Operators and services send from alphanumeric names or short codes (3GPP TS 23.040
+  // §9.1.2.5 alphanumeric addresses); people send from numbers.
+  size_t digits = 0;
+  for (char c : raw_from) {
+    if (std::isalpha(static_cast<unsigned char>(c))) return true;
+    digits += std::isdigit(static_cast<unsigned char>(c)) != 0;
+  }
+  if (digits < 7) return true;
+  std::string lower;
+  for (char c : text.substr(0, 200)) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (const char* mark : {"auto-reply", "autoreply", "auto reply", "balasan otomatis",
+                           "pesan otomatis", "out of office", "do not reply", "jangan dibalas"}) {
+    if (lower.find(mark) != std::string::npos) return true;
+  }
+  return false;
+}
+
+pesan::Status HandleSms(Store& store, const Voice& voice, const ussd::ShopView& shop,
+                 const std::string& from, const std::string& text,
+                 const std::string& customer_language, SmsGuard& guard, SystemTime now,
+                 SmsEffects& effects) {
+  Conversation c(store, voice, shop, from, customer_language, guard, now, effects);
+  return c.Handle(text, false);
+}
+
+}  // namespace pesan
