@@ -306,7 +306,8 @@ Status KannelHarness::WriteConfig() {
     << "smsbox-interface = 127.0.0.1\n"
     << "box-allow-ip = 127.0.0.1\n"
     << "dlr-storage = internal\n"
-    << "access-log = " << dir_ << "/access.log\n"
+    << "access-log = " << dir_
+    << "/access.log\n"
     // One line per event: "<time> Sent SMS|<receiver>|<coding>" (escapes as in sms-service).
     << "access-log-format = \"%l|%P|%c\"\n"
     << "\n"
@@ -340,8 +341,7 @@ Status KannelHarness::WriteConfig() {
       << "catch-all = true\n"
       << "max-messages = 0\n"
       << "concatenation = true\n"
-      << "get-url = \"" << o.mo_url
-      << "?from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I&ts=%T"
+      << "get-url = \"" << o.mo_url << "?from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I&ts=%T"
       << (o.token.empty() ? "" : "&token=" + o.token) << "\"\n";
   }
   f.close();
@@ -373,9 +373,9 @@ Status KannelHarness::StartFakesmsc() {
     return Internal(std::string("socketpair: ") + std::strerror(errno));
   }
   // fakesmsc logs the lines it gets at debug level (-v 0).
-  auto fs = Spawn({kFakesmsc, "-H", "127.0.0.1", "-r", std::to_string(fake_port_), "-i", "0", "-v",
-                   "0"},
-                  sv[0], dir_ + "/fakesmsc-" + std::to_string(generation_) + ".log");
+  auto fs =
+      Spawn({kFakesmsc, "-H", "127.0.0.1", "-r", std::to_string(fake_port_), "-i", "0", "-v", "0"},
+            sv[0], dir_ + "/fakesmsc-" + std::to_string(generation_) + ".log");
   close(sv[0]);
   if (!fs.ok()) {
     close(sv[1]);
@@ -501,7 +501,8 @@ std::vector<FakesmscMessage> KannelHarness::ReceivedParts() {
 }
 
 std::vector<FakesmscMessage> KannelHarness::WaitForMessages(size_t count,
-                                                            std::chrono::milliseconds wait) {
+                                                            std::chrono::milliseconds wait,
+                                                            std::string_view to) {
   auto deadline = Clock::now() + wait;
   for (;;) {
     ReadFakesmscLog();
@@ -521,6 +522,9 @@ std::vector<FakesmscMessage> KannelHarness::WaitForMessages(size_t count,
         if (m.coding == FakesmscMessage::Coding::kUnknown) break;  // wait for the access log
       }
       known.push_back(std::move(m));
+    }
+    if (!to.empty()) {
+      std::erase_if(known, [to](const FakesmscMessage& m) { return m.to != to; });
     }
     if (known.size() >= count || Clock::now() > deadline) return known;
     Poke();

@@ -80,9 +80,11 @@ class KannelHarness {
   const KannelHarnessOptions& options() const { return options_; }
   const std::string& dir() const { return dir_; }
 
-  // Waits until the fake SMSC has received `count` whole messages (parts joined) since the
-  // harness started, then returns all of them; returns what there is when the deadline passes.
-  std::vector<FakesmscMessage> WaitForMessages(size_t count, std::chrono::milliseconds deadline);
+  // Waits until the fake SMSC has received `count` whole messages (parts joined) for receiver
+  // `to` (any receiver when empty) since the harness started, then returns all of them, in
+  // order; returns what there is when the deadline passes.
+  std::vector<FakesmscMessage> WaitForMessages(size_t count, std::chrono::milliseconds deadline,
+                                               std::string_view to = {});
   // The individual SMS the fake SMSC received so far (parts not joined; coding kUnknown for UDH).
   std::vector<FakesmscMessage> ReceivedParts();
 
@@ -102,9 +104,9 @@ class KannelHarness {
   Status WriteConfig();
   Status StartFakesmsc();
   Status WaitReady(std::chrono::steady_clock::time_point deadline);
-  void Poke();               // wakes fakesmsc's stdin loop so it reads its bearerbox socket
-  void ReadFakesmscLog();    // new "Got message" and "sent message" lines
-  void ReadAccessLog();      // codings of sent messages
+  void Poke();             // wakes fakesmsc's stdin loop so it reads its bearerbox socket
+  void ReadFakesmscLog();  // new "Got message" and "sent message" lines
+  void ReadAccessLog();    // codings of sent messages
   void StopChild(pid_t& pid);
 
   KannelHarnessOptions options_;
@@ -115,7 +117,7 @@ class KannelHarness {
   int generation_ = 0;        // fakesmsc log file per start
   size_t fs_log_offset_ = 0;  // bytes of the current fakesmsc log already read
   std::string fs_log_partial_;
-  long sent_lines_ = 0;       // "sent message" count of the current fakesmsc
+  long sent_lines_ = 0;  // "sent message" count of the current fakesmsc
   std::vector<FakesmscMessage> parts_;
   size_t access_offset_ = 0;
   std::string access_partial_;
