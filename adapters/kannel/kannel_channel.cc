@@ -167,7 +167,9 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
     r->req.version(11);
     r->req.method(http::verb::get);
     r->req.target(BuildSendsmsUrl(url_.target, params));
-    r->req.set(http::field::host, url_.host + ":" + std::to_string(url_.port));
+    const bool ipv6 = url_.host.find(':') != std::string::npos;
+    r->req.set(http::field::host,
+               (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port));
     r->req.set(http::field::user_agent, "pesan");
     r->req.keep_alive(false);
     r->parser.body_limit(kMaxAnswerBytes);
