@@ -11,6 +11,7 @@
 #include "core/form.h"
 #include "core/phone.h"
 #include "core/sqlite_store.h"
+#include "gateway/channels.h"
 #include "gateway/setup.h"
 
 namespace pesan {
@@ -45,15 +46,36 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   int threads = gw.threads > 0 ? gw.threads : static_cast<int>(std::thread::hardware_concurrency());
   g->http_ = std::make_unique<HttpServer>(limits, std::max(threads, 1));
 
-  const std::string& channel = g->config_.sms.channel;
-  if (channel == "sim") {
-    auto sim = std::make_unique<SimChannel>();
-    g->sim_ = sim.get();
-    g->channel_ = std::move(sim);
-  } else if (channel != "none") {
-    return InvalidInput(g->config_.origin + ": [sms] channel \"" + channel +
-                        "\" is not available in this build");
-  }
+  SmsOptions so;
+  so.default_language = gw.language;
+  so.country_code = gw.country_code;
+  so.replies_per_hour = g->config_.sms.replies_per_hour;
+  g->sms_ = std::make_unique<SmsService>(g->shops_, g->voice_, *g->writer_, clock, so);
+
+  Gateway* self = g.get();
+  ChannelEvents events;
+  events.on_sms = [self](InboundSms sms, std::function<void(bool)> done) {
+    self->sms_->Receive(self->config_.sms.channel, std::move(sms), std::move(done));
+  };
+  events.on_report = [self](DeliveryReport report) {
+    const SystemTime now = self->clock_.Now();
+    self->writer_->Submit(
+        [report, now](Store& s) -> Status {
+          if (report.state == DeliveryState::kPending) return Ok{};
+          auto st = s.MarkSmsDelivery(report.provider_id, report.state == DeliveryState::kDelivered,
+                                      report.detail, now);
+          if (!st && st.error().code == ErrorCode::kNotFound) {
+            spdlog::info("delivery report for unknown message {}", report.provider_id);
+            return Ok{};
+          }
+          return st;
+        },
+        [](Status) {});
+  };
+  auto built = BuildChannel(g->config_, g->channel_ioc_, std::move(events), clock, *g->http_);
+  if (!built) return built.error();
+  g->channel_ = std::move(built->channel);
+  g->sim_ = built->sim;
   if (g->channel_) {
     OutboxOptions oo;
     oo.retry_min = g->config_.sms.retry_min;
@@ -62,7 +84,6 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
     g->outbox_ = std::make_unique<Outbox>(g->channel_ioc_, *g->channel_, *g->writer_, *g->reads_,
                                           clock, oo);
   }
-  Gateway* self = g.get();
   g->writer_->SetAfterCommit([self](Store& s) {
     if (auto st = self->shops_.RefreshDirty(s); !st) {
       spdlog::error("cannot refresh the catalog: {}", st.error().message);
@@ -117,6 +138,20 @@ void Gateway::RouteUssd() {
 
 void Gateway::RouteSim() {
   if (!sim_) return;
+  // The simulated phone sends an SMS to the shop.
+  http_->Route("/sim/sms", [this](const HttpRequest& req, HttpReply reply) {
+    if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
+    auto f = ParseForm(req.body);
+    if (!f) return reply({400, "text/plain", f.error().message + "\n"});
+    const std::string* from = FindField(*f, "from");
+    const std::string* text = FindField(*f, "text");
+    if (!from || !text) return reply({400, "text/plain", "missing from or text\n"});
+    InboundSms sms{*from, "", *text, "", clock_.Now()};
+    sms_->Receive("sim", std::move(sms), [reply](bool recorded) {
+      reply(recorded ? HttpResponse{200, "text/plain", "ok\n"}
+                     : HttpResponse{503, "text/plain", "not recorded\n"});
+    });
+  });
   http_->Route("/sim/inbox", [this](const HttpRequest& req, HttpReply reply) {
     auto q = ParseForm(req.query);
     if (!q) return reply({400, "text/plain", q.error().message + "\n"});

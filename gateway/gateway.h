@@ -14,6 +14,7 @@
 #include "gateway/outbox.h"
 #include "gateway/read_stores.h"
 #include "gateway/shop_registry.h"
+#include "gateway/sms_service.h"
 #include "gateway/ussd_service.h"
 
 namespace pesan {
@@ -33,6 +34,7 @@ class Gateway {
 
   std::uint16_t port() const { return http_->port(); }
   UssdService& ussd() { return *ussd_; }
+  SmsService& sms() { return *sms_; }
   DbWriter& writer() { return *writer_; }
   Outbox* outbox() { return outbox_.get(); }
   SimChannel* sim() { return sim_; }
@@ -54,6 +56,7 @@ class Gateway {
   std::unique_ptr<DbWriter> writer_;
   std::unique_ptr<ReadStores> reads_;
   std::unique_ptr<UssdService> ussd_;
+  std::unique_ptr<SmsService> sms_;
   std::unique_ptr<HttpServer> http_;
   boost::asio::io_context channel_ioc_;
   std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
