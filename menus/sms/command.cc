@@ -284,7 +284,7 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
   constexpr CommandForm kForm = CommandForm::kOrder;
   Lexer lex(args);
   PlaceOrder order;
-  std::vector<bool> has_quantity;  // parallel to order.items, as written
+  bool last_has_quantity = false;  // whether the last code written has its quantity yet
   auto set_quantity = [&](std::string_view digits) -> std::optional<ParseError> {
     std::optional<int> q = ReadQuantity(digits);
     if (!q) {
@@ -293,12 +293,12 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
           "quantity " + Quote(digits) + " is not between 1 and " + std::to_string(kMaxQuantity));
     }
     order.items.back().quantity = *q;
-    has_quantity.back() = true;
+    last_has_quantity = true;
     return std::nullopt;
   };
   for (std::string_view token = lex.Next(); !token.empty(); token = lex.Next()) {
     const std::string upper = Upper(token);
-    const bool expecting_quantity = !order.items.empty() && !has_quantity.back();
+    const bool expecting_quantity = !order.items.empty() && !last_has_quantity;
     if (upper == "ALAMAT" || upper == "ADDRESS") {
       order.address = FreeText(lex.Rest());
       if (order.address.empty()) {
@@ -342,11 +342,11 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
       return Fail(kForm, keyword, "product code " + Quote(code) + " is too long");
     }
     order.items.push_back({code, 1});
-    has_quantity.push_back(false);
+    last_has_quantity = false;
     if (!glued_quantity.empty()) {
       if (auto e = set_quantity(glued_quantity)) return *e;
     }
-    if (order.items.size() > 4 * kMaxOrderItems) break;  // refused below, after merging
+    if (order.items.size() > 4 * kMaxOrderItems) break;  // refused below
   }
   if (order.items.empty()) return Fail(kForm, keyword);
   const auto too_many = [&] {
@@ -483,7 +483,9 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin) 
       }
       std::int64_t stock = 0;
       for (char c : token) stock = stock * 10 + (c - '0');
-      if (!lex.Next().empty()) return Fail(form, keyword, "one product at a time");
+      if (!lex.Next().empty()) {
+        return Fail(form, keyword, keyword + " takes one product code and one number");
+      }
       return SetStock{std::move(std::get<0>(code)), stock};
     }
     case CommandForm::kSetPrice: {
@@ -526,7 +528,7 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin) 
     case CommandForm::kRemoveProduct: {
       auto code = ReadCode(lex, form, keyword);
       if (code.index() == 1) return std::get<1>(code);
-      if (!lex.Next().empty()) return Fail(form, keyword, "one product at a time");
+      if (!lex.Next().empty()) return Fail(form, keyword, keyword + " takes one product code");
       return RemoveProduct{std::move(std::get<0>(code))};
     }
     case CommandForm::kOpen:

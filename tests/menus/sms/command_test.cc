@@ -422,7 +422,10 @@ const Bad kBad[] = {
     {"STOK B1 -5", CommandForm::kStock, "stock cannot be below 0: STOK B1 20"},
     {"STOK B1 20kg", CommandForm::kStock, "stock '20kg' is not a whole number: STOK B1 20"},
     {"STOK B1 1000000000", CommandForm::kStock, "stock is more than 999999999: STOK B1 20"},
-    {"STOK B1 20 M3 5", CommandForm::kStock, "one product at a time: STOK B1 20"},
+    {"STOK B1 20 M3 5", CommandForm::kStock,
+     "STOK takes one product code and one number: STOK B1 20"},
+    {"STOCK B1 20 kg", CommandForm::kStock,
+     "STOCK takes one product code and one number: STOCK B1 20"},
     {"STOK ABCDEFGHIJKLMNOPQ 1", CommandForm::kStock,
      "product code 'ABCDEFGHIJKLMNOPQ' is too long: STOK B1 20"},
     {"HARGA B1 65.00", CommandForm::kSetPrice,
@@ -455,7 +458,7 @@ const Bad kBad[] = {
      "'9B' is not a product code: ADD B9 12000 Gula Aren 1kg"},
     {"HAPUS", CommandForm::kRemoveProduct, "HAPUS needs a product code: HAPUS B9"},
     {"DELETE 12", CommandForm::kRemoveProduct, "'12' is not a product code: DELETE B9"},
-    {"HAPUS B9 M3", CommandForm::kRemoveProduct, "one product at a time: HAPUS B9"},
+    {"HAPUS B9 M3", CommandForm::kRemoveProduct, "HAPUS takes one product code: HAPUS B9"},
 
     // PIN.
     {"PIN", CommandForm::kPin, "PIN needs 4 to 8 digits and then a command: PIN 1234 OK 123"},
