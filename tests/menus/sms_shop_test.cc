@@ -1,0 +1,301 @@
+// The shop by SMS, on a real SQLite file: what each text does and which replies it queues.
+#include "menus/sms_shop.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/gsm_text.h"
+#include "core/sqlite_store.h"
+
+namespace pesan {
+namespace {
+
+constexpr const char* kManager = "+6281234567890";
+constexpr const char* kCustomer = "+6281200000001";
+
+class SmsShopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("pesan-sms-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db"))
+                .string();
+    std::filesystem::remove(path_);
+    store_ = std::move(SqliteStore::Open(path_).value());
+    texts_ = *Texts::LoadDefault();
+    voice_ = Voice{texts_.get(), "id", 420, "62"};
+    ShopSettings s{"majubersama", "BUMDes Maju Bersama", {kManager}, true, "", pin_};
+    shop_ = *store_->UpsertShop(s);
+    ASSERT_TRUE(store_
+                    ->ImportCatalog(shop_.id,
+                                    {{"B1", "Beras 5kg", 65000, 10, "karung", "", true},
+                                     {"M1", "Minyak goreng 1L", 18000, 20, "botol", "", true},
+                                     {"L1", "LPG 3kg", 22000, 0, "tabung", "", true}},
+                                    false)
+                    .ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  // Handles one text in a transaction, as the gateway's writer does; returns the texts queued.
+  std::vector<OutboxMessage> Send(const std::string& from, const std::string& text) {
+    auto before = store_->ListSms(0)->size();
+    auto shop = *store_->GetShop("majubersama");
+    auto view = ussd::MakeShopView(shop, *store_->ListProducts(shop.id, false));
+    SmsEffects effects;
+    EXPECT_TRUE(store_->Begin().ok());
+    auto st = HandleSms(*store_, voice_, view, from, text, "id", guard_, clock_.Now(), effects);
+    EXPECT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(store_->Commit().ok());
+    auto all = *store_->ListSms(0);
+    std::vector<OutboxMessage> added(all.begin(), all.begin() + (all.size() - before));
+    std::reverse(added.begin(), added.end());
+    return added;
+  }
+  std::string Reply(const std::string& from, const std::string& text) {
+    auto out = Send(from, text);
+    std::string mine;
+    for (const auto& m : out) {
+      if (m.to == from) mine += (mine.empty() ? "" : " | ") + m.text;
+    }
+    return mine;
+  }
+  std::vector<Order> Orders() { return *store_->ListOrders({}); }
+  std::int64_t Stock(const std::string& code) { return store_->GetProduct(shop_.id, code)->stock; }
+
+  std::string pin_;
+  std::string path_;
+  std::unique_ptr<SqliteStore> store_;
+  std::shared_ptr<const Texts> texts_;
+  Voice voice_;
+  Shop shop_;
+  ManualClock clock_;
+  SmsGuard guard_{3};
+};
+
+TEST_F(SmsShopTest, OrderWithInlineAddressAlertsTheManager) {
+  auto out = Send(kCustomer, "pesan b1 2 alamat Jl Mawar 3 RT02");
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].channel, "sms");
+  EXPECT_EQ(orders[0].address, "Jl Mawar 3 RT02");
+  EXPECT_EQ(orders[0].total, 130000);
+  EXPECT_EQ(Stock("B1"), 8);
+  ASSERT_EQ(out.size(), 2u);
+  const std::string id = std::to_string(orders[0].id);
+  for (const auto& m : out) {
+    EXPECT_EQ(CountSegments(m.text).segments, 1u) << m.text;
+    EXPECT_EQ(CountSegments(m.text).coding, SmsCoding::kGsm7) << m.text;
+    if (m.to == kManager) {
+      EXPECT_NE(m.text.find("Pesanan " + id), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("2x Beras 5kg"), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("Rp130.000"), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("Jl Mawar 3 RT02"), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("081200000001"), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("OK " + id), std::string::npos) << m.text;
+    } else {
+      EXPECT_EQ(m.to, kCustomer);
+      EXPECT_NE(m.text.find("no. " + id), std::string::npos) << m.text;
+      EXPECT_NE(m.text.find("bayar di tempat"), std::string::npos) << m.text;
+    }
+  }
+}
+
+TEST_F(SmsShopTest, OrderWithoutAddressWaitsForIt) {
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1 M1 2").find("ALAMAT"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+  auto r = Reply(kCustomer, "ALAMAT dekat masjid, RT 02");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "dekat masjid, RT 02");
+  EXPECT_EQ(Orders()[0].items.size(), 2u);
+  EXPECT_NE(r.find("diterima"), std::string::npos) << r;
+  // The address is on file now: the next order goes straight through.
+  Send(kCustomer, "PESAN M1 1");
+  EXPECT_EQ(Orders().size(), 2u);
+  // ALAMAT alone just saves it.
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 9").find("disimpan"), std::string::npos);
+}
+
+TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  auto ask = Reply(kCustomer, "PESAN B1 1");
+  EXPECT_NE(ask.find("YA"), std::string::npos) << ask;
+  EXPECT_EQ(Orders().size(), 1u);
+  Reply(kCustomer, "ya");
+  EXPECT_EQ(Orders().size(), 2u);
+  // TIDAK drops it.
+  Reply(kCustomer, "PESAN B1 1");
+  EXPECT_NE(Reply(kCustomer, "TIDAK").find("tidak dibuat"), std::string::npos);
+  EXPECT_EQ(Orders().size(), 2u);
+  // The next local day it is a new order without a question.
+  clock_.Advance(std::chrono::hours(24));
+  Send(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(Orders().size(), 3u);
+}
+
+TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
+  EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
+            std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 11").find("tinggal 10"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "PESAN L1 1").find("tinggal 0"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
+}
+
+TEST_F(SmsShopTest, ManagerRunsTheOrderAndTheCustomerIsToldAtEachStep) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  struct Step {
+    std::string command;
+    OrderStatus status;
+    std::string customer_sees;
+  };
+  for (const Step& s : {Step{"OK " + id, OrderStatus::kAccepted, "disiapkan"},
+                        Step{"kirim #" + id, OrderStatus::kShipped, "diantar"},
+                        Step{"SELESAI " + id, OrderStatus::kDone, "selesai"}}) {
+    auto out = Send(kManager, s.command);
+    EXPECT_EQ(store_->GetOrder(std::stoll(id))->status, s.status) << s.command;
+    bool told = false, acked = false;
+    for (const auto& m : out) {
+      if (m.to == kCustomer) told = m.text.find(s.customer_sees) != std::string::npos;
+      if (m.to == kManager) acked = m.text.rfind("OK:", 0) == 0;
+      EXPECT_EQ(CountSegments(m.text).segments, 1u) << m.text;
+    }
+    EXPECT_TRUE(told) << s.command;
+    EXPECT_TRUE(acked) << s.command;
+  }
+  // A done order cannot be rejected.
+  EXPECT_NE(Reply(kManager, "TOLAK " + id).find("tidak bisa"), std::string::npos);
+}
+
+TEST_F(SmsShopTest, RejectingGivesTheStockBackAndTellsTheReason) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(Stock("B1"), 8);
+  auto out = Send(kManager, "TOLAK " + id + " di luar area antar");
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kRejected);
+  EXPECT_EQ(Stock("B1"), 10);
+  bool told = false;
+  for (const auto& m : out) {
+    if (m.to == kCustomer) told = m.text.find("di luar area antar") != std::string::npos;
+  }
+  EXPECT_TRUE(told);
+}
+
+TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  Send(kCustomer, "PESAN M1 1");
+  const auto first = Orders()[1].id, second = Orders()[0].id;
+  // Without a number: the latest open order.
+  EXPECT_NE(Reply(kCustomer, "BATAL").find(std::to_string(second)), std::string::npos);
+  EXPECT_EQ(store_->GetOrder(second)->status, OrderStatus::kCancelled);
+  Send(kManager, "KIRIM " + std::to_string(first));
+  EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(first)).find("tidak bisa"), std::string::npos);
+  // Someone else's order is not theirs to cancel.
+  Send("+6281200000002", "PESAN M1 1 ALAMAT Jl Kenanga 1");
+  const auto other = Orders()[0].id;
+  EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(other)).find("tidak ada"), std::string::npos);
+  EXPECT_EQ(store_->GetOrder(other)->status, OrderStatus::kNew);
+  auto status = Reply(kCustomer, "STATUS");
+  EXPECT_NE(status.find("Dikirim"), std::string::npos) << status;
+  EXPECT_NE(status.find("Batal"), std::string::npos) << status;
+}
+
+TEST_F(SmsShopTest, ManagerChangesTheCatalogAndTheShop) {
+  EXPECT_NE(Reply(kManager, "STOK B1 50").find("50"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 50);
+  EXPECT_NE(Reply(kManager, "HARGA B1 70.000").find("Rp70.000"), std::string::npos);
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 70000);
+  EXPECT_NE(Reply(kManager, "TAMBAH B9 12000 Gula Aren 1kg").find("B9"), std::string::npos);
+  auto b9 = store_->GetProduct(shop_.id, "B9");
+  ASSERT_TRUE(b9.ok());
+  EXPECT_EQ(b9->name, "Gula Aren 1kg");
+  EXPECT_EQ(b9->stock, 0);
+  EXPECT_NE(Reply(kManager, "TAMBAH B9 1000 Lagi").find("sudah dipakai"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "HAPUS B9").find("dihapus"), std::string::npos);
+  EXPECT_FALSE(store_->GetProduct(shop_.id, "B9")->active);
+  EXPECT_NE(Reply(kManager, "STOK Q7 5").find("tidak ada"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "TUTUP").find("TUTUP"), std::string::npos);
+  EXPECT_FALSE(store_->GetShop("majubersama")->open);
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3").find("tutup"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+  Reply(kManager, "buka");
+  EXPECT_TRUE(store_->GetShop("majubersama")->open);
+}
+
+TEST_F(SmsShopTest, MistypedManagerCommandsGetTheRightForm) {
+  EXPECT_EQ(Reply(kManager, "STOK B1"), "Format salah. Contoh: STOK B1 20");
+  EXPECT_NE(Reply(kManager, "OK").find("OK 123"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "TAMBAH B9").find("Contoh: TAMBAH"), std::string::npos);
+  // Managers are answered every time, beyond the cap for customers.
+  for (int i = 0; i < 6; ++i) EXPECT_FALSE(Reply(kManager, "TOLAK").empty());
+}
+
+TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  for (const char* cmd : {"STOK B1 0", "HARGA B1 1", "TUTUP", "HAPUS B1"}) Send(kCustomer, cmd);
+  Send(kCustomer, "OK " + id);
+  EXPECT_EQ(Stock("B1"), 8);
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  EXPECT_TRUE(store_->GetShop("majubersama")->open);
+  EXPECT_TRUE(store_->GetProduct(shop_.id, "B1")->active);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+}
+
+TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
+  int answered = 0;
+  for (int i = 0; i < 10; ++i) answered += !Reply("+6281200000003", "halo apa kabar").empty();
+  EXPECT_EQ(answered, 3);
+  clock_.Advance(std::chrono::minutes(61));
+  EXPECT_FALSE(Reply("+6281200000003", "halo").empty());
+  // Valid commands are always answered.
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Reply("+6281200000003", "HARGA").empty());
+}
+
+TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
+  auto list = Reply(kCustomer, "harga");
+  EXPECT_NE(list.find("B1 Beras 5kg 65.000"), std::string::npos) << list;
+  EXPECT_NE(list.find("L1 LPG 3kg 22.000 (habis)"), std::string::npos) << list;
+  EXPECT_EQ(CountSegments(list).segments, 1u);
+  for (int i = 0; i < 3; ++i) Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
+  auto open = Reply(kManager, "PESANAN");
+  EXPECT_NE(open.find("1x Minyak goreng 1L"), std::string::npos) << open;
+  EXPECT_EQ(CountSegments(open).segments, 1u);
+  auto report = Reply(kManager, "LAPORAN");
+  EXPECT_NE(report.find("3 pesanan, Rp54.000"), std::string::npos) << report;
+}
+
+TEST_F(SmsShopTest, AutomaticSendersAreRecognised) {
+  EXPECT_TRUE(LooksAutomatic("TELKOMSEL", "Sisa pulsa Anda Rp5.000"));
+  EXPECT_TRUE(LooksAutomatic("3636", "Paket aktif"));
+  EXPECT_TRUE(LooksAutomatic("+6281200000001", "[Auto-Reply] I am away"));
+  EXPECT_TRUE(LooksAutomatic("+6281200000001", "Ini balasan otomatis"));
+  EXPECT_FALSE(LooksAutomatic("+6281200000001", "PESAN B1 2"));
+  EXPECT_FALSE(LooksAutomatic("081200000001", "halo"));
+}
+
+class SmsShopPinTest : public SmsShopTest {
+ protected:
+  SmsShopPinTest() { pin_ = "4321"; }
+};
+
+TEST_F(SmsShopPinTest, ManagerCommandsNeedThePinAndWrongPinsLockOut) {
+  EXPECT_NE(Reply(kManager, "STOK B1 50").find("PIN"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 10);
+  Reply(kManager, "PIN 4321 STOK B1 50");
+  EXPECT_EQ(Stock("B1"), 50);
+  for (int i = 0; i < 5; ++i) Reply(kManager, "PIN 0000 STOK B1 1");
+  auto locked = Reply(kManager, "PIN 4321 STOK B1 7");
+  EXPECT_NE(locked.find("Terlalu banyak"), std::string::npos) << locked;
+  EXPECT_EQ(Stock("B1"), 50);
+  clock_.Advance(std::chrono::minutes(16));
+  Reply(kManager, "PIN 4321 STOK B1 7");
+  EXPECT_EQ(Stock("B1"), 7);
+}
+
+}  // namespace
+}  // namespace pesan
