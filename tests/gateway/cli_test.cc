@@ -1,0 +1,210 @@
+// The real `pesan` binary on real database files.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+extern char** environ;
+
+namespace pesan::testing {
+namespace {
+
+struct CliShop {
+  TempDir dir;
+  std::string config;
+  std::string db;
+  explicit CliShop(const std::string& extra = "") {
+    config = dir.Write("pesan.toml", DemoConfig(dir, extra));
+    db = dir.File("shop.db");
+  }
+  CommandResult Run(std::vector<std::string> args, const std::string& in = "") {
+    args.push_back("--config");
+    args.push_back(config);
+    return RunPesan(args, in);
+  }
+};
+
+TEST(Cli, VersionAndHelp) {
+  auto v = RunPesan({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("pesan ", 0), 0u) << v.out;
+  auto h = RunPesan({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* sub : {"serve", "catalog", "orders", "outbox", "sim"}) {
+    EXPECT_NE(h.out.find(sub), std::string::npos) << sub;
+  }
+  auto hs = RunPesan({"catalog", "import", "--help"});
+  EXPECT_EQ(hs.exit_code, 0);
+  EXPECT_NE(hs.out.find("--replace"), std::string::npos) << hs.out;
+  EXPECT_NE(RunPesan({"no-such-command"}).exit_code, 0);
+}
+
+TEST(Cli, CatalogExportThenImportGivesTheSameCatalog) {
+  CliShop s;
+  auto first = s.Run({"catalog", "export"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out.rfind("code,name,price,stock,unit,category,active", 0), 0u) << first.out;
+  EXPECT_NE(first.out.find("B1,Beras 5kg,65000,200,karung,,1"), std::string::npos) << first.out;
+  std::string file = s.dir.File("out.csv");
+  ASSERT_EQ(s.Run({"catalog", "export", file}).exit_code, 0);
+  auto imported = s.Run({"catalog", "import", file});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(s.Run({"catalog", "export"}).out, first.out);
+}
+
+TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
+  CliShop s;
+  // Semicolons, a BOM, Indonesian price forms; B1 updated, Z1 new, the others untouched.
+  std::string csv = "\xEF\xBB\xBF" "code;name;price;stock\r\nB1;Beras 5kg;Rp 70.000;150\r\nz1;Gula aren;12.000;5\r\n";
+  auto r = s.Run({"catalog", "import", s.dir.Write("in.csv", csv)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = s.Run({"catalog", "export"}).out;
+  EXPECT_NE(out.find("B1,Beras 5kg,70000,150,,,1"), std::string::npos) << out;
+  EXPECT_NE(out.find("Z1,Gula aren,12000,5,,,1"), std::string::npos) << out;
+  EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,1"), std::string::npos) << out;
+  ASSERT_EQ(s.Run({"catalog", "import", "--replace", s.dir.Write("in2.csv", csv)}).exit_code, 0);
+  out = s.Run({"catalog", "export"}).out;
+  EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,0"), std::string::npos) << out;
+  EXPECT_NE(out.find("B1,Beras 5kg,70000,150,,,1"), std::string::npos) << out;
+}
+
+TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
+  CliShop s;
+  auto before = s.Run({"catalog", "export"}).out;
+  std::string csv = "code,name,price,stock\nB1,Beras 5kg,1000,5\nM1,Minyak,1000,5\nX1,Bad,abc,3\n";
+  auto r = s.Run({"catalog", "import", s.dir.Write("bad.csv", csv)});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("abc"), std::string::npos) << r.err;
+  EXPECT_EQ(s.Run({"catalog", "export"}).out, before);
+  auto dup = s.Run({"catalog", "import", s.dir.Write("dup.csv", "code,name,price\nB1,A,1\nb1,B,2\n")});
+  EXPECT_NE(dup.exit_code, 0);
+  EXPECT_NE(dup.err.find("line 3"), std::string::npos) << dup.err;
+  EXPECT_EQ(s.Run({"catalog", "export"}).out, before);
+  auto missing = s.Run({"catalog", "import", s.dir.File("nope.csv")});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("nope.csv"), std::string::npos);
+}
+
+TEST(Cli, OrdersListAsJson) {
+  TempDir dir;
+  std::string config = dir.Write("pesan.toml", DemoConfig(dir));
+  {
+    SystemClock clock;
+    TestGateway gw(dir, ReadFile(config), clock);
+    for (const char* t : {"", "1", "1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1"}) {
+      gw.Ussd("J1", "+6281200000001", t);
+    }
+    gw.Ussd("J2", "+6281200000002", "1*2*1*Dekat masjid*1");
+  }
+  auto r = RunPesan({"orders", "list", "--json", "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_GT(j[0]["id"].get<long long>(), j[1]["id"].get<long long>());  // newest first
+  const auto& o = j[1];
+  EXPECT_EQ(o["shop"], "majubersama");
+  EXPECT_EQ(o["phone"], "+6281200000001");
+  EXPECT_EQ(o["status"], "new");
+  EXPECT_EQ(o["total"], 130000);
+  EXPECT_EQ(o["address"], "Jl Mawar 3 RT02");
+  ASSERT_EQ(o["items"].size(), 1u);
+  EXPECT_EQ(o["items"][0]["code"], "B1");
+  EXPECT_EQ(o["items"][0]["name"], "Beras 5kg");
+  EXPECT_EQ(o["items"][0]["qty"], 2);
+  EXPECT_EQ(o["items"][0]["price"], 65000);
+  std::string created = o["created_at"];
+  EXPECT_EQ(created.size(), 25u) << created;  // 2026-11-28T09:15:02+07:00
+  EXPECT_EQ(created.substr(19), "+07:00");
+  auto limited = nlohmann::json::parse(RunPesan({"orders", "list", "--json", "--limit", "1", "--config", config}).out);
+  EXPECT_EQ(limited.size(), 1u);
+  auto none = nlohmann::json::parse(
+      RunPesan({"orders", "list", "--json", "--status", "done", "--config", config}).out);
+  EXPECT_TRUE(none.empty());
+  EXPECT_NE(RunPesan({"orders", "list", "--status", "bogus", "--config", config}).exit_code, 0);
+  // Text form, and --db overriding the config's database.
+  auto text = RunPesan({"orders", "list", "--config", config, "--db", dir.File("shop.db")});
+  EXPECT_NE(text.out.find("Jl Mawar 3 RT02"), std::string::npos) << text.out;
+  auto other = RunPesan({"orders", "list", "--config", config, "--db", dir.File("other.db")});
+  EXPECT_NE(other.out.find("no orders"), std::string::npos) << other.out;
+  // The outbox holds the SMS of both orders.
+  auto ob = nlohmann::json::parse(RunPesan({"outbox", "list", "--json", "--config", config}).out);
+  EXPECT_EQ(ob.size(), 4u);
+  for (const auto& m : ob) {
+    EXPECT_EQ(m["segments"], 1);
+    EXPECT_EQ(m["status"], "queued");  // no SMS channel in this config
+  }
+}
+
+TEST(Cli, DatabaseIsPrivateToItsOwner) {
+  CliShop s;
+  ASSERT_EQ(s.Run({"orders", "list"}).exit_code, 0);
+  struct stat st;
+  ASSERT_EQ(::stat(s.db.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+}
+
+TEST(Cli, ConfigErrorsNameTheFileTheLineAndTheProblem) {
+  TempDir dir;
+  struct Case {
+    std::string toml;
+    std::string expect;
+  };
+  const std::string shop = "[[shops]]\ncode = \"a\"\nname = \"A\"\n";
+  for (const Case& c : {
+           Case{"[gateway]\nlisten = \"nowhere\"\n" + shop, ":2: [gateway] listen"},
+           Case{"[gateway]\nlanguage = \"fr\"\n" + shop, ":2: [gateway] language"},
+           Case{"[gateway]\ntimezone = \"Mars/Olympus\"\n" + shop, ":2: [gateway] timezone"},
+           Case{"[gateway]\nlistne = \"127.0.0.1:1\"\n" + shop, ":2: [gateway] unknown key 'listne'"},
+           Case{shop + "managers = [\"+62abc\"]\n", ":4: [shops] managers: '+62abc' is not a phone"},
+           Case{shop + "managers = [1, 2]\n", ":4: [shops] managers: must be a list of strings"},
+           Case{"[gateway]\nthreads = \"two\"\n" + shop, ":2: [gateway] threads: must be a whole"},
+           Case{shop + "[sms]\nchannel = \"pigeon\"\n", ":5: [sms] channel"},
+           Case{shop + "[sms]\nchannel = \"kannel\"\n", "needs a [sms.kannel] section"},
+           Case{shop + "[ussd.other]\npath = \"/x\"\n", ":4: unknown section [ussd.other]"},
+           Case{"[gateway\nlisten = 1\n", ":1: "},
+           Case{"[gateway]\n", "no shop"},
+       }) {
+    std::string path = dir.Write("bad.toml", c.toml);
+    auto r = RunPesan({"orders", "list", "--config", path});
+    EXPECT_NE(r.exit_code, 0) << c.toml;
+    EXPECT_NE(r.err.find("bad.toml"), std::string::npos) << c.toml << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.toml << "\n" << r.err;
+  }
+}
+
+TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
+  CliShop s;
+  // Pick a free port for the child: bind, read, release.
+  std::uint16_t port = 0;
+  {
+    SystemClock clock;
+    TestGateway probe(s.dir, DemoConfig(s.dir), clock);
+    port = probe.port();
+  }
+  std::string bin = PesanBinary(), listen = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> args = {bin, "serve", "--config", s.config, "--listen", listen,
+                                   "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv.data(), environ), 0);
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/health").status == 200; }));
+  auto r = HttpPost(port, "/ussd/africastalking", "sessionId=x&phoneNumber=%2B6281200000001&text=");
+  EXPECT_EQ(r.body.rfind("CON ", 0), 0u);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace pesan::testing
