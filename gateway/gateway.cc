@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/africastalking/at_ussd.h"
+#include "adapters/hubtel/hubtel_ussd.h"
 #include "adapters/sim/sim_channel.h"
 #include "core/form.h"
 #include "core/phone.h"
@@ -120,6 +121,26 @@ bool Gateway::Admit(const CallbackConfig& cb, const char* name, const HttpReques
 }
 
 void Gateway::RouteUssd() {
+  if (config_.hubtel.enabled) {
+    http_->Route(config_.hubtel.path, [this](const HttpRequest& req, HttpReply reply) {
+      if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
+      if (!Admit(config_.hubtel, "hubtel", req, reply)) return;
+      auto parsed = hubtel::ParseUssdRequest(req.body);
+      if (!parsed) return reply({400, "text/plain", parsed.error().message + "\n"});
+      auto phone = NormalizePhone(parsed->mobile, config_.gateway.country_code);
+      if (!phone) return reply({400, "text/plain", "bad Mobile\n"});
+      const std::string key = "hubtel:" + parsed->session_id;
+      if (parsed->type == hubtel::HopType::kRelease || parsed->type == hubtel::HopType::kTimeout) {
+        ussd_->Release(key);
+        return reply({200, "application/json", hubtel::FormatUssdAnswer("", true)});
+      }
+      ussd_->HopLatest(key, *phone, parsed->input, parsed->sequence,
+                       parsed->type == hubtel::HopType::kInitiation, [reply](UssdAnswer a) {
+                         reply({a.http_status, "application/json",
+                                hubtel::FormatUssdAnswer(a.text, a.end)});
+                       });
+    });
+  }
   const auto& at = config_.africastalking;
   if (!at.enabled) return;
   http_->Route(at.path, [this](const HttpRequest& req, HttpReply reply) {
