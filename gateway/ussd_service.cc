@@ -70,16 +70,20 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
     }
   }
   if (count_.load() >= opt_.max_sessions) Sweep();
-  std::lock_guard lock(shard.mu);
-  if (count_.load() >= opt_.max_sessions && !shard.map.empty()) {
-    // Still full: forget this shard's least recently seen session.
-    auto oldest = shard.map.begin();
-    for (auto it = shard.map.begin(); it != shard.map.end(); ++it) {
+  // Still full: forget the least recently seen session of the first shard that has any. (Other
+  // threads inserting meanwhile can pass the cap by at most one session each.)
+  for (size_t i = 0; count_.load() >= opt_.max_sessions && i < kShards; ++i) {
+    Shard& victim = shards_[(std::hash<std::string>{}(key) + i) % kShards];
+    std::lock_guard lock(victim.mu);
+    if (victim.map.empty()) continue;
+    auto oldest = victim.map.begin();
+    for (auto it = victim.map.begin(); it != victim.map.end(); ++it) {
       if (it->second.last_seen < oldest->second.last_seen) oldest = it;
     }
-    shard.map.erase(oldest);
+    victim.map.erase(oldest);
     --count_;
   }
+  std::lock_guard lock(shard.mu);
   auto [it, inserted] = shard.map.try_emplace(key);
   if (inserted) ++count_;
   it->second.customer = customer;

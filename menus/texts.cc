@@ -63,6 +63,15 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir) 
   return std::shared_ptr<const Texts>(std::move(texts));
 }
 
+std::vector<std::string> Texts::Keys(std::string_view lang) const {
+  std::vector<std::string> keys;
+  const std::string prefix = std::string(lang) + ":";
+  for (auto it = texts_.lower_bound(prefix); it != texts_.end() && it->first.starts_with(prefix); ++it) {
+    keys.push_back(it->first.substr(prefix.size()));
+  }
+  return keys;
+}
+
 std::string_view Texts::Get(std::string_view lang, std::string_view key) const {
   std::string k;
   k.reserve(lang.size() + key.size() + 1);

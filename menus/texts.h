@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -30,6 +31,8 @@ class Texts {
                      std::initializer_list<std::pair<std::string_view, std::string_view>> values) const;
 
   static bool IsLanguage(std::string_view lang);
+  // Every key of a language ("ussd.menu", ...), for checks over all texts.
+  std::vector<std::string> Keys(std::string_view lang) const;
 
  private:
   std::map<std::string, std::string, std::less<>> texts_;  // "id:ussd.menu" -> template

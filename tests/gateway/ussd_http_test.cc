@@ -248,3 +248,26 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
 
 }  // namespace
 }  // namespace pesan::testing
+
+namespace pesan::testing {
+namespace {
+
+TEST(UssdSessions, IdleSessionsAreForgottenAndTheirNumberIsBounded) {
+  TempDir dir;
+  ManualClock clock;
+  std::string cfg = DemoConfig(dir);
+  cfg.replace(cfg.find("threads = 2\n"), 12, "threads = 2\nmax_sessions = 20\nsession_idle_seconds = 60\n");
+  TestGateway gw(dir, cfg, clock);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(gw.Ussd("A" + std::to_string(i), "+62812000001" + std::to_string(i % 10), "").status, 200);
+  }
+  EXPECT_LE(gw.gateway().ussd().live_sessions(), 20u);
+  clock.Advance(std::chrono::seconds(61));
+  EXPECT_EQ(gw.gateway().ussd().Sweep(), 0u);
+  // A forgotten session that comes back is rebuilt from its inputs.
+  auto r = gw.Ussd("A199", "+6281200000019", "1*1");
+  EXPECT_NE(r.body.find("Jumlah"), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace pesan::testing
