@@ -193,7 +193,7 @@ class RealPdus : public testing::TestWithParam<RealPdu> {};
 
 TEST_P(RealPdus, Decode) {
   const RealPdu& v = GetParam();
-  auto r = DecodePdu(v.hex, {.has_smsc = v.has_smsc});
+  auto r = DecodePdu(v.hex, {.tpdu_length = {}, .has_smsc = v.has_smsc});
   ASSERT_TRUE(r.ok()) << r.error().message;
   const SmsPdu& p = *r;
   EXPECT_EQ(p.type, v.type);
@@ -204,7 +204,9 @@ TEST_P(RealPdus, Decode) {
     EXPECT_FALSE(p.smsc.has_value());
   }
   EXPECT_EQ(p.address.value, v.number);
-  if (v.text) EXPECT_EQ(p.text, v.text);
+  if (v.text) {
+    EXPECT_EQ(p.text, v.text);
+  }
   EXPECT_TRUE(IsValidUtf8(p.text));
   if (v.concat_ref < 0) {
     EXPECT_FALSE(p.udh && p.udh->concat);
@@ -220,7 +222,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, RealPdus, testing::ValuesIn(kCorpus),
                          [](const auto& info) { return std::string(info.param.name); });
 
 SmsPdu Decoded(std::string_view hex, bool has_smsc = true) {
-  auto r = DecodePdu(hex, {.has_smsc = has_smsc});
+  auto r = DecodePdu(hex, {.tpdu_length = {}, .has_smsc = has_smsc});
   EXPECT_TRUE(r.ok());
   return r.ok() ? *r : SmsPdu{};
 }
