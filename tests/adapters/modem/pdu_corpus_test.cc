@@ -3,6 +3,7 @@
 // projects expect are reproduced; each entry names its source).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,8 @@ const RealPdu kCorpus[] = {
     {"fl_ke_report_no_smsc", "06130C91527420121670110172111332E11101721113322100", false,
      PduType::kStatusReport, nullptr, "+254702216107", nullptr, -1, 0, 0},
 };
+
+void PrintTo(const RealPdu& v, std::ostream* os) { *os << v.name; }
 
 class RealPdus : public testing::TestWithParam<RealPdu> {};
 
