@@ -46,30 +46,28 @@ void AtEngine::Send(AtCommand cmd, AtCallback cb) {
   MaybeStartNext();
 }
 
-void AtEngine::Close() {
+void AtEngine::Close() { CloseWith(Unavailable("modem link closed")); }
+
+void AtEngine::CloseWith(const Error& current_error) {
   if (closed_) return;
   closed_ = true;
   timer_.cancel();
   if (stream_) stream_->Close();
-  FailAll(Unavailable("modem link closed"));
+  if (current_) {
+    Post(std::move(current_->cb), current_error);
+    current_.reset();
+  }
+  while (!queue_.empty()) {
+    Post(std::move(queue_.front().cb), Unavailable("modem link closed"));
+    queue_.pop_front();
+  }
 }
 
 void AtEngine::Fail(const Error& e) {
   if (closed_) return;
   log_->warn("modem link failed: {}", e.message);
-  Close();
+  CloseWith(e);
   if (auto h = on_closed_) h(e);
-}
-
-void AtEngine::FailAll(const Error& e) {
-  if (current_) {
-    Post(std::move(current_->cb), e);
-    current_.reset();
-  }
-  while (!queue_.empty()) {
-    Post(std::move(queue_.front().cb), e);
-    queue_.pop_front();
-  }
 }
 
 AtContext AtEngine::Context() const {

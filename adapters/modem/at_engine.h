@@ -90,8 +90,8 @@ class AtEngine : public std::enable_shared_from_this<AtEngine> {
   void Write(std::string data);
   void DoWrite();
   void Complete(Result<AtReply> r);
-  void Fail(const Error& e);  // closes and notifies the closed handler
-  void FailAll(const Error& e);
+  void Fail(const Error& e);                   // closes and notifies the closed handler
+  void CloseWith(const Error& current_error);  // the command in flight gets `current_error`
   AtContext Context() const;
   void Post(AtCallback cb, Result<AtReply> r);
 
