@@ -31,6 +31,24 @@ CTRL_Z = 0x1A
 ESC = 0x1B
 
 
+GSM7_EXTENSION = set('^{}\\[~]|\u20ac\x0c')
+
+
+def gammu_text(d):
+    """The text of a gammu-decoded PDU. For GSM 7-bit, gammu decodes 'Length' septets into as
+    many characters, so each two-septet extension character (23.038 §6.2.1.1) leaves one junk
+    character at the end: cut them off."""
+    text = d['Text']
+    if not d['Coding'].startswith('Default'):
+        return text
+    n, k = d['Length'], 0
+    while True:
+        k2 = sum(1 for c in text[:n - k] if c in GSM7_EXTENSION)
+        if k2 == k:
+            return text[:n - k]
+        k = k2
+
+
 def encode_address(number):
     """TP-OA/TP-DA/TP-RA (23.040 §9.1.2.5): length in digits, type, swapped BCD."""
     intl = number.startswith('+')
@@ -311,7 +329,7 @@ class Modem:
         self.next_mr = (self.next_mr + 1) % 256
         udh = d['UDH']
         self.submitted.append({
-            'mr': mr, 'pdu': hexpdu, 'number': d['Number'], 'text': d['Text'],
+            'mr': mr, 'pdu': hexpdu, 'number': d['Number'], 'text': gammu_text(d),
             'coding': d['Coding'], 'srr': bool(tpdu[0] & 0x20),
             'part': udh.get('PartNumber', -1), 'parts': udh.get('AllParts', 0),
             'ref': udh.get('ID8bit', -1) if udh.get('ID8bit', -1) >= 0 else udh.get('ID16bit', -1),
@@ -333,7 +351,7 @@ class Modem:
                                     'Entries': [{'ID': 'ConcatenatedTextLong', 'Buffer': text}]})
         if unicode is None:
             parts = encode(False)
-            back = ''.join(gammu.DecodePDU(self.pdu_of(p, sender), SMSC=True)['Text'] for p in parts)
+            back = ''.join(gammu_text(gammu.DecodePDU(self.pdu_of(p, sender), SMSC=True)) for p in parts)
             if back != text:
                 parts = encode(True)
         else:
@@ -430,7 +448,7 @@ class Modem:
             return dict(self.snapshot(), ok=True)
         if op == 'decode':
             d = gammu.DecodePDU(bytes.fromhex(req['pdu']), SMSC=True)
-            return {'ok': True, 'type': d['Type'], 'text': d['Text'], 'number': d['Number'],
+            return {'ok': True, 'type': d['Type'], 'text': gammu_text(d), 'number': d['Number'],
                     'mr': d['MessageReference']}
         return {'ok': False, 'error': 'unknown op %r' % op}
 
