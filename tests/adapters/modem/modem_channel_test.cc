@@ -377,6 +377,47 @@ TEST_F(ModemChannelTest, FullStorageIsClearedSafely) {
   EXPECT_EQ(Sms(3).text, "berhasil");
 }
 
+TEST_F(ModemChannelTest, IncompleteLongMessageIsDeliveredAfterItsTimeout) {
+  EmulatorProcess emu;
+  auto config = Config(emu);
+  config.poll_interval = 200ms;
+  config.concat_timeout = 0s;
+  StartChannel(config);
+  WaitReady(emu);
+  std::string text;
+  for (int i = 0; i < 14; ++i) text += "Bagian " + std::to_string(i) + " dari pesan panjang. ";
+  auto d = emu.Call({{"op", "deliver"},
+                     {"from", "+6281234567890"},
+                     {"text", text},
+                     {"only_parts", {1, 3}},
+                     {"store_only", true}});
+  ASSERT_EQ(d["indexes"].size(), 2u) << d.dump();
+  // Stored without +CMTI: the periodic listing finds both parts at once.
+  ASSERT_TRUE(WaitSms(1));
+  InboundSms sms = Sms(0);
+  EXPECT_EQ(sms.text.rfind("Bagian 0 dari", 0), 0u);
+  EXPECT_NE(sms.text.find("…"), std::string::npos);  // the missing middle part
+  EXPECT_LT(sms.text.size(), text.size());
+  EXPECT_EQ(emu.State()["storage"].size(), 2u);
+  Record(0, true);
+  emu.Wait("storage", 0);
+}
+
+TEST_F(ModemChannelTest, RoutedDeliveries) {
+  EmulatorProcess emu;
+  auto config = Config(emu);
+  config.cnmi = "2,2,0,1,0";  // +CMT: ,<length> then the PDU: nothing stored
+  StartChannel(config);
+  WaitReady(emu);
+  emu.Call({{"op", "deliver"}, {"from", "+6281234567890"}, {"text", "STOK B1"}});
+  ASSERT_TRUE(WaitSms(1));
+  EXPECT_EQ(Sms(0).text, "STOK B1");
+  EXPECT_EQ(Sms(0).from, "+6281234567890");
+  Record(0, true);
+  EXPECT_EQ(emu.CountCommands("AT+CMGD"), 0);
+  EXPECT_EQ(emu.State()["storage"].size(), 0u);
+}
+
 TEST_F(ModemChannelTest, PinIsEnteredOnce) {
   EmulatorProcess emu({"--pin", "2468"});
   auto config = Config(emu);

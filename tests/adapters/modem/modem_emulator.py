@@ -370,6 +370,8 @@ class Modem:
 
     def deliver(self, req):
         pdus = self.deliver_pdus(req['from'], req['text'], req.get('unicode'))
+        if 'only_parts' in req:  # a network that lost some parts of a long message
+            pdus = [p for n, p in enumerate(pdus, 1) if n in req['only_parts']]
         indexes = []
         for raw in pdus:
             smsc_len = raw[0]
