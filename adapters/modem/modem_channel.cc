@@ -401,6 +401,15 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     });
     Drain();
     ExpireParts();
+    // PROTOCOLS.md §3.6: a full SIM makes the network retry and then drop messages. The drain
+    // frees what is ours to free; what remains is for a person to look at.
+    Cmd("AT+CPMS?", "+CPMS:", [this](Result<AtReply> r) {
+      if (!r.ok() || !r->final.ok()) return;
+      for (const auto& l : r->lines)
+        if (auto use = ParseCpms(l); use && use->total > 0 && use->used >= use->total)
+          log_->warn("modem: storage {} full ({}/{}) after clearing what was recorded", use->mem,
+                     use->used, use->total);
+    });
     SchedulePoll();
   }
 
@@ -410,7 +419,15 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     const std::string& line = ev.line;
     if (line.starts_with("+CMTI:") || line.starts_with("+CDSI:")) {
       if (state_ != State::kReady) return;  // the listing after initialisation reads it
-      if (auto ind = ParseStorageIndication(line)) ReadIndex(ind->index);
+      auto ind = ParseStorageIndication(line);
+      if (!ind) return;
+      if (!ind->mem.empty() && ind->mem != config_.storage) {
+        // AT+CMGR reads <mem1> (our storage); reading this index there would be another message.
+        log_->warn("modem: {} names storage {}, not {}; the next listing of {} will not see it",
+                   line, ind->mem, config_.storage, config_.storage);
+        return;
+      }
+      ReadIndex(ind->index);
       return;
     }
     if (line.starts_with("+CMT:") || line.starts_with("+CDS:")) {
