@@ -8,6 +8,22 @@ and "replug" bring a fresh pty back at the same path. Tests drive the emulator t
 on the unix socket --control; every request gets one JSON line back. "wait" requests are answered
 when their condition holds (or with an error after their timeout), so tests wait on events.
 
+Control requests ({"op": ...}):
+  deliver        {"from", "text", "unicode"?, "store_only"?, "only_parts"?}: the network delivers an
+                 SMS (split into parts as needed): stored with +CMTI (+CNMI mt=1), or routed as +CMT
+                 (mt=2); store_only stores silently (as while the host was away).
+  status_report  {"mr", "st"?, "to"?}: the SMSC reports on a submitted message: +CDS (ds=1) or
+                 stored with +CDSI (ds=2).
+  urc            {"lines": [...]}: emits unsolicited lines now.
+  set            {"noise"?, "hang"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?}: noise puts
+                 ^RSSI/^MODE lines inside every response; hang swallows commands unanswered.
+  unplug/replug  the device vanishes / comes back at the same path (SIM storage is kept, the
+                 modem state is reset as at power-on).
+  state          storage, submitted (decoded), commands, deleted, bad PDUs, +CNMI, PIN state.
+  wait           {"for": "submitted"|"command"|"storage"|"deleted", "count", "match"?,
+                 "timeout"?}: answered with the state once the condition holds.
+  decode         {"pdu"}: gammu's reading of a PDU.
+
 PDUs are encoded and decoded with python-gammu, an implementation independent of ours, except
 SMS-STATUS-REPORT which gammu cannot encode: that one is built here from 3GPP TS 23.040 §9.2.2.3.
 
