@@ -47,10 +47,21 @@ constexpr std::array<ExtEntry, 10> kExtension = {{
     {0x65, 0x20AC},  // €
 }};
 
+// Septets of the ASCII characters in the basic table (-1: none), built from kBasic.
+constexpr std::array<int8_t, 128> kAsciiCodes = [] {
+  std::array<int8_t, 128> codes{};
+  codes.fill(-1);
+  for (int i = 0; i < 128; ++i) {
+    if (i != 0x1B && kBasic[i] < 0x80) codes[kBasic[i]] = static_cast<int8_t>(i);
+  }
+  return codes;
+}();
+
 // Septet for a basic-table character, or -1.
 int BasicCode(char32_t cp) {
+  if (cp < 0x80) return kAsciiCodes[cp];
   for (int i = 0; i < 128; ++i) {
-    if (i != 0x1B && kBasic[i] == cp) return i;
+    if (kBasic[i] == cp) return i;
   }
   return -1;
 }

@@ -3,6 +3,7 @@
 // projects expect are reproduced; each entry names its source).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -189,11 +190,13 @@ const RealPdu kCorpus[] = {
      PduType::kStatusReport, nullptr, "+254702216107", nullptr, -1, 0, 0},
 };
 
+void PrintTo(const RealPdu& v, std::ostream* os) { *os << v.name; }
+
 class RealPdus : public testing::TestWithParam<RealPdu> {};
 
 TEST_P(RealPdus, Decode) {
   const RealPdu& v = GetParam();
-  auto r = DecodePdu(v.hex, {.has_smsc = v.has_smsc});
+  auto r = DecodePdu(v.hex, {.tpdu_length = {}, .has_smsc = v.has_smsc});
   ASSERT_TRUE(r.ok()) << r.error().message;
   const SmsPdu& p = *r;
   EXPECT_EQ(p.type, v.type);
@@ -204,7 +207,9 @@ TEST_P(RealPdus, Decode) {
     EXPECT_FALSE(p.smsc.has_value());
   }
   EXPECT_EQ(p.address.value, v.number);
-  if (v.text) EXPECT_EQ(p.text, v.text);
+  if (v.text) {
+    EXPECT_EQ(p.text, v.text);
+  }
   EXPECT_TRUE(IsValidUtf8(p.text));
   if (v.concat_ref < 0) {
     EXPECT_FALSE(p.udh && p.udh->concat);
@@ -220,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, RealPdus, testing::ValuesIn(kCorpus),
                          [](const auto& info) { return std::string(info.param.name); });
 
 SmsPdu Decoded(std::string_view hex, bool has_smsc = true) {
-  auto r = DecodePdu(hex, {.has_smsc = has_smsc});
+  auto r = DecodePdu(hex, {.tpdu_length = {}, .has_smsc = has_smsc});
   EXPECT_TRUE(r.ok());
   return r.ok() ? *r : SmsPdu{};
 }

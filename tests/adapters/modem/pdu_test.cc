@@ -376,7 +376,7 @@ TEST(Pdu, DetectsTheSmscPrefixFromTheTpduLength) {
   SmsPdu p = MustDecode(tpdu, {.tpdu_length = tpdu.size() / 2});
   EXPECT_FALSE(p.smsc.has_value());
   EXPECT_EQ(p.text, "hellohello");
-  p = MustDecode(tpdu, {.has_smsc = false});
+  p = MustDecode(tpdu, {.tpdu_length = {}, .has_smsc = false});
   EXPECT_EQ(p.text, "hellohello");
   p = MustDecode("07912143658709F1" + tpdu, {.tpdu_length = tpdu.size() / 2});
   EXPECT_EQ(p.smsc->value, "+12345678901");
