@@ -182,6 +182,34 @@ TEST(AtParser, SendResultAfterPrompt) {
   EXPECT_TRUE(ev2[2].final.ok());
 }
 
+TEST(AtParser, UnsolicitedCodeInsideAnEchoedCommand) {
+  // ModemManager's log (PROTOCOLS.md §3.1): "T*EMRD<CR><LF>*EMRDY: 1<CR><LF>Y?" — the URC cuts
+  // the echo in two; the pieces are information lines, the URC stays unsolicited.
+  auto ev =
+      FeedBytewise("AT*EMRD\r\n*EMRDY: 1\r\nY?\r\r\n*EMRDY: 1\r\n\r\nOK\r\n", Pending("*EMRDY:"));
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[0].line, "AT*EMRD");
+  EXPECT_EQ(ev[1].kind, Kind::kInfo);  // the command's own prefix wins
+  EXPECT_EQ(ev[2].line, "Y?");
+  EXPECT_EQ(ev[4].kind, Kind::kFinal);
+  auto ev2 =
+      FeedBytewise("AT+CR\r\n*EMRDY: 1\r\nEG?\r\r\n+CREG: 0,1\r\n\r\nOK\r\n", Pending("+CREG:"));
+  ASSERT_EQ(ev2.size(), 5u);
+  EXPECT_EQ(ev2[1].kind, Kind::kUnsolicited);
+  EXPECT_EQ(ev2[1].line, "*EMRDY: 1");
+  EXPECT_EQ(ParseCregResponse(ev2[3].line), 1);
+}
+
+TEST(AtParser, NumericResultCodes) {
+  // ATV0: "<code><CR>" without line feeds (V.250 §5.7.1).
+  auto ev = FeedBytewise("0\r", Pending());
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].final.code, FinalResult::Code::kOk);
+  auto ev2 = FeedBytewise("+CSQ: 5,99\r\n4\r", Pending("+CSQ:"));
+  ASSERT_EQ(ev2.size(), 2u);
+  EXPECT_EQ(ev2[1].final.code, FinalResult::Code::kError);
+}
+
 TEST(AtParser, StrayCarriageReturnsAndBlanks) {
   auto ev = FeedBytewise("\r\r\n\rOK  \r\r\n\n", Pending());
   ASSERT_EQ(ev.size(), 1u);
