@@ -90,6 +90,11 @@ void AtEngine::MaybeStartNext() {
   timer_.expires_after(current_->cmd.timeout);
   timer_.async_wait([self = shared_from_this(), seq](const boost::system::error_code& ec) {
     if (ec || self->closed_ || !self->current_ || self->command_seq_ != seq) return;
+    if (self->current_->cmd.may_go_unanswered && self->current_->cmd.pdu.empty()) {
+      self->log_->debug("modem: no answer to {}", self->current_->cmd.text);
+      self->Complete(Error{ErrorCode::kTimeout, "no answer to " + self->current_->cmd.text});
+      return;
+    }
     self->Fail({ErrorCode::kTimeout, "no answer to " + self->current_->cmd.text + " in " +
                                          std::to_string(self->current_->cmd.timeout.count()) +
                                          " ms"});

@@ -8,8 +8,9 @@
 // keep it alive, Close() ends them.
 //
 // Failure policy: a read or write error, end of stream or a command that misses its deadline
-// closes the engine (a hung or vanished modem cannot be trusted to answer the next command in
-// order); every pending callback then gets an Error and the closed handler runs once.
+// (unless it says it may go unanswered) closes the engine (a hung or vanished modem cannot be
+// trusted to answer the next command in order); every pending callback then gets an Error and the
+// closed handler runs once.
 #pragma once
 
 #include <array>
@@ -38,6 +39,9 @@ struct AtCommand {
   std::string response_prefix;  // information lines start with this, e.g. "+CMGL:"
   std::string pdu;              // +CMGS/+CMGW: the hex PDU sent after the prompt
   std::chrono::milliseconds timeout{5000};
+  // A wake-up "AT" that a sleeping modem may swallow (PROTOCOLS.md §3.2 step 1): its timeout
+  // is reported to its callback but does not close the engine. Not for commands with a PDU.
+  bool may_go_unanswered = false;
 };
 
 struct AtReply {

@@ -294,7 +294,18 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
   void Init() {
     state_ = State::kInit;
     ready_ = false;
-    InitCmd("AT", "", false, [this](const AtReply&) {
+    WakeUp(0);
+  }
+
+  // "AT" until the modem answers: some ignore the first command after idling (PROTOCOLS.md
+  // §3.2 step 1, smstools' needs_wakeup_at).
+  void WakeUp(int attempt) {
+    AtCommand at{"AT", "", "", std::min(config_.command_timeout, std::chrono::milliseconds(2000))};
+    at.may_go_unanswered = attempt < 2;
+    Cmd(std::move(at), [this, attempt](Result<AtReply> r) {
+      if (!r.ok() && r.error().code == ErrorCode::kTimeout && attempt < 2)
+        return WakeUp(attempt + 1);
+      if (!r.ok() || !r->final.ok()) return InitFailed("AT", ErrorText(r));
       InitCmd("ATE0", "", false, [this](const AtReply&) {
         InitCmd("AT+CMEE=1", "", true, [this](const AtReply&) { InitPin(); });
       });

@@ -208,6 +208,23 @@ TEST_F(AtEngineTest, TimeoutClosesTheEngineAndFailsTheQueue) {
   EXPECT_EQ(Get(c).error().code, ErrorCode::kUnavailable);
 }
 
+TEST_F(AtEngineTest, WakeUpCommandMayGoUnanswered) {
+  AtCommand wake{"AT", "", "", 150ms};
+  wake.may_go_unanswered = true;
+  auto a = Send(wake);
+  auto b = Send({"AT", "", "", 2000ms});
+  EXPECT_EQ(pty_.ReadUntil('\r'), "AT\r");
+  auto ra = Get(a);
+  ASSERT_FALSE(ra.ok());
+  EXPECT_EQ(ra.error().code, ErrorCode::kTimeout);
+  // The engine is still open: the next command goes out and gets its answer.
+  EXPECT_EQ(pty_.ReadUntil('\r'), "AT\r");
+  pty_.Write("\r\nOK\r\n");
+  EXPECT_TRUE(Get(b).ok());
+  std::lock_guard l(mu_);
+  EXPECT_TRUE(closed_.empty());
+}
+
 TEST_F(AtEngineTest, DeviceVanishing) {
   auto a = Send({"AT", "", "", 5000ms});
   EXPECT_EQ(pty_.ReadUntil('\r'), "AT\r");

@@ -320,6 +320,18 @@ TEST_F(ModemChannelTest, HungModemIsReopened) {
   EXPECT_EQ(Send("+6281234567890", "halo lagi").kind, SendResult::Kind::kAccepted);
 }
 
+TEST_F(ModemChannelTest, SleepyModemIsWokenWithoutReopening) {
+  EmulatorProcess emu({"--swallow", "2"});
+  auto config = Config(emu);
+  config.command_timeout = 300ms;
+  StartChannel(config);
+  WaitReady(emu);
+  auto st = emu.State();
+  std::vector<std::string> first(st["commands"].begin(), st["commands"].begin() + 4);
+  EXPECT_EQ(first, (std::vector<std::string>{"AT", "AT", "AT", "ATE0"}));
+  EXPECT_EQ(emu.CountCommands("ATE0"), 1);  // one session: the device was not reopened
+}
+
 TEST_F(ModemChannelTest, UnsolicitedNoiseInterleaved) {
   EmulatorProcess emu;
   emu.Call({{"op", "set"}, {"noise", true}});

@@ -15,8 +15,9 @@ Control requests ({"op": ...}):
   status_report  {"mr", "st"?, "to"?}: the SMSC reports on a submitted message: +CDS (ds=1) or
                  stored with +CDSI (ds=2).
   urc            {"lines": [...]}: emits unsolicited lines now.
-  set            {"noise"?, "hang"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?}: noise puts
-                 ^RSSI/^MODE lines inside every response; hang swallows commands unanswered.
+  set            {"noise"?, "hang"?, "swallow"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?}: noise puts
+                 ^RSSI/^MODE lines inside every response; hang swallows commands unanswered;
+                 swallow ignores the next n commands.
   unplug/replug  the device vanishes / comes back at the same path (SIM storage is kept, the
                  modem state is reset as at power-on).
   state          storage, submitted (decoded), commands, deleted, bad PDUs, +CNMI, PIN state.
@@ -114,6 +115,7 @@ class Modem:
         self.creg = args.creg
         self.noise = False
         self.hang = False
+        self.swallow = args.swallow
         self.fail_cmgs = []
         self.plugged = False
         self.reset()
@@ -208,6 +210,9 @@ class Modem:
                 continue
             self.commands.append(line)
             if self.hang:
+                continue
+            if self.swallow > 0:  # a modem waking up ignores its first commands
+                self.swallow -= 1
                 continue
             if self.echo:
                 self.out(line + '\r')
@@ -451,7 +456,7 @@ class Modem:
             self.out(''.join('\r\n%s\r\n' % line for line in req['lines']))
             return {'ok': True}
         if op == 'set':
-            for key in ('noise', 'hang', 'csq', 'creg', 'fail_cmgs', 'smsc'):
+            for key in ('noise', 'hang', 'swallow', 'csq', 'creg', 'fail_cmgs', 'smsc'):
                 if key in req:
                     setattr(self, key, req[key])
             return {'ok': True}
@@ -553,6 +558,7 @@ def main():
     ap.add_argument('--storage-size', type=int, default=10)
     ap.add_argument('--index-base', type=int, default=1)
     ap.add_argument('--first-mr', type=int, default=1)
+    ap.add_argument('--swallow', type=int, default=0, help='commands ignored after start')
     ap.add_argument('--preload', action='append', help='JSON {"from","text"} stored before start')
     args = ap.parse_args()
     try:
