@@ -1,0 +1,179 @@
+#include "adapters/modem/at_parser.h"
+
+#include <array>
+#include <charconv>
+
+namespace pesan::modem {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+std::string_view TrimLeft(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+// "<err>" of +CME/+CMS ERROR: a number with AT+CMEE=1, text with AT+CMEE=2.
+int ParseErrorNumber(std::string_view rest) {
+  rest = TrimLeft(rest);
+  int v = -1;
+  auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+  if (ec != std::errc() || p != rest.data() + rest.size() || v < 0) return -1;
+  return v;
+}
+
+bool IsHexLine(std::string_view s) {
+  if (s.size() < 2) return false;
+  for (char c : s) {
+    bool hex = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+    // Some modems append ",0" after the PDU (PROTOCOLS.md §3.7); tolerate it here.
+    if (!hex && c != ',') return false;
+  }
+  return true;
+}
+
+// Codes that are unsolicited whatever command is in flight: 27.005 §3.4.1 (+CMTI, +CMT, +CBM,
+// +CDS, +CDSI), 27.007 §6.11 (RING/+CRING), §7.2 (+CREG), §7.18 (+CLIP), §7.15 (+CUSD),
+// §10.1.20 (+CGREG), §8.10 (+CIEV), and vendor start-up and status noise.
+constexpr std::array<std::string_view, 27> kUnsolicitedPrefixes = {
+    "+CMTI:", "+CMT:",  "+CDSI:",   "+CDS:",     "+CBM:",      "+CBMI:",  "+CRING:",
+    "+CLIP:", "+CCWA:", "+CREG:",   "+CGREG:",   "+CEREG:",    "+CUSD:",  "+CIEV:",
+    "+CPIN:", "+CFUN:", "+PACSP",   "+QIND:",    "+CUSATP:",   "+STIN:",  "+CGEV:",
+    "^",      "*EMRDY", "SMS DONE", "SMS Ready", "Call Ready", "PB DONE",
+};
+constexpr std::array<std::string_view, 3> kTwoLinePrefixes = {"+CMT:", "+CDS:", "+CBM:"};
+
+}  // namespace
+
+std::optional<FinalResult> ParseFinalResult(std::string_view line) {
+  line = TrimRight(TrimLeft(line));
+  using C = FinalResult::Code;
+  if (line == "OK" || line == "0") return FinalResult{C::kOk, -1};
+  if (line == "ERROR" || line == "4") return FinalResult{C::kError, -1};
+  if (StartsWith(line, "+CME ERROR:"))
+    return FinalResult{C::kCmeError, ParseErrorNumber(line.substr(11))};
+  if (StartsWith(line, "+CMS ERROR:"))
+    return FinalResult{C::kCmsError, ParseErrorNumber(line.substr(11))};
+  if (line == "NO CARRIER") return FinalResult{C::kNoCarrier, -1};
+  if (line == "BUSY") return FinalResult{C::kBusy, -1};
+  if (line == "NO ANSWER") return FinalResult{C::kNoAnswer, -1};
+  if (line == "NO DIALTONE") return FinalResult{C::kNoDialtone, -1};
+  if (line == "CONNECT" || StartsWith(line, "CONNECT ")) return FinalResult{C::kConnect, -1};
+  // Vendor error forms seen in the wild (PROTOCOLS.md §3.1): all plain errors.
+  if (line == "COMMAND NOT SUPPORT" || line == "TOO MANY PARAMETERS")
+    return FinalResult{C::kError, -1};
+  if (StartsWith(line, "MODEM ERROR:"))
+    return FinalResult{C::kError, ParseErrorNumber(line.substr(12))};
+  return std::nullopt;
+}
+
+bool IsUnsolicited(std::string_view line) {
+  if (line == "RING" || line == "RDY") return true;
+  for (auto p : kUnsolicitedPrefixes)
+    if (StartsWith(line, p)) return true;
+  return false;
+}
+
+bool IsTwoLineUnsolicited(std::string_view line) {
+  for (auto p : kTwoLinePrefixes)
+    if (StartsWith(line, p)) return true;
+  return false;
+}
+
+std::string Describe(const FinalResult& r) {
+  using C = FinalResult::Code;
+  auto num = [&](const char* name) {
+    return std::string(name) + (r.error >= 0 ? ": " + std::to_string(r.error) : "");
+  };
+  switch (r.code) {
+    case C::kOk:
+      return "OK";
+    case C::kError:
+      return num("ERROR");
+    case C::kCmeError:
+      return num("+CME ERROR");
+    case C::kCmsError:
+      return num("+CMS ERROR");
+    case C::kNoCarrier:
+      return "NO CARRIER";
+    case C::kBusy:
+      return "BUSY";
+    case C::kNoAnswer:
+      return "NO ANSWER";
+    case C::kNoDialtone:
+      return "NO DIALTONE";
+    case C::kConnect:
+      return "CONNECT";
+  }
+  return "?";
+}
+
+void AtParser::Reset() {
+  partial_.clear();
+  overflow_ = false;
+  pending_two_line_.reset();
+}
+
+void AtParser::Feed(std::string_view bytes, const AtContext& ctx, std::vector<AtEvent>* out) {
+  for (char c : bytes) {
+    if (c == '\r' || c == '\n') {
+      if (!partial_.empty() && !overflow_) OnLine(partial_, ctx, out);
+      partial_.clear();
+      overflow_ = false;
+      continue;
+    }
+    if (overflow_) continue;
+    // The prompt "> " (27.005 §3.5.1) ends no line: recognise the '>' at a line start
+    // (PROTOCOLS.md §3.1: match on '>', some modems send "\r\n> ", others "> " alone).
+    if (c == '>' && partial_.empty() && ctx.expect_prompt && !pending_two_line_) {
+      out->push_back(AtEvent{AtEvent::Kind::kPrompt, ">", {}, {}});
+      continue;
+    }
+    if (c == ' ' && partial_.empty()) continue;  // the space after '>', or leading blanks
+    partial_.push_back(c);
+    if (partial_.size() > kMaxLine) {
+      overflow_ = true;
+      partial_.clear();
+    }
+  }
+}
+
+void AtParser::OnLine(std::string_view line, const AtContext& ctx, std::vector<AtEvent>* out) {
+  line = TrimRight(line);
+  if (line.empty()) return;
+  if (pending_two_line_) {
+    std::string header = std::move(*pending_two_line_);
+    pending_two_line_.reset();
+    if (IsHexLine(line)) {
+      out->push_back(
+          AtEvent{AtEvent::Kind::kUnsolicited, std::move(header), std::string(line), {}});
+      return;
+    }
+    // No PDU after the header: report it bare and read this line on its own.
+    out->push_back(AtEvent{AtEvent::Kind::kUnsolicited, std::move(header), {}, {}});
+  }
+  if (auto final = ParseFinalResult(line)) {
+    out->push_back(AtEvent{AtEvent::Kind::kFinal, std::string(line), {}, *final});
+    return;
+  }
+  if (ctx.command_pending && !ctx.response_prefix.empty() &&
+      StartsWith(line, ctx.response_prefix)) {
+    out->push_back(AtEvent{AtEvent::Kind::kInfo, std::string(line), {}, {}});
+    return;
+  }
+  if (IsTwoLineUnsolicited(line)) {
+    pending_two_line_ = std::string(line);
+    return;
+  }
+  if (IsUnsolicited(line) || !ctx.command_pending) {
+    out->push_back(AtEvent{AtEvent::Kind::kUnsolicited, std::string(line), {}, {}});
+    return;
+  }
+  out->push_back(AtEvent{AtEvent::Kind::kInfo, std::string(line), {}, {}});
+}
+
+}  // namespace pesan::modem
