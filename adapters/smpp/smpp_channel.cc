@@ -16,6 +16,7 @@
 
 #include "adapters/smpp/pdu.h"
 #include "core/gsm_text.h"
+#include "core/sms_concat.h"
 
 namespace pesan::smpp {
 
@@ -266,12 +267,10 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     uint32_t command_id;
   };
 
-  struct Reassembly {
-    uint8_t total = 0;
-    std::map<uint8_t, std::string> parts;  // seq -> UTF-8 text
+  // The parts of a concatenated MO whose responses wait for the whole message.
+  struct HeldParts {
     std::vector<Held> held;
     std::string to;
-    SteadyClock::time_point first_seen;
   };
 
   struct UssdSession {
@@ -395,7 +394,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
       Finish(m, SendResult::Kind::kRetry, "", "link down before the SMSC acknowledged: " + why);
     }
     // Held deliver_sm are void: the SMSC delivers them again on the next bind.
-    reassembly_.clear();
+    reassembler_ = SmsReassembler();
+    concat_held_.clear();
     ussd_sessions_.clear();
     if (was_up && link_observer_) link_observer_(false, why);
     if (stopping_ && !stopped_) {
@@ -876,26 +876,16 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
       Deliver(from, b.destination_addr, std::move(text), {held});
       return;
     }
-    std::string key =
-        from + "|" + std::to_string(concat->ref) + "|" + std::to_string(concat->total);
-    auto [it, fresh] = reassembly_.try_emplace(key);
-    Reassembly& r = it->second;
-    if (fresh) {
-      r.total = concat->total;
-      r.to = b.destination_addr;
-      r.first_seen = SteadyClock::now();
-    }
-    r.parts[concat->seq] = std::move(text);  // a repeated part replaces the earlier copy
-    r.held.push_back(held);
+    ConcatKey key{from, static_cast<uint16_t>(concat->ref), concat->total};
+    HeldParts& parts = concat_held_[key];
+    if (parts.held.empty()) parts.to = b.destination_addr;
+    parts.held.push_back(held);
     log_->debug("smpp: part {}/{} of ref {} from {}", concat->seq, concat->total, concat->ref,
                 from);
-    if (r.parts.size() < r.total) return;
-    std::string joined;
-    for (auto& [seq, t] : r.parts) joined += t;
-    std::vector<Held> all = std::move(r.held);
-    std::string to = std::move(r.to);
-    reassembly_.erase(it);
-    Deliver(from, to, std::move(joined), std::move(all));
+    auto whole = reassembler_.Add(key, concat->seq, std::move(text), clock_.Now());
+    if (!whole) return;
+    auto node = concat_held_.extract(key);
+    Deliver(from, std::move(node.mapped().to), std::move(*whole), std::move(node.mapped().held));
   }
 
   void Deliver(std::string from, std::string to, std::string text, std::vector<Held> held) {
@@ -939,17 +929,18 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     uint64_t gen = generation_;
     purge_timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
       if (ec || gen != self->generation_) return;
-      auto now = SteadyClock::now();
-      for (auto it = self->reassembly_.begin(); it != self->reassembly_.end();) {
-        if (now - it->second.first_seen >= self->config_.concat_timeout) {
-          self->log_->warn("smpp: incomplete concatenated MO {} dropped ({} of {} parts)",
-                           it->first, it->second.parts.size(), it->second.total);
-          // A temporary error: the SMSC may deliver the parts again.
-          self->Answer(it->second.held, kRxTAppn);
-          it = self->reassembly_.erase(it);
-        } else {
-          ++it;
-        }
+      // Incomplete concatenations are given to the gateway as they are, the missing parts
+      // marked, rather than lost.
+      for (auto& inc :
+           self->reassembler_.Expire(self->clock_.Now(), self->config_.concat_timeout)) {
+        HeldParts parts;
+        if (auto node = self->concat_held_.extract(inc.key)) parts = std::move(node.mapped());
+        self->log_->warn(
+            "smpp: concatenated MO from {} (ref {}) incomplete after {} ms: {} of {} parts",
+            inc.key.sender, inc.key.ref, self->config_.concat_timeout.count(), inc.parts_received,
+            inc.key.total);
+        self->Deliver(inc.key.sender, std::move(parts.to), std::move(inc.text),
+                      std::move(parts.held));
       }
       self->PruneReceipts();
       self->SchedulePurge();
@@ -1154,7 +1145,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
   SteadyClock::time_point last_refill_ = SteadyClock::now();
   uint8_t concat_ref_ = 1;
 
-  std::map<std::string, Reassembly> reassembly_;
+  SmsReassembler reassembler_;
+  std::map<ConcatKey, HeldParts> concat_held_;
   std::map<std::string, UssdSession> ussd_sessions_;
   std::unordered_map<std::string, std::shared_ptr<ReceiptGroup>> receipt_ids_;
 };

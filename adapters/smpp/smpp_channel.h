@@ -35,7 +35,8 @@
 //
 // MO deliver_sm: the deliver_sm_resp waits for the `recorded` callback: ESME_ROK on true,
 // ESME_RX_T_APPN (temporary, the SMSC delivers again) on false. For a concatenated message the
-// responses of all its parts wait until the whole message is recorded. Receipts and USSD
+// responses of all its parts wait until the whole message is recorded (parts are joined by
+// core/sms_concat.h; see concat_timeout for parts that never come). Receipts and USSD
 // deliver_sm are answered at once.
 //
 // Threading: everything runs on a strand of the io_context given; Start/Send/Stop may be called
@@ -85,8 +86,10 @@ struct SmppConfig {
   // Fold texts that are not GSM-7 but only for curly quotes, dashes, accents... to GSM-7
   // (ToGsmFriendly) instead of sending them as UCS-2.
   bool fold_to_gsm = true;
-  std::chrono::milliseconds concat_timeout{10 * 60'000};  // incomplete MO concatenations dropped
-  std::chrono::hours receipt_memory{72};                  // how long ids are kept for receipts
+  // An MO concatenation still incomplete this long after its first part (Clock time) is given
+  // to the gateway as it is, each missing part shown as "…" (checked every min(this, 1 min)).
+  std::chrono::milliseconds concat_timeout{10 * 60'000};
+  std::chrono::hours receipt_memory{72};  // how long ids are kept for receipts
 };
 
 // One step of a USSD session received from the SMSC.

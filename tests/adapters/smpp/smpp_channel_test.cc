@@ -357,6 +357,51 @@ TEST_F(SmppChannelTest, ConcatenatedMoIsReassembledAndAllPartsAnsweredAfterRecor
   EXPECT_EQ((*r2)["status"], 0);
 }
 
+TEST_F(SmppChannelTest, IncompleteConcatenationIsDeliveredAfterTheTimeout) {
+  SmppConfig c = BaseConfig();
+  c.concat_timeout = 50ms;
+  OpenBound(c);
+  // 16-bit reference IE 08; part 2 of 2 never comes.
+  Deliver("p1", {{"source_addr_ton", 1}, {"source_addr", "6281234567890"}, {"esm_class", 0x40}},
+          std::string("\x06\x08\x04\x01\x2C\x02\x01", 7) + *Utf8ToGsm7("PESAN B1 2 "));
+  // deliver_sm are handled in order: once this one is answered, part 1 is held.
+  Deliver("sync", {{"esm_class", 4}}, "id:1 stat:DELIVRD");
+  ASSERT_TRUE(peer_.WaitFor(DeliverResp("sync"), kWait));
+  EXPECT_FALSE(mo_.Pop(100ms));
+  boost::asio::post(io_, [this] { clock_.Advance(std::chrono::hours(1)); });
+  auto mo = mo_.Pop();
+  ASSERT_TRUE(mo);
+  EXPECT_EQ(mo->sms.text, "PESAN B1 2 …");
+  EXPECT_EQ(mo->sms.from, "+6281234567890");
+  EXPECT_TRUE(peer_.All(DeliverResp("p1")).empty());
+  mo->done(true);
+  auto resp = peer_.WaitFor(DeliverResp("p1"), kWait);
+  ASSERT_TRUE(resp);
+  EXPECT_EQ((*resp)["status"], 0);
+}
+
+TEST_F(SmppChannelTest, GarbageIsAnsweredWithGenericNack) {
+  OpenBound(BaseConfig());
+  // Unknown command_id 0x77, seq 7: generic_nack ESME_RINVCMDID with the same seq (SMPP 3.4 §4.3).
+  peer_.Command({{"cmd", "raw"}, {"hex", "00000010 00000077 00000000 00000007"}});
+  auto nack = peer_.WaitFor(SmscPeer::Is("generic_nack"), kWait);
+  ASSERT_TRUE(nack);
+  EXPECT_EQ((*nack)["status"], kRinvCmdId);
+  EXPECT_EQ((*nack)["seq"], 7);
+  // A deliver_sm whose body stops short: ESME_RINVCMDLEN; the link stays up.
+  peer_.Command({{"cmd", "raw"}, {"hex", "00000013 00000005 00000000 00000008 00 01 01"}});
+  nack = peer_.WaitFor(SmscPeer::Is("generic_nack"), kWait);
+  ASSERT_TRUE(nack);
+  EXPECT_EQ((*nack)["status"], kRinvCmdLen);
+  EXPECT_EQ((*nack)["seq"], 8);
+  EXPECT_EQ(SendAndWait(1, "+6281234567890", "still bound").kind, SendResult::Kind::kAccepted);
+  // A command_length under 16 cannot be resynchronised: the client drops the link and binds again.
+  peer_.Command({{"cmd", "raw"}, {"hex", "00000008 00000015"}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("close"), kWait));
+  ASSERT_TRUE(peer_.WaitFor(Bound(), kWait));
+  EXPECT_TRUE(sink_->WaitFor("unreadable PDU from the SMSC", 1, kWait));
+}
+
 TEST_F(SmppChannelTest, LongTextGoesInUdhParts) {
   OpenBound(BaseConfig());
   std::string text;

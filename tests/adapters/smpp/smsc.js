@@ -4,9 +4,12 @@
 // Listens on 127.0.0.1 (port from argv[2], 0 = any free port) and prints one JSON object per line
 // on stdout: {"event":"listening","port":N} first, then what the client does (bind, submit,
 // enquire_link, deliver_resp, unbind, close). Reads commands as JSON lines on stdin:
-//   {"cmd":"set", "refuse_binds":N, "throttle":N, "hold":bool, "msgid_base":"hex"|"dec"}
+//   {"cmd":"set", "refuse_binds":N, "throttle":N, "hold":bool, "msgid_base":"hex"|"dec",
+//          "quiet":bool (no submit events; {"cmd":"count"} tells how many were answered)}
+//   {"cmd":"count"}                        {"event":"count","answered":N}
 //   {"cmd":"release", "count":N}          answer the N oldest held submit_sm with ESME_ROK
 //   {"cmd":"deliver", "tag":"x", "fields":{...}, "short_message_hex":"..", "tlvs":{...}}
+//   {"cmd":"raw", "hex":".."}              write raw bytes to every bound session
 //   {"cmd":"cut"}                          drop every connection without unbind
 //   {"cmd":"unbind"}                       unbind every bound session
 //   {"cmd":"quit"}
@@ -35,7 +38,8 @@ function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
-const settings = {refuse_binds: 0, throttle: 0, hold: false, msgid_base: 'hex'};
+const settings = {refuse_binds: 0, throttle: 0, hold: false, msgid_base: 'hex', quiet: false};
+let answered = 0;
 const sessions = new Set();
 const bound = new Set();
 const held = [];
@@ -99,7 +103,8 @@ function answerSubmit(session, pdu, info) {
   session.send(pdu.response({message_id: id}));
   info.status = 0;
   info.message_id = id;
-  emit(Object.assign({event: 'submit'}, info));
+  answered++;
+  if (!settings.quiet) emit(Object.assign({event: 'submit'}, info));
 }
 
 const server = smpp.createServer((session) => {
@@ -157,7 +162,8 @@ const server = smpp.createServer((session) => {
     session.close();
   });
   session.on('unbind_resp', () => emit({event: 'unbind_resp'}));
-  session.on('generic_nack', (pdu) => emit({event: 'generic_nack', status: pdu.command_status}));
+  session.on('generic_nack', (pdu) => emit({event: 'generic_nack', status: pdu.command_status,
+                                             seq: pdu.sequence_number}));
 });
 
 function deliver(cmd) {
@@ -202,8 +208,15 @@ rl.on('line', (line) => {
       emit({event: 'ok', cmd: 'release', count: n});
       break;
     }
+    case 'count':
+      emit({event: 'count', answered});
+      break;
     case 'deliver':
       deliver(cmd);
+      break;
+    case 'raw':
+      for (const sess of bound) sess.socket.write(Buffer.from(cmd.hex.replace(/\s/g, ''), 'hex'));
+      emit({event: 'ok', cmd: 'raw'});
       break;
     case 'cut':
       for (const s of sessions) s.socket.destroy();
