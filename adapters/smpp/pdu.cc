@@ -106,18 +106,18 @@ class Reader {
     return tlvs;
   }
 
-  bool AtEnd() const { return pos_ >= b_.size(); }
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-  uint32_t nack_status() const { return nack_status_; }
-
- private:
   void Fail(std::string m, uint32_t status) {
     if (error_.empty()) {
       error_ = std::move(m);
       nack_status_ = status;
     }
   }
+  bool AtEnd() const { return pos_ >= b_.size(); }
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  uint32_t nack_status() const { return nack_status_; }
+
+ private:
   std::string_view b_;
   size_t pos_ = 0;
   std::string error_;
@@ -185,6 +185,9 @@ ShortMessageBody ReadShortMessage(Reader& r) {
   b.data_coding = r.Byte("data_coding");
   b.sm_default_msg_id = r.Byte("sm_default_msg_id");
   uint8_t sm_length = r.Byte("sm_length");
+  if (sm_length > kShortMessageMax) {
+    r.Fail("sm_length 255: at most 254 octets (SMPP 3.4 §5.2.22)", kRinvMsgLen);
+  }
   b.short_message = r.Octets("short_message", sm_length);
   return b;
 }
