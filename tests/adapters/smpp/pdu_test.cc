@@ -167,6 +167,23 @@ TEST(SmppPdu, TruncatedAndOverlongFieldsAreRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("short_message"), std::string::npos);
 
+  // sm_length 255: short_message is at most 254 octets (SMPP 3.4 §5.2.22).
+  ShortMessageBody big;
+  big.short_message = std::string(255, 'a');
+  Pdu bp;
+  bp.command_id = kDeliverSm;
+  bp.body = big;
+  EXPECT_FALSE(EncodePdu(bp).ok());
+  std::get<ShortMessageBody>(bp.body).short_message.pop_back();
+  std::string bb = MustEncode(bp);
+  bb[bb.size() - 255] = static_cast<char>(255);  // sm_length
+  bb += "a";
+  bb[3] = static_cast<char>(bb.size());
+  bb[2] = static_cast<char>(bb.size() >> 8);
+  r = DecodePdu(bb, &err);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("sm_length"), std::string::npos) << r.error().message;
+
   // A TLV whose length runs past the end.
   std::string tlv = kSubmitHello + FromHex("0424 0010 41");
   tlv[3] = static_cast<char>(tlv.size());
