@@ -117,7 +117,8 @@ class SmppChannel final : public SmsChannel {
   SmppChannel(boost::asio::io_context& io, SmppConfig config, ChannelEvents events,
               std::shared_ptr<spdlog::logger> logger, const Clock& clock,
               SmppUssdHandler ussd_handler = nullptr);
-  // Closes the link at once if Stop() was not called (no unbind).
+  // Closes the link at once if Stop() was not called (no unbind); sends still pending are then
+  // reported kRetry on the io_context. Destroy the channel before its io_context.
   ~SmppChannel() override;
 
   void Start() override;
@@ -128,6 +129,7 @@ class SmppChannel final : public SmsChannel {
   const char* Name() const override { return "smpp"; }
 
   // Called on the strand each time the link becomes bound (true) or is lost (false), with why.
+  // Set it before Start().
   void SetLinkObserver(std::function<void(bool bound, const std::string& why)> observer);
 
   class Impl;

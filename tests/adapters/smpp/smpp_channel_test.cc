@@ -555,6 +555,67 @@ TEST_F(SmppChannelTest, ThrottledSubmitsPauseAndRetry) {
   EXPECT_NE(r.reason.find("ESME_RTHROTTLED"), std::string::npos) << r.reason;
 }
 
+TEST_F(SmppChannelTest, WindowBoundsTheSubmitsInFlight) {
+  SmppConfig c = BaseConfig();
+  c.window = 3;
+  OpenBound(c);
+  peer_.Command({{"cmd", "set"}, {"hold", true}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("ok"), kWait));
+  for (int i = 0; i < 5; ++i) Send(200 + i, "+6281234567890", "w" + std::to_string(i));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(peer_.WaitFor(Held(), kWait));
+  // The client answers this deliver_sm after everything it sent before: a sync point.
+  Deliver("sync1", {{"esm_class", 4}}, "id:1 stat:DELIVRD");
+  ASSERT_TRUE(peer_.WaitFor(DeliverResp("sync1"), kWait));
+  EXPECT_EQ(peer_.All(Held()).size(), 3u);
+  peer_.Command({{"cmd", "release"}, {"count", 1}});
+  ASSERT_TRUE(peer_.WaitFor(Held(), kWait));
+  Deliver("sync2", {{"esm_class", 4}}, "id:1 stat:DELIVRD");
+  ASSERT_TRUE(peer_.WaitFor(DeliverResp("sync2"), kWait));
+  EXPECT_EQ(peer_.All(Held()).size(), 4u);
+  peer_.Command({{"cmd", "set"}, {"hold", false}});
+  peer_.Command({{"cmd", "release"}, {"count", 3}});
+  for (int i = 0; i < 5; ++i) {
+    auto s = sent_.Pop();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->result.kind, SendResult::Kind::kAccepted);
+  }
+}
+
+TEST_F(SmppChannelTest, ResponseTimeoutDropsTheLinkAndGivesTheSendsBack) {
+  SmppConfig c = BaseConfig();
+  c.response_timeout = 300ms;
+  OpenBound(c);
+  peer_.Command({{"cmd", "set"}, {"hold", true}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("ok"), kWait));
+  Send(300, "+6281234567890", "never answered");
+  auto s = sent_.Pop();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->result.kind, SendResult::Kind::kRetry);
+  EXPECT_NE(s->result.reason.find("no submit_sm_resp within 300 ms"), std::string::npos)
+      << s->result.reason;
+  // And binds again.
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("close"), kWait));
+  ASSERT_TRUE(peer_.WaitFor(Bound(), kWait));
+}
+
+TEST_F(SmppChannelTest, MaxPerSecondSpacesTheSubmits) {
+  SmppConfig c = BaseConfig();
+  c.max_per_second = 20;  // bucket of 2: 10 messages take at least 8 / 20 s
+  OpenBound(c);
+  for (int i = 0; i < 10; ++i) Send(400 + i, "+6281234567890", "r" + std::to_string(i));
+  for (int i = 0; i < 10; ++i) {
+    auto s = sent_.Pop();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->result.kind, SendResult::Kind::kAccepted);
+  }
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(peer_.WaitFor(Submit(0), kWait));
+  auto subs = peer_.All(Submit(0));
+  ASSERT_EQ(subs.size(), 10u);
+  double span = subs.back()["t"].get<double>() - subs.front()["t"].get<double>();
+  EXPECT_GE(span, 390.0);
+  EXPECT_LT(span, 2000.0);
+}
+
 TEST_F(SmppChannelTest, LinkCutMidWindowLosesNothingAndSendsNothingAcknowledgedTwice) {
   SmppConfig c = BaseConfig();
   c.window = 10;
