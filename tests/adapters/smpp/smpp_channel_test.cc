@@ -45,10 +45,8 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    {
-      std::lock_guard lock(lines_mu_);
-      lines_.emplace_back(msg.payload.data(), msg.payload.size());
-    }
+    std::lock_guard lock(lines_mu_);
+    lines_.emplace_back(msg.payload.data(), msg.payload.size());
     cv_.notify_all();
   }
   void flush_() override {}
@@ -64,10 +62,8 @@ template <typename T>
 class Inbox {
  public:
   void Push(T v) {
-    {
-      std::lock_guard lock(mu_);
-      items_.push_back(std::move(v));
-    }
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(v));
     cv_.notify_all();
   }
   std::optional<T> Pop(std::chrono::milliseconds timeout = kWait) {
@@ -202,6 +198,7 @@ class SmppChannelTest : public ::testing::Test {
   Inbox<Sent> sent_;
   Inbox<Mo> mo_;
   Inbox<DeliveryReport> reports_;
+  Inbox<SmppUssdRequest> ussd_;
 };
 
 std::string NoSpaces(std::string hex) {
@@ -667,7 +664,7 @@ TEST_F(SmppChannelTest, LinkCutMidWindowLosesNothingAndSendsNothingAcknowledgedT
 TEST_F(SmppChannelTest, UssdSessionOpenedContinuedAndEnded) {
   SmppConfig c = BaseConfig();
   c.ussd = true;
-  Inbox<SmppUssdRequest> requests;
+  Inbox<SmppUssdRequest>& requests = ussd_;
   OpenBound(c, [&](SmppUssdRequest req, SmppUssdAnswer answer) {
     requests.Push(req);
     if (req.phase == SmppUssdRequest::Phase::kBegin) {
