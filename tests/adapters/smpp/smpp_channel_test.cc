@@ -331,6 +331,27 @@ TEST_F(SmppChannelTest, MoReachesOnSmsAndIsAnsweredOnlyWhenRecorded) {
   EXPECT_EQ((*resp)["status"], kRxTAppn);
 }
 
+TEST_F(SmppChannelTest, DataSmMoCarriesItsTextInMessagePayload) {
+  OpenBound(BaseConfig());
+  peer_.Command({{"cmd", "deliver"},
+                 {"command", "data_sm"},
+                 {"tag", "ds"},
+                 {"fields",
+                  {{"source_addr_ton", 1},
+                   {"source_addr", "6281234567890"},
+                   {"destination_addr", "3636"},
+                   {"data_coding", 0}}},
+                 {"tlvs", {{"message_payload", NoSpaces(ToHex(*Utf8ToGsm7("CEK B1")))}}}});
+  auto mo = mo_.Pop();
+  ASSERT_TRUE(mo);
+  EXPECT_EQ(mo->sms.text, "CEK B1");
+  EXPECT_EQ(mo->sms.from, "+6281234567890");
+  mo->done(true);
+  auto resp = peer_.WaitFor(DeliverResp("ds"), kWait);
+  ASSERT_TRUE(resp);
+  EXPECT_EQ((*resp)["status"], 0);
+}
+
 TEST_F(SmppChannelTest, ConcatenatedMoIsReassembledAndAllPartsAnsweredAfterRecording) {
   OpenBound(BaseConfig());
   Json f = {{"source_addr_ton", 1},

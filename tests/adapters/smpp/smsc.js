@@ -8,7 +8,8 @@
 //          "quiet":bool (no submit events; {"cmd":"count"} tells how many were answered)}
 //   {"cmd":"count"}                        {"event":"count","answered":N}
 //   {"cmd":"release", "count":N}          answer the N oldest held submit_sm with ESME_ROK
-//   {"cmd":"deliver", "tag":"x", "fields":{...}, "short_message_hex":"..", "tlvs":{...}}
+//   {"cmd":"deliver", "tag":"x", "fields":{...}, "short_message_hex":"..", "tlvs":{...},
+//    "command":"deliver_sm"|"data_sm"}    sent to every bound session; deliver_resp tells the answer
 //   {"cmd":"raw", "hex":".."}              write raw bytes to every bound session
 //   {"cmd":"cut"}                          drop every connection without unbind
 //   {"cmd":"unbind"}                       unbind every bound session
@@ -177,7 +178,7 @@ function deliver(cmd) {
   }
   let sent = 0;
   for (const session of bound) {
-    const pdu = new smpp.PDU('deliver_sm', fields);
+    const pdu = new smpp.PDU(cmd.command || 'deliver_sm', fields);
     session.send(pdu, (resp) => {
       emit({event: 'deliver_resp', tag: cmd.tag, seq: resp.sequence_number,
             status: resp.command_status});
