@@ -296,7 +296,7 @@ class KannelGatewayTest : public ::testing::Test {
     return got.size() >= n ? got[n - 1] : FakesmscMessage{};
   }
 
-  // Injects one MO line and waits for the order it makes.
+  // Waits until the database holds `count` orders; the newest.
   Order WaitForOrder(size_t count) {
     EXPECT_TRUE(WaitFor([&] { return Orders().size() >= count; }, kWait)) << "no order " << count;
     auto orders = Orders();  // newest first
