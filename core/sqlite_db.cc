@@ -12,10 +12,14 @@ namespace pesan {
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, Mode mode) {
   if (mode == Mode::kReadWrite && path != ":memory:" && !path.empty()) {
     // Create the file ourselves so that it is 0600 from the first byte; SQLite then makes its
-    // -wal and -shm files with the same permissions.
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Unavailable("cannot open database " + path + ": " + strerror(errno));
-    ::close(fd);
+    // -wal and -shm files with the same permissions. Only a new file: close() on a descriptor
+    // of a file this process already has open in SQLite would drop every POSIX lock the
+    // process holds on it (fcntl(2)), and another process could then take the WAL away.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+      return Unavailable("cannot open database " + path + ": " + strerror(errno));
+    }
+    if (fd >= 0) ::close(fd);
   }
   sqlite3* db = nullptr;
   int flags = (mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE

@@ -61,12 +61,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   events.on_report = [self](DeliveryReport report) {
     const SystemTime now = self->clock_.Now();
     self->writer_->Submit(
-        [report, now](Store& s) -> Status {
+        [self, report, now](Store& s) -> Status {
           if (report.state == DeliveryState::kPending) return Ok{};
           auto st = s.MarkSmsDelivery(report.provider_id, report.state == DeliveryState::kDelivered,
                                       report.detail, now);
           if (!st && st.error().code == ErrorCode::kNotFound) {
-            spdlog::info("delivery report for unknown message {}", report.provider_id);
+            // The report overtook the channel's "accepted" on its way to this writer (a fast
+            // SMSC reports within milliseconds): keep it until the send is recorded.
+            if (self->early_reports_.size() >= kMaxEarlyReports) self->early_reports_.pop_front();
+            self->early_reports_.push_back({report, now});
             return Ok{};
           }
           return st;
@@ -86,6 +89,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
                                           clock, oo);
   }
   g->writer_->SetAfterCommit([self](Store& s) {
+    self->RetryEarlyReports(s);
     if (auto st = self->shops_.RefreshDirty(s); !st) {
       spdlog::error("cannot refresh the catalog: {}", st.error().message);
     }
@@ -98,6 +102,26 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
 }
 
 Gateway::~Gateway() { Stop(); }
+
+void Gateway::RetryEarlyReports(Store& s) {
+  if (early_reports_.empty()) return;
+  const SystemTime now = clock_.Now();
+  for (auto it = early_reports_.begin(); it != early_reports_.end();) {
+    const DeliveryReport& r = it->report;
+    auto st =
+        s.MarkSmsDelivery(r.provider_id, r.state == DeliveryState::kDelivered, r.detail, it->at);
+    if (!st && st.error().code == ErrorCode::kNotFound && now - it->at < kEarlyReportLife) {
+      ++it;
+      continue;
+    }
+    if (!st && st.error().code == ErrorCode::kNotFound) {
+      spdlog::info("delivery report for unknown message {}", r.provider_id);
+    } else if (!st) {
+      spdlog::error("cannot record a delivery report: {}", st.error().message);
+    }
+    it = early_reports_.erase(it);
+  }
+}
 
 bool Gateway::Admit(const CallbackConfig& cb, const char* name, const HttpRequest& req,
                     const HttpReply& reply) {

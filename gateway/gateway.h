@@ -2,6 +2,7 @@
 // writer, the menus' services, the HTTP routes, the SMS channel and the outbox from a Config.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <thread>
 
@@ -47,6 +48,8 @@ class Gateway {
   bool Admit(const CallbackConfig& cb, const char* name, const HttpRequest& req,
              const HttpReply& reply);
   void ScheduleSweep();
+  // Applies the delivery reports that came before their send was recorded (writer thread).
+  void RetryEarlyReports(Store& s);
 
   Config config_;
   const Clock& clock_;
@@ -65,6 +68,16 @@ class Gateway {
   SimChannel* sim_ = nullptr;
   std::unique_ptr<Outbox> outbox_;
   bool stopped_ = false;
+
+  // Delivery reports for messages whose send is not recorded yet, oldest first; each is kept
+  // for kEarlyReportLife and tried again after every commit. Writer thread only.
+  struct EarlyReport {
+    DeliveryReport report;
+    SystemTime at;
+  };
+  static constexpr std::size_t kMaxEarlyReports = 256;
+  static constexpr auto kEarlyReportLife = std::chrono::seconds(60);
+  std::deque<EarlyReport> early_reports_;
 };
 
 }  // namespace pesan

@@ -23,17 +23,30 @@ std::string ClipChars(std::string_view s, size_t n) {
   return std::string(s);
 }
 
-bool FitsOneSegment(std::string_view text) { return CountSegments(text).segments <= 1; }
+std::string TrimEnd(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
 
-// Builds with a shrinking budget for the variable parts until the text fits one segment (or
-// nothing more can be cut).
+// Builds with a shrinking budget for the variable parts until the text fits one segment. A
+// text in UCS-2 (a name or an address in Javanese or Arabic script) is never cut down to GSM-7:
+// that would drop the only words its reader can read. When no budget gives one segment, the
+// least cut text among those with the fewest segments goes.
 template <typename Build>
 std::string FitOneSegment(Build build) {
-  for (size_t budget : {1000u, 70u, 48u, 32u, 20u, 12u}) {
+  std::string best;
+  SegmentInfo best_info{};
+  for (size_t budget : {1000u, 70u, 48u, 32u, 20u, 12u, 8u}) {
     std::string text = ToGsmFriendly(build(budget));
-    if (FitsOneSegment(text)) return text;
+    SegmentInfo info = CountSegments(text);
+    if (!best.empty() && info.coding != best_info.coding) continue;
+    if (info.segments == 1) return text;
+    if (best.empty() || info.segments < best_info.segments) {
+      best = std::move(text);
+      best_info = info;
+    }
   }
-  return ToGsmFriendly(build(8));
+  return best;
 }
 
 }  // namespace
@@ -61,8 +74,12 @@ std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
     std::string rest = i + 1 < items.size() ? " +" + std::to_string(items.size() - i - 1) : "";
     std::string candidate = out.empty() ? part : out + ", " + part;
     if (Chars(candidate) + Chars(rest) > max_chars) {
-      if (out.empty()) return ClipChars(part, max_chars > 6 ? max_chars - 4 : 2) + " +" +
-                              std::to_string(items.size() - 1);
+      if (out.empty()) {
+        // The first item alone is too long: cut it, and say how many more there are, if any.
+        if (items.size() == 1) return TrimEnd(ClipChars(part, max_chars));
+        return TrimEnd(ClipChars(part, max_chars > 6 ? max_chars - 4 : 2)) + " +" +
+               std::to_string(items.size() - 1);
+      }
       return out + " +" + std::to_string(items.size() - i);
     }
     out = std::move(candidate);

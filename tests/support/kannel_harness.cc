@@ -35,7 +35,8 @@ constexpr const char* kAdminPassword = "harness-admin";
 // longer line goes out in pieces of 255 bytes, each counted as one "sent message".
 constexpr size_t kFakesmscChunk = 255;
 
-// A port that was free on 127.0.0.1 a moment ago.
+}  // namespace
+
 Result<int> FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Internal(std::string("socket: ") + std::strerror(errno));
@@ -51,6 +52,8 @@ Result<int> FreeLoopbackPort() {
   close(fd);
   return static_cast<int>(ntohs(a.sin_port));
 }
+
+namespace {
 
 // A blocking HTTP/1.0 GET on 127.0.0.1; the whole response (status line, headers, body).
 Result<std::string> HttpGet(int port, const std::string& target) {
@@ -341,7 +344,7 @@ Status KannelHarness::WriteConfig() {
       << "catch-all = true\n"
       << "max-messages = 0\n"
       << "concatenation = true\n"
-      << "get-url = \"" << o.mo_url << "?from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I&ts=%T"
+      << "get-url = \"" << o.mo_url << "?from=%p&to=%P&text=%b&coding=%c&charset=%C&id=%I"
       << (o.token.empty() ? "" : "&token=" + o.token) << "\"\n";
   }
   f.close();

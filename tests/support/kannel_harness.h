@@ -29,8 +29,9 @@ namespace pesan::testing {
 
 struct KannelHarnessOptions {
   // The sms-service get-url without its query, e.g. "http://127.0.0.1:8080/sms/kannel". The
-  // harness appends from, to, text (raw bytes), coding, charset, id (Kannel's message UUID),
-  // ts and, when `token` is set, token. Empty: no sms-service (MO messages are dropped).
+  // harness appends from, to, text (raw bytes), coding, charset, id (Kannel's message UUID)
+  // and, when `token` is set, token: the query adapters/kannel/README.md gives. Empty: no
+  // sms-service (MO messages are dropped).
   std::string mo_url;
   std::string token;  // unreserved URL characters only
   std::string username = "pesan";
@@ -39,6 +40,10 @@ struct KannelHarnessOptions {
   std::chrono::milliseconds start_deadline{15000};
   std::chrono::milliseconds stop_deadline{5000};  // SIGTERM, then SIGKILL
 };
+
+// A port that was free on 127.0.0.1 a moment ago (for a peer that must be named in kannel.conf
+// before it listens).
+Result<int> FreeLoopbackPort();
 
 // One message as the fake SMSC received it (an MT) or as joined from its parts.
 struct FakesmscMessage {

@@ -1,0 +1,75 @@
+// The SMS texts an order causes: one segment where the text allows it, and never cut into
+// nonsense or out of its own script to get there.
+#include "menus/shop_actions.h"
+
+#include <gtest/gtest.h>
+
+#include "core/gsm_text.h"
+
+namespace pesan {
+namespace {
+
+Voice TheVoice() {
+  static auto texts = *Texts::LoadDefault();
+  return Voice{texts.get(), "id", 420, "62"};
+}
+
+Order AnOrder(std::vector<OrderItem> items, std::string address) {
+  Order o;
+  o.id = 17;
+  o.phone = "+6281200000001";
+  o.items = std::move(items);
+  for (const auto& it : o.items) o.total += it.qty * it.price;
+  o.address = std::move(address);
+  return o;
+}
+
+TEST(ItemsLine, ACutSingleItemHasNoCountOfMore) {
+  std::vector<OrderItem> one = {{1, "M1", "Minyak goreng 1L", 2, 18000}};
+  EXPECT_EQ(ItemsLine(one, 8), "2x Minya");
+  std::vector<OrderItem> two = {{1, "M1", "Minyak goreng 1L", 2, 18000}, {2, "B1", "Beras", 1, 1}};
+  EXPECT_EQ(ItemsLine(two, 14), "2x Minyak +1");  // cut after a space, which goes
+}
+
+TEST(ManagerAlert, LatinTextIsCutToOneGsm7Segment) {
+  Shop shop;
+  Order o = AnOrder({{1, "B1", "Beras 5kg", 2, 65000}},
+                    std::string(200, 'x'));  // an address far too long for one SMS
+  std::string alert = ManagerAlert(TheVoice(), shop, o);
+  EXPECT_EQ(CountSegments(alert).coding, SmsCoding::kGsm7);
+  EXPECT_EQ(CountSegments(alert).segments, 1u) << alert;
+  EXPECT_NE(alert.find("2x Beras 5kg"), std::string::npos) << alert;
+  EXPECT_NE(alert.find("OK 17"), std::string::npos) << alert;
+}
+
+TEST(ManagerAlert, ProductNameInJavaneseScriptIsKept) {
+  Shop shop;
+  Order o = AnOrder({{1, "J1", "Gula Jawa ꦒꦸꦭꦗꦮ", 3, 15000}}, "Jl Melati 7");
+  std::string alert = ManagerAlert(TheVoice(), shop, o);
+  EXPECT_NE(alert.find("3x Gula Jawa ꦒꦸꦭꦗꦮ"), std::string::npos) << alert;
+  EXPECT_NE(alert.find("Jl Melati 7"), std::string::npos) << alert;
+  EXPECT_EQ(CountSegments(alert).coding, SmsCoding::kUcs2);
+  EXPECT_EQ(CountSegments(alert).segments, 2u) << alert;
+  std::string confirmation = CustomerConfirmation(TheVoice(), "id", shop, o);
+  EXPECT_NE(confirmation.find("ꦒꦸꦭꦗꦮ"), std::string::npos) << confirmation;
+}
+
+TEST(ManagerAlert, UnicodeAddressIsCutOnlyWhereThatSavesASegment) {
+  Shop shop;
+  const std::string address = "ꦢꦸꦏꦸꦃ ꦱꦸꦏꦩꦸꦭꦾ، بجانب المسجد";
+  Order o = AnOrder({{1, "B1", "Beras 5kg", 1, 65000}}, address);
+  std::string alert = ManagerAlert(TheVoice(), shop, o);
+  EXPECT_NE(alert.find(address), std::string::npos) << alert;
+  EXPECT_NE(alert.find("1x Beras 5kg"), std::string::npos) << alert;
+  EXPECT_EQ(CountSegments(alert).segments, 2u) << alert;
+
+  // Four times as long: three segments whole, two when cut.
+  Order longer = AnOrder(o.items, address + " " + address + " " + address + " " + address);
+  std::string cut = ManagerAlert(TheVoice(), shop, longer);
+  EXPECT_EQ(CountSegments(cut).coding, SmsCoding::kUcs2);
+  EXPECT_EQ(CountSegments(cut).segments, 2u) << cut;
+  EXPECT_NE(cut.find("ꦢꦸꦏꦸꦃ"), std::string::npos) << cut;
+}
+
+}  // namespace
+}  // namespace pesan
