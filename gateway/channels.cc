@@ -2,8 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <toml++/toml.h>
+
+#include "adapters/hubtel/hubtel_ussd.h"
 #include "adapters/kannel/kannel_channel.h"
+#include "adapters/modem/modem_channel.h"
 #include "adapters/sim/sim_channel.h"
+#include "adapters/smpp/smpp_config.h"
+#include "gateway/modem_settings.h"
 
 namespace pesan {
 namespace {
@@ -31,10 +37,41 @@ Result<kannel::KannelConfig> ReadKannel(const Config& config) {
   return k;
 }
 
+// The section as a TOML table, for readers that take one.
+toml::table ToToml(const ConfigSection& s) {
+  toml::table t;
+  for (const auto& [key, v] : s.values) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            toml::array a;
+            for (const auto& e : x) a.push_back(e);
+            t.insert(key, std::move(a));
+          } else {
+            t.insert(key, x);
+          }
+        },
+        v.value);
+  }
+  return t;
+}
+
+Result<smpp::SmppConfig> ReadSmpp(const Config& config) {
+  const ConfigSection& s = config.channels.at("sms.smpp");
+  auto parsed = smpp::ParseSmppConfig(ToToml(s));
+  if (!parsed) {
+    return InvalidInput(s.origin + ":" + std::to_string(s.line) + ": [sms.smpp] " +
+                        parsed.error().message);
+  }
+  return parsed;
+}
+
 }  // namespace
 
 Result<BuiltChannel> BuildChannel(const Config& config, boost::asio::io_context& ioc,
-                                  ChannelEvents events, const Clock& clock, HttpServer& http) {
+                                  ChannelEvents events, const Clock& clock, HttpServer& http,
+                                  ChannelUssd ussd) {
   BuiltChannel out;
   const std::string& name = config.sms.channel;
   if (name == "none") return out;
@@ -60,6 +97,37 @@ Result<BuiltChannel> BuildChannel(const Config& config, boost::asio::io_context&
     http.Route(path, handler);
     http.Route(path + "/dlr", handler);
     out.channel = std::move(channel);
+    return out;
+  }
+  if (name == "modem") {
+    auto m = ReadModemSettings(config);
+    if (!m) return m.error();
+    out.channel = std::make_unique<modem::ModemChannel>(ioc, std::move(*m), std::move(events), clock,
+                                                        spdlog::default_logger());
+    return out;
+  }
+  if (name == "smpp") {
+    auto c = ReadSmpp(config);
+    if (!c) return c.error();
+    smpp::SmppUssdHandler handler;
+    if (c->ussd && ussd.hop) {
+      handler = [ussd](smpp::SmppUssdRequest req, smpp::SmppUssdAnswer answer) {
+        const std::string key = "smpp:" + req.session_key;
+        switch (req.phase) {
+          case smpp::SmppUssdRequest::Phase::kRelease:
+            ussd.release(key);
+            return;
+          case smpp::SmppUssdRequest::Phase::kBegin:
+            ussd.hop(key, req.phone, hubtel::InputsOfDialString(req.text), true, std::move(answer));
+            return;
+          case smpp::SmppUssdRequest::Phase::kContinue:
+            ussd.hop(key, req.phone, req.text, false, std::move(answer));
+            return;
+        }
+      };
+    }
+    out.channel = std::make_unique<smpp::SmppChannel>(ioc, std::move(*c), std::move(events),
+                                                      spdlog::default_logger(), clock, handler);
     return out;
   }
   return InvalidInput(config.origin + ": [sms] channel \"" + name +

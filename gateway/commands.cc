@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sqlite_store.h"
+#include "adapters/modem/modem_check.h"
 #include "gateway/gateway.h"
+#include "gateway/modem_settings.h"
 #include "gateway/setup.h"
 
 namespace pesan {
@@ -213,6 +215,29 @@ int RunOutboxList(const DataOptions& data, int limit, bool json) {
     std::cout << m.id << "  " << OutboxStatusName(m.status) << "  " << m.to << "  " << m.segments
               << " seg  " << m.attempts << " tries  " << m.text << "\n";
   }
+  return 0;
+}
+
+int RunModemCheck(const std::string& config, const std::string& device, const std::string& pin) {
+  modem::ModemConfig m;
+  if (!config.empty()) {
+    auto cfg = LoadConfig(config);
+    if (!cfg) return Fail(cfg.error().message);
+    auto read = ReadModemSettings(*cfg);
+    if (!read) return Fail(read.error().message);
+    m = std::move(*read);
+  }
+  if (!device.empty()) m.device = device;
+  if (!pin.empty()) m.pin = pin;
+  if (m.device.empty()) return Fail("give --config with a [sms.modem] section, or --device");
+  auto logger = spdlog::stderr_color_mt("modem-check");
+  logger->set_level(spdlog::level::warn);
+  auto report = modem::CheckModem(m, logger);
+  if (!report) {
+    std::cout << "modem " << m.device << ": NOT USABLE: " << report.error().message << "\n";
+    return 1;
+  }
+  std::cout << modem::FormatModemReport(*report);
   return 0;
 }
 

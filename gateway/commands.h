@@ -16,6 +16,9 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
 int RunCatalogExport(const DataOptions& data, const std::string& file, const std::string& shop);
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json);
 int RunOutboxList(const DataOptions& data, int limit, bool json);
+// Talks to the modem as `serve` would and reports in plain words; `device`/`pin` override the
+// config's [sms.modem].
+int RunModemCheck(const std::string& config, const std::string& device, const std::string& pin);
 int RunSim(const std::string& url, const std::string& phone, const std::string& manager);
 
 }  // namespace pesan

@@ -76,7 +76,17 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
         },
         [](Status) {});
   };
-  auto built = BuildChannel(g->config_, g->channel_ioc_, std::move(events), clock, *g->http_);
+  ChannelUssd ussd;
+  ussd.hop = [self](const std::string& key, const std::string& phone, const std::string& input,
+                    bool opening, std::function<void(std::string, bool)> answer) {
+    // SMPP carries no hop number: each hop is new (a repeated deliver_sm is the channel's).
+    static std::atomic<long long> seq{0};
+    self->ussd_->HopLatest(key, phone, input, opening ? 0 : ++seq, opening,
+                           [answer = std::move(answer)](UssdAnswer a) { answer(a.text, a.end); });
+  };
+  ussd.release = [self](const std::string& key) { self->ussd_->Release(key); };
+  auto built =
+      BuildChannel(g->config_, g->channel_ioc_, std::move(events), clock, *g->http_, std::move(ussd));
   if (!built) return built.error();
   g->channel_ = std::move(built->channel);
   g->sim_ = built->sim;

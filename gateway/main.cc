@@ -67,6 +67,15 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   olist->add_flag("--json", outbox_json, "one JSON array");
 
+  auto* modem = app.add_subcommand("modem", "The GSM modem");
+  modem->require_subcommand(1);
+  std::string modem_config, modem_device, modem_pin;
+  auto* check = modem->add_subcommand(
+      "check", "Talk to the modem as serve would: model, SIM, network, signal, service centre");
+  check->add_option("--config", modem_config, "configuration with a [sms.modem] section");
+  check->add_option("--device", modem_device, "serial device, e.g. /dev/ttyUSB0");
+  check->add_option("--pin", modem_pin, "SIM PIN, when the SIM asks for one");
+
   std::string sim_url = "http://127.0.0.1:8080", sim_phone = "+6281200000001",
               sim_manager = "+6281234567890";
   auto* sim = app.add_subcommand("sim", "A feature phone in the terminal, talking to a running gateway");
@@ -81,6 +90,7 @@ int main(int argc, char** argv) {
   if (exp->parsed()) return pesan::RunCatalogExport(export_data, export_file, export_shop);
   if (list->parsed()) return pesan::RunOrdersList(orders_data, status, limit, json);
   if (olist->parsed()) return pesan::RunOutboxList(outbox_data, outbox_limit, outbox_json);
+  if (check->parsed()) return pesan::RunModemCheck(modem_config, modem_device, modem_pin);
   if (sim->parsed()) return pesan::RunSim(sim_url, sim_phone, sim_manager);
   return 1;
 }
