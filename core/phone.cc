@@ -46,4 +46,11 @@ std::string NationalPhone(std::string_view e164, std::string_view country_code) 
   return std::string(e164);
 }
 
+std::string MaskPhone(std::string_view number) {
+  if (number.size() < 8) return std::string(number.substr(0, 2)) + "***";
+  std::string out(number);
+  for (size_t i = 6; i + 3 < out.size(); ++i) out[i] = '*';
+  return out;
+}
+
 }  // namespace pesan

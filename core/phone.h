@@ -18,4 +18,8 @@ Result<std::string> NormalizePhone(std::string_view raw, std::string_view countr
 // another country stay international.
 std::string NationalPhone(std::string_view e164, std::string_view country_code = "62");
 
+// For logs: a number with its middle hidden ("+62812*****890"); customers' numbers are
+// personal data. Short or odd senders keep only their first characters.
+std::string MaskPhone(std::string_view number);
+
 }  // namespace pesan

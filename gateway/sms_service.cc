@@ -19,7 +19,11 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
                          std::function<void(bool)> done) {
   auto shop = shops_.Default();
   const SystemTime now = clock_.Now();
-  if (sms.text.size() > opt_.max_text) sms.text.resize(opt_.max_text);
+  if (sms.text.size() > opt_.max_text) {
+    size_t cut = opt_.max_text;  // never inside a UTF-8 sequence
+    while (cut > 0 && (static_cast<unsigned char>(sms.text[cut]) & 0xC0) == 0x80) --cut;
+    sms.text.resize(cut);
+  }
   auto phone = NormalizePhone(sms.from, opt_.country_code);
   const bool automatic = !phone || LooksAutomatic(sms.from, sms.text);
   // The key that makes a re-delivery of the same message a no-op.
@@ -37,11 +41,11 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
         auto fresh = s.RememberInbound(key, now);
         if (!fresh) return fresh.error();
         if (!*fresh) {
-          spdlog::info("sms: {} seen before, ignored", key);
+          spdlog::info("sms: a message from {} seen before, ignored", MaskPhone(sms.from));
           return Ok{};
         }
         if (automatic) {
-          spdlog::info("sms: from an automatic sender, not answered");
+          spdlog::info("sms: {} looks automatic, not answered", MaskPhone(sms.from));
           return Ok{};
         }
         SmsEffects effects;

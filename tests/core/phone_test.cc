@@ -31,5 +31,11 @@ TEST(Phone, NationalForm) {
   EXPECT_EQ(NationalPhone("+254712345678"), "+254712345678");
 }
 
+TEST(Phone, MaskedForLogs) {
+  EXPECT_EQ(MaskPhone("+6281234567890"), "+62812*****890");
+  EXPECT_EQ(MaskPhone("3636"), "36***");
+  EXPECT_EQ(MaskPhone("+6281234567890").find("34567"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pesan
