@@ -208,3 +208,40 @@ TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
 
 }  // namespace
 }  // namespace pesan::testing
+
+namespace pesan::testing {
+namespace {
+
+// The phone simulator against a running gateway: dial, order, then read the manager's alert
+// and answer it by SMS.
+TEST(Cli, PhoneSimulatorOrdersAndShowsTheManagersSms) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir, "[sms]\nchannel = \"sim\"\n"), clock);
+  std::string url = "http://127.0.0.1:" + std::to_string(gw.port());
+  std::string keys = "d\n1\n1\n2\nJl Mawar 3 RT02\n1\n";
+  auto first = RunPesan({"sim", "--url", url}, keys + "q\n");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("Pilih produk"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("Pesanan no. 1 diterima"), std::string::npos) << first.out;
+  // The customer's confirmation SMS shows on the customer's phone.
+  EXPECT_TRUE(WaitFor([&] {
+    return RunPesan({"sim", "--url", url}, "i\nq\n").out.find("SMS> Pesanan no. 1") !=
+           std::string::npos;
+  }));
+  // The manager sees the alert and accepts by SMS; the customer is told.
+  EXPECT_TRUE(WaitFor([&] {
+    return RunPesan({"sim", "--url", url}, "m\nq\n").out.find("SMS> Pesanan 1: 2x Beras 5kg") !=
+           std::string::npos;
+  }));
+  EXPECT_EQ(RunPesan({"sim", "--url", url}, "m\ns OK 1\nq\n").exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] {
+    return RunPesan({"sim", "--url", url}, "m\nq\n").out.find("OK: pesanan 1") != std::string::npos;
+  }));
+  EXPECT_TRUE(WaitFor([&] {
+    return RunPesan({"sim", "--url", url}, "i\nq\n").out.find("diterima toko") != std::string::npos;
+  }));
+}
+
+}  // namespace
+}  // namespace pesan::testing
