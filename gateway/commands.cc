@@ -238,7 +238,8 @@ int RunModemCheck(const std::string& config, const std::string& device, const st
     return 1;
   }
   std::cout << modem::FormatModemReport(*report);
-  return 0;
+  // `serve` cannot initialise the modem while the SIM is locked: the check fails too.
+  return report->sim == modem::SimStatus::kReady ? 0 : 1;
 }
 
 }  // namespace pesan

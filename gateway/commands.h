@@ -17,7 +17,7 @@ int RunCatalogExport(const DataOptions& data, const std::string& file, const std
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json);
 int RunOutboxList(const DataOptions& data, int limit, bool json);
 // Talks to the modem as `serve` would and reports in plain words; `device`/`pin` override the
-// config's [sms.modem].
+// config's [sms.modem]. Exits 1 when the modem cannot be used (no device, no answer, SIM locked).
 int RunModemCheck(const std::string& config, const std::string& device, const std::string& pin);
 int RunSim(const std::string& url, const std::string& phone, const std::string& manager);
 

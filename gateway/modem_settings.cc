@@ -19,6 +19,10 @@ Result<modem::ModemConfig> ReadModemSettings(const Config& config) {
   m.smsc = r.String("smsc");
   m.own_number = r.String("own_number");
   m.send_interval = r.Millis("send_interval_ms", m.send_interval);
+  m.reopen_min = r.Millis("reopen_min_ms", m.reopen_min);
+  m.reopen_max = r.Millis("reopen_max_ms", m.reopen_max);
+  if (m.reopen_min.count() < 1) r.Fail("reopen_min_ms", "must be at least 1");
+  if (m.reopen_max < m.reopen_min) r.Fail("reopen_max_ms", "must not be below reopen_min_ms");
   m.status_reports = r.Bool("status_reports", m.status_reports);
   m.storage = r.String("storage", m.storage);
   m.max_queue = static_cast<size_t>(r.Int("max_queue", 100, 1, 100000));

@@ -35,16 +35,18 @@ class logger;
 
 namespace pesan::modem {
 
-// [sms.modem] in the configuration.
+// [sms.modem] in the configuration. gateway/modem_settings.cc reads device, baud, pin, smsc,
+// own_number, send_interval_ms, reopen_min_ms, reopen_max_ms, status_reports, storage and
+// max_queue; the other fields keep their defaults there.
 struct ModemConfig {
   std::string device;      // "device": /dev/ttyUSB0, /dev/serial/by-id/..., or a symlink
   unsigned baud = 115200;  // "baud"
   std::string pin;         // "pin": entered when the SIM asks (never twice after a rejection)
   std::string smsc;        // "smsc": service centre to set with AT+CSCA; empty keeps the SIM's
   std::string own_number;  // "own_number": InboundSms::to
-  std::chrono::milliseconds send_interval{1000};     // "send_interval": pause between two AT+CMGS
-  std::chrono::milliseconds reopen_min{2000};        // "reopen_min": first reopen delay
-  std::chrono::milliseconds reopen_max{60000};       // "reopen_max": the delay doubles up to this
+  std::chrono::milliseconds send_interval{1000};     // "send_interval_ms": between two AT+CMGS
+  std::chrono::milliseconds reopen_min{2000};        // "reopen_min_ms": first reopen delay
+  std::chrono::milliseconds reopen_max{60000};       // "reopen_max_ms": it doubles up to this
   std::chrono::milliseconds command_timeout{10000};  // "command_timeout": plain commands
   std::chrono::milliseconds send_timeout{60000};     // "send_timeout": AT+CMGS (PROTOCOLS §3.1)
   std::chrono::milliseconds poll_interval{300000};   // "poll_interval": re-list storage, +CNMI

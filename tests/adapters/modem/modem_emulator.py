@@ -9,18 +9,21 @@ on the unix socket --control; every request gets one JSON line back. "wait" requ
 when their condition holds (or with an error after their timeout), so tests wait on events.
 
 Control requests ({"op": ...}):
-  deliver        {"from", "text", "unicode"?, "store_only"?, "only_parts"?}: the network delivers an
-                 SMS (split into parts as needed): stored with +CMTI (+CNMI mt=1), or routed as +CMT
-                 (mt=2); store_only stores silently (as while the host was away).
+  deliver        {"from", "text", "unicode"?, "store_only"?, "only_parts"?, "copies"?}: the network
+                 delivers an SMS (split into parts as needed): stored with +CMTI (+CNMI mt=1), or
+                 routed as +CMT (mt=2); store_only stores silently (as while the host was away);
+                 copies stores each PDU that many times (the same bytes at several indexes).
   status_report  {"mr", "st"?, "to"?}: the SMSC reports on a submitted message: +CDS (ds=1) or
                  stored with +CDSI (ds=2).
   urc            {"lines": [...]}: emits unsolicited lines now.
-  set            {"noise"?, "hang"?, "swallow"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?}: noise puts
-                 ^RSSI/^MODE lines inside every response; hang swallows commands unanswered;
-                 swallow ignores the next n commands.
+  set            {"noise"?, "hang"?, "swallow"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?,
+                 "ignore"?: [prefixes]}: noise puts ^RSSI/^MODE lines inside every response; hang
+                 swallows commands unanswered; swallow ignores the next n commands; ignore leaves
+                 commands starting with one of the prefixes unanswered (and undone).
   unplug/replug  the device vanishes / comes back at the same path (SIM storage is kept, the
                  modem state is reset as at power-on).
-  state          storage, submitted (decoded), commands, deleted, bad PDUs, +CNMI, PIN state.
+  state          storage, submitted (decoded), commands (and their arrival times), deleted, bad
+                 PDUs, +CNMI, PIN state.
   wait           {"for": "submitted"|"command"|"storage"|"deleted", "count", "match"?,
                  "timeout"?}: answered with the state once the condition holds.
   decode         {"pdu"}: gammu's reading of a PDU.
@@ -107,6 +110,7 @@ class Modem:
         self.storage = {}          # index -> {"stat": int, "pdu": hex with SMSC, "length": int}
         self.submitted = []        # decoded SMS-SUBMITs in arrival order
         self.commands = []         # every AT command line received
+        self.command_times = []    # when each arrived (time.monotonic(), seconds)
         self.deleted = []          # indexes deleted by AT+CMGD
         self.next_mr = args.first_mr
         self.waiters = []
@@ -117,6 +121,7 @@ class Modem:
         self.hang = False
         self.swallow = args.swallow
         self.fail_cmgs = []
+        self.ignore = []
         self.plugged = False
         self.reset()
 
@@ -209,7 +214,8 @@ class Modem:
             if not line:
                 continue
             self.commands.append(line)
-            if self.hang:
+            self.command_times.append(time.monotonic())
+            if self.hang or any(line.upper().startswith(p.upper()) for p in self.ignore):
                 continue
             if self.swallow > 0:  # a modem waking up ignores its first commands
                 self.swallow -= 1
@@ -401,12 +407,13 @@ class Modem:
             if self.cnmi[1] == 2 and not req.get('store_only'):
                 self.out('\r\n+CMT: ,%d\r\n%s\r\n' % (length, hexpdu))  # 27.005 §3.4.1
                 continue
-            idx = self.store(hexpdu, length)
-            if idx is None:
-                return {'ok': False, 'error': 'storage full', 'indexes': indexes}
-            indexes.append(idx)
-            if self.cnmi[1] in (1, 3) and not req.get('store_only'):
-                self.out('\r\n+CMTI: "SM",%d\r\n' % idx)
+            for _ in range(req.get('copies', 1)):
+                idx = self.store(hexpdu, length)
+                if idx is None:
+                    return {'ok': False, 'error': 'storage full', 'indexes': indexes}
+                indexes.append(idx)
+                if self.cnmi[1] in (1, 3) and not req.get('store_only'):
+                    self.out('\r\n+CMTI: "SM",%d\r\n' % idx)
         return {'ok': True, 'indexes': indexes, 'parts': len(pdus)}
 
     def status_report(self, req):
@@ -430,7 +437,8 @@ class Modem:
 
     def snapshot(self):
         return {'storage': {str(k): v for k, v in sorted(self.storage.items())},
-                'submitted': self.submitted, 'commands': self.commands, 'deleted': self.deleted,
+                'submitted': self.submitted, 'commands': self.commands,
+                'command_times': self.command_times, 'deleted': self.deleted,
                 'bad': getattr(self, 'submitted_bad', []), 'cnmi': self.cnmi,
                 'pin_state': self.pin_state, 'plugged': self.plugged}
 
@@ -456,7 +464,7 @@ class Modem:
             self.out(''.join('\r\n%s\r\n' % line for line in req['lines']))
             return {'ok': True}
         if op == 'set':
-            for key in ('noise', 'hang', 'swallow', 'csq', 'creg', 'fail_cmgs', 'smsc'):
+            for key in ('noise', 'hang', 'swallow', 'csq', 'creg', 'fail_cmgs', 'smsc', 'ignore'):
                 if key in req:
                     setattr(self, key, req[key])
             return {'ok': True}
