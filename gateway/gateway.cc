@@ -60,6 +60,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   };
   events.on_report = [self](DeliveryReport report) {
     const SystemTime now = self->clock_.Now();
+    // A message sent in parts is named "id1,id2,..." (SendResult::provider_id); the outbox
+    // knows it by each part's id, so the first names its row.
+    if (auto comma = report.provider_id.find(','); comma != std::string::npos) {
+      report.provider_id.resize(comma);
+    }
     self->writer_->Submit(
         [self, report, now](Store& s) -> Status {
           if (report.state == DeliveryState::kPending) return Ok{};
