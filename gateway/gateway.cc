@@ -86,7 +86,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
                     bool opening, std::function<void(std::string, bool)> answer) {
     // SMPP carries no hop number: each hop is new (a repeated deliver_sm is the channel's).
     static std::atomic<long long> seq{0};
-    self->ussd_->HopLatest(key, phone, input, opening ? 0 : ++seq, opening,
+    // The SMSC may write the number nationally ("0812...") or without its TON ("62812...").
+    auto e164 = NormalizePhone(phone, self->config_.gateway.country_code);
+    if (!e164) {
+      spdlog::warn("ussd: session {} from {} refused: not a phone number", key, phone);
+      return answer("Maaf, nomor Anda tidak dikenali.", true);
+    }
+    self->ussd_->HopLatest(key, *e164, input, opening ? 0 : ++seq, opening,
                            [answer = std::move(answer)](UssdAnswer a) { answer(a.text, a.end); });
   };
   ussd.release = [self](const std::string& key) { self->ussd_->Release(key); };
