@@ -268,11 +268,6 @@ class SmppGatewayTest : public ::testing::Test {
   static SmscPeer::Pred Acked() {
     return [](const Json& j) { return j["event"] == "submit" && j["status"] == 0; };
   }
-  static SmscPeer::Pred AckedTo(std::string to) {
-    return [to](const Json& j) {
-      return j["event"] == "submit" && j["status"] == 0 && j["destination_addr"] == to;
-    };
-  }
   // A USSD answer (a submit_sm with ussd_service_op) to `to`.
   static SmscPeer::Pred UssdTo(std::string to) {
     return [to](const Json& j) {
@@ -655,6 +650,29 @@ TEST_F(SmppGatewayTest, Ucs2AndLongTextsBothWaysAndReceiptsMarkTheRows) {
       << OutboxTo(ucs2_customer).at(0).last_error;
 }
 
+TEST_F(SmppGatewayTest, ReceiptsRightBehindTheSubmitRespMarkTheRows) {
+  // The SMSC sends each receipt as soon as it answered the submit_sm: a receipt may reach the
+  // gateway before the row is recorded as sent.
+  StartBound();
+  peer_.Command({{"cmd", "set"}, {"receipt", "DELIVRD"}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("ok"), kWait));
+  Json f = From("+6281200000005");
+  f["data_coding"] = 8;
+  Deliver("ucs2", f, Utf8ToUtf16Be("PESAN S1 2 ALAMAT ꦢꦸꦏꦸꦃ ꦱꦸꦏꦩꦸꦭꦾ، بجانب المسجد"));
+  Mo("gsm", "+6281200000006", "PESAN L1 1 ALAMAT Jl Kamboja 8");
+  EXPECT_EQ(DeliverStatus("ucs2"), 0);
+  EXPECT_EQ(DeliverStatus("gsm"), 0);
+  auto got = WaitForMessages(4);
+  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kDelivered, 4); }, kWait))
+      << DescribeOutbox();
+  ExpectSmscHoldsExactlyTheOutbox(got);
+  size_t parts = 0;
+  for (const auto& m : got) parts += m.parts.size();
+  EXPECT_GT(parts, got.size());  // the UCS-2 alert went in parts, each with its receipt
+  EXPECT_TRUE(WaitFor([&] { return peer_.All(SmscPeer::Is("receipt_resp")).size() == parts; }));
+  for (const auto& r : peer_.All(SmscPeer::Is("receipt_resp"))) EXPECT_EQ(r["status"], 0);
+}
+
 // ---- 4. A throttling SMSC, a link cut mid-window ----
 
 TEST_F(SmppGatewayTest, ThrottlingSmscGetsEveryMessageOnce) {
@@ -792,6 +810,14 @@ TEST_F(SmppGatewayTest, ReferenceUssdSessionOverSmpp) {
     http_screens.push_back(http.body.substr(4));
   }
   ASSERT_EQ(screens.size(), 6u);
+  // The SMSC sends the confirming answer again (its deliver_sm_resp lost): the session ends
+  // again, and no second order is made.
+  Deliver("again", from, *Utf8ToGsm7("1"),
+          {{"ussd_service_op", 0x12}, {"its_session_info", "2a0a"}});
+  EXPECT_EQ(DeliverStatus("again"), 0);
+  auto again = peer_.WaitFor(UssdTo(phone.substr(1)), kWait);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)["tlvs"]["ussd_service_op"], 0x11);
   auto orders = Orders();
   ASSERT_EQ(orders.size(), 2u);
   const Order order = orders[1];  // the older: the SMPP session confirmed first
