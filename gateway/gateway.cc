@@ -60,6 +60,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   };
   events.on_report = [self](DeliveryReport report) {
     const SystemTime now = self->clock_.Now();
+    // A message sent in parts is named "id1,id2,..." (SendResult::provider_id); the outbox
+    // knows it by each part's id, so the first names its row.
+    if (auto comma = report.provider_id.find(','); comma != std::string::npos) {
+      report.provider_id.resize(comma);
+    }
     self->writer_->Submit(
         [self, report, now](Store& s) -> Status {
           if (report.state == DeliveryState::kPending) return Ok{};
@@ -81,7 +86,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
                     bool opening, std::function<void(std::string, bool)> answer) {
     // SMPP carries no hop number: each hop is new (a repeated deliver_sm is the channel's).
     static std::atomic<long long> seq{0};
-    self->ussd_->HopLatest(key, phone, input, opening ? 0 : ++seq, opening,
+    // The SMSC may write the number nationally ("0812...") or without its TON ("62812...").
+    auto e164 = NormalizePhone(phone, self->config_.gateway.country_code);
+    if (!e164) {
+      spdlog::warn("ussd: session {} from {} refused: not a phone number", key, phone);
+      return answer("Maaf, nomor Anda tidak dikenali.", true);
+    }
+    self->ussd_->HopLatest(key, *e164, input, opening ? 0 : ++seq, opening,
                            [answer = std::move(answer)](UssdAnswer a) { answer(a.text, a.end); });
   };
   ussd.release = [self](const std::string& key) { self->ussd_->Release(key); };

@@ -26,20 +26,34 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
   }
   auto phone = NormalizePhone(sms.from, opt_.country_code);
   const bool automatic = !phone || LooksAutomatic(sms.from, sms.text);
-  // The key that makes a re-delivery of the same message a no-op.
-  std::string key;
+  // The key that makes a re-delivery of the same message a no-op. Without a provider id, the
+  // sender and text within dedupe_window: the key names the window the message fell in, and
+  // the one before is checked too, so that a re-delivery just after a window's end is still
+  // recognised (two messages are one when at most 1-2 windows apart).
+  std::string key, previous;
   if (!sms.provider_id.empty()) {
     key = "sms:" + channel + ":" + sms.provider_id;
   } else {
     auto window = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) /
                   opt_.dedupe_window;
-    key = "sms:" + channel + ":" + sms.from + ":" + std::to_string(window) + ":" +
-          std::to_string(std::hash<std::string>{}(sms.text));
+    auto fingerprint = [&](long long w) {
+      return "sms:" + channel + ":" + sms.from + ":" + std::to_string(w) + ":" +
+             std::to_string(std::hash<std::string>{}(sms.text));
+    };
+    key = fingerprint(window);
+    previous = fingerprint(window - 1);
   }
   writer_.Submit(
-      [this, shop, sms = std::move(sms), phone, automatic, key, now](Store& s) -> Status {
+      [this, shop, sms = std::move(sms), phone, automatic, key, previous,
+       now](Store& s) -> Status {
         auto fresh = s.RememberInbound(key, now);
         if (!fresh) return fresh.error();
+        if (*fresh && !previous.empty()) {
+          // Remembering the previous window's key too is harmless: no later message falls in
+          // that window.
+          fresh = s.RememberInbound(previous, now);
+          if (!fresh) return fresh.error();
+        }
         if (!*fresh) {
           spdlog::info("sms: a message from {} seen before, ignored", MaskPhone(sms.from));
           return Ok{};

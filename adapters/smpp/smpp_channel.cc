@@ -271,6 +271,13 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
   struct HeldParts {
     std::vector<Held> held;
     std::string to;
+    std::map<uint8_t, std::string> texts;  // by part number
+  };
+
+  // A concatenated MO the gateway recorded: its parts' texts, to know a part delivered again.
+  struct RecordedConcat {
+    std::map<uint8_t, std::string> texts;
+    SystemTime at;
   };
 
   struct UssdSession {
@@ -877,18 +884,37 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
       return;
     }
     ConcatKey key{from, static_cast<uint16_t>(concat->ref), concat->total};
+    if (!concat_held_.count(key)) {
+      // A part of a message recorded lately, delivered again (its deliver_sm_resp was lost):
+      // answered, not taken for the first part of a new message.
+      auto done = recorded_concat_.find(key);
+      if (done != recorded_concat_.end()) {
+        auto part = done->second.texts.find(concat->seq);
+        if (part != done->second.texts.end() && part->second == text) {
+          log_->info("smpp: part {}/{} of ref {} from {} delivered again; already recorded",
+                     concat->seq, concat->total, concat->ref, from);
+          Answer({held}, kRok);
+          return;
+        }
+      }
+    }
     HeldParts& parts = concat_held_[key];
     if (parts.held.empty()) parts.to = b.destination_addr;
     parts.held.push_back(held);
+    parts.texts.emplace(concat->seq, text);
     log_->debug("smpp: part {}/{} of ref {} from {}", concat->seq, concat->total, concat->ref,
                 from);
     auto whole = reassembler_.Add(key, concat->seq, std::move(text), clock_.Now());
     if (!whole) return;
     auto node = concat_held_.extract(key);
-    Deliver(from, std::move(node.mapped().to), std::move(*whole), std::move(node.mapped().held));
+    Deliver(from, std::move(node.mapped().to), std::move(*whole), std::move(node.mapped().held),
+            key, std::move(node.mapped().texts));
   }
 
-  void Deliver(std::string from, std::string to, std::string text, std::vector<Held> held) {
+  // `key` and `texts`: a concatenated message's, remembered once it is recorded.
+  void Deliver(std::string from, std::string to, std::string text, std::vector<Held> held,
+               std::optional<ConcatKey> key = std::nullopt,
+               std::map<uint8_t, std::string> texts = {}) {
     if (!events_.on_sms) {
       log_->warn("smpp: MO from {} refused: no receiver", from);
       Answer(held, kRxTAppn);
@@ -903,10 +929,16 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     uint64_t gen = generation_;
     auto self = shared_from_this();
     auto once = std::make_shared<bool>(false);
-    events_.on_sms(std::move(sms), [self, gen, held = std::move(held), once](bool recorded) {
-      asio::post(self->strand_, [self, gen, held, once, recorded] {
+    auto parts =
+        std::make_shared<std::pair<std::optional<ConcatKey>, std::map<uint8_t, std::string>>>(
+            std::move(key), std::move(texts));
+    events_.on_sms(std::move(sms), [self, gen, held = std::move(held), once, parts](bool recorded) {
+      asio::post(self->strand_, [self, gen, held, once, recorded, parts] {
         if (*once) return;
         *once = true;
+        if (recorded && parts->first) {
+          self->recorded_concat_[*parts->first] = {std::move(parts->second), self->clock_.Now()};
+        }
         // After a reconnect the SMSC delivers it again anyway; the answer would be void.
         if (gen != self->generation_) return;
         self->Answer(held, recorded ? kRok : kRxTAppn);
@@ -943,6 +975,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
                       std::move(parts.held));
       }
       self->PruneReceipts();
+      SystemTime limit = self->clock_.Now() - self->config_.concat_timeout;
+      std::erase_if(self->recorded_concat_, [&](const auto& r) { return r.second.at < limit; });
       self->SchedulePurge();
     });
   }
@@ -1147,6 +1181,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
 
   SmsReassembler reassembler_;
   std::map<ConcatKey, HeldParts> concat_held_;
+  // Kept for concat_timeout, across reconnects (a lost answer is delivered again after one).
+  std::map<ConcatKey, RecordedConcat> recorded_concat_;
   std::map<std::string, UssdSession> ussd_sessions_;
   std::unordered_map<std::string, std::shared_ptr<ReceiptGroup>> receipt_ids_;
 };

@@ -36,8 +36,11 @@
 // MO deliver_sm: the deliver_sm_resp waits for the `recorded` callback: ESME_ROK on true,
 // ESME_RX_T_APPN (temporary, the SMSC delivers again) on false. For a concatenated message the
 // responses of all its parts wait until the whole message is recorded (parts are joined by
-// core/sms_concat.h; see concat_timeout for parts that never come). Receipts and USSD
-// deliver_sm are answered at once.
+// core/sms_concat.h; see concat_timeout for parts that never come). A part of a message
+// recorded less than concat_timeout ago that comes again with the same text (the SMSC lost our
+// answer) is answered ESME_ROK at once and goes no further. Receipts and USSD deliver_sm are
+// answered at once. SMPP 3.4 gives an MO no id: InboundSms::provider_id stays empty and the
+// gateway recognises a message delivered again by its sender and text.
 //
 // Threading: everything runs on a strand of the io_context given; Start/Send/Stop may be called
 // from any thread. Callbacks (done, events, USSD handler) run on that strand.

@@ -5,7 +5,9 @@
 // on stdout: {"event":"listening","port":N} first, then what the client does (bind, submit,
 // enquire_link, deliver_resp, unbind, close). Reads commands as JSON lines on stdin:
 //   {"cmd":"set", "refuse_binds":N, "throttle":N, "hold":bool, "msgid_base":"hex"|"dec",
-//          "quiet":bool (no submit events; {"cmd":"count"} tells how many were answered)}
+//          "quiet":bool (no submit events; {"cmd":"count"} tells how many were answered),
+//          "receipt":"DELIVRD"|"UNDELIV"|... (a receipt right behind each submit_sm_resp that
+//          asked for one; null: none)}
 //   {"cmd":"count"}                        {"event":"count","answered":N}
 //   {"cmd":"release", "count":N}          answer the N oldest held submit_sm with ESME_ROK
 //   {"cmd":"deliver", "tag":"x", "fields":{...}, "short_message_hex":"..", "tlvs":{...},
@@ -39,7 +41,8 @@ function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
-const settings = {refuse_binds: 0, throttle: 0, hold: false, msgid_base: 'hex', quiet: false};
+const settings = {refuse_binds: 0, throttle: 0, hold: false, msgid_base: 'hex', quiet: false,
+                  receipt: null};
 let answered = 0;
 const sessions = new Set();
 const bound = new Set();
@@ -106,6 +109,25 @@ function answerSubmit(session, pdu, info) {
   info.message_id = id;
   answered++;
   if (!settings.quiet) emit(Object.assign({event: 'submit'}, info));
+  if (settings.receipt && (pdu.registered_delivery & 3)) sendReceipt(session, pdu, id);
+}
+
+// A receipt in the form of SMPP 3.4 Appendix B, with receipted_message_id and message_state.
+function sendReceipt(session, submit, id) {
+  const states = {ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6,
+                  UNKNOWN: 7, REJECTD: 8};
+  const stat = settings.receipt;
+  const text = `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} ` +
+      `submit date:2501091345 done date:2501091346 stat:${stat} err:000 text:`;
+  const pdu = new smpp.PDU('deliver_sm', {
+    source_addr_ton: submit.dest_addr_ton, source_addr_npi: submit.dest_addr_npi,
+    source_addr: submit.destination_addr, destination_addr: submit.source_addr,
+    esm_class: 4, short_message: Buffer.from(text, 'latin1'),
+    receipted_message_id: id, message_state: states[stat] || 7,
+  });
+  session.send(pdu, (resp) => {
+    emit({event: 'receipt_resp', id, status: resp.command_status});
+  });
 }
 
 const server = smpp.createServer((session) => {
