@@ -135,6 +135,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
         reopen_timer_(strand_),
         pace_timer_(strand_),
         poll_timer_(strand_),
+        settle_timer_(strand_),
         backoff_(config_.reopen_min),
         next_concat_ref_(static_cast<uint16_t>(UnixMillis(clock.Now()) & 0xFF)) {
     if (!opener_) {
@@ -160,6 +161,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
       reopen_timer_.cancel();
       pace_timer_.cancel();
       poll_timer_.cancel();
+      settle_timer_.cancel();
       FailSends(SendResult::Kind::kRetry, "modem channel stopped");
       if (engine_) engine_->Close();
       engine_.reset();
@@ -177,6 +179,8 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
 
  private:
   enum class State { kIdle, kDown, kInit, kReady, kStopped };
+  static constexpr std::chrono::milliseconds kEscTimeout{500};
+  static constexpr std::chrono::milliseconds kSettle{200};
 
   struct SendJob {
     uint64_t id = 0;
@@ -263,6 +267,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     engine_.reset();
     pace_timer_.cancel();
     poll_timer_.cancel();
+    settle_timer_.cancel();
     FailSends(SendResult::Kind::kRetry, "modem link lost: " + reason);
     // Stored messages stay in the modem; the next session lists them again.
     groups_.clear();
@@ -294,7 +299,22 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
   void Init() {
     state_ = State::kInit;
     ready_ = false;
-    WakeUp(0);
+    // A modem left waiting for the PDU of an AT+CMGS (its host died after the command) takes
+    // every byte as part of that PDU until Ctrl-Z or ESC (27.005 §3.5.1): ESC cancels it, as
+    // gammu does before its first command. In command mode the line is answered with OK or
+    // ERROR, or not at all; any of the three will do. Then a quiet moment: what the modem still
+    // had to say to an earlier session (an answer waiting in the tty, the ESC's own answer
+    // after an older one took its place) arrives with no command in flight and is dropped,
+    // instead of being taken for the answer to the next command.
+    AtCommand esc{"\x1B", "", "", kEscTimeout};
+    esc.may_go_unanswered = true;
+    Cmd(std::move(esc), [this](Result<AtReply>) {
+      settle_timer_.expires_after(kSettle);
+      settle_timer_.async_wait(
+          [self = shared_from_this(), gen = gen_](const boost::system::error_code& ec) {
+            if (!ec && gen == self->gen_ && self->state_ == State::kInit) self->WakeUp(0);
+          });
+    });
   }
 
   // "AT" until the modem answers: some ignore the first command after idling (PROTOCOLS.md
@@ -782,6 +802,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer reopen_timer_;
   boost::asio::steady_timer pace_timer_;
   boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer settle_timer_;  // the quiet moment after the opening ESC
   std::chrono::milliseconds backoff_;
 
   State state_ = State::kIdle;

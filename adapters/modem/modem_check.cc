@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "adapters/modem/at_engine.h"
@@ -47,13 +48,33 @@ class Checker : public std::enable_shared_from_this<Checker> {
         config_(std::move(config)),
         log_(std::move(log)),
         done_(std::move(done)),
-        opener_(std::move(opener)) {}
+        opener_(std::move(opener)),
+        settle_(ex_) {}
 
   void Run() {
     auto stream = opener_ ? opener_(ex_) : OpenSerial(ex_, config_.device, config_.baud);
     if (!stream.ok()) return Finish(stream.error());
     engine_ = AtEngine::Create(ex_, std::move(*stream), AtEngine::Options{}, log_);
     engine_->Start();
+    auto self = shared_from_this();
+    // ESC and a quiet moment first, as the channel does: ESC ends a PDU prompt left open by
+    // a host that died after AT+CMGS (27.005 §3.5.1), and answers meant for an earlier session
+    // arrive with no command in flight, dropped.
+    AtCommand esc{"\x1B", "", "", std::chrono::milliseconds(500)};
+    esc.may_go_unanswered = true;
+    engine_->Send(std::move(esc), [self](Result<AtReply>) {
+      if (self->finished_) return;
+      self->settle_.expires_after(std::chrono::milliseconds(200));
+      self->settle_.async_wait([self](const boost::system::error_code& ec) {
+        if (!ec && !self->finished_) self->Hello();
+      });
+    });
+  }
+
+ private:
+  using Next = std::function<void(const Result<AtReply>&)>;
+
+  void Hello() {
     auto self = shared_from_this();
     Cmd("AT", "", [self](const Result<AtReply>& r) {
       if (!r->final.ok())
@@ -63,9 +84,6 @@ class Checker : public std::enable_shared_from_this<Checker> {
       });
     });
   }
-
- private:
-  using Next = std::function<void(const Result<AtReply>&)>;
 
   void Cmd(std::string text, std::string prefix, Next next) {
     engine_->Send(AtCommand{std::move(text), std::move(prefix), "", config_.command_timeout},
@@ -186,6 +204,7 @@ class Checker : public std::enable_shared_from_this<Checker> {
   void Finish(Result<ModemReport> r) {
     if (finished_) return;
     finished_ = true;
+    settle_.cancel();
     if (engine_) engine_->Close();
     auto done = std::move(done_);
     boost::asio::post(ex_,
@@ -197,6 +216,7 @@ class Checker : public std::enable_shared_from_this<Checker> {
   std::shared_ptr<spdlog::logger> log_;
   std::function<void(Result<ModemReport>)> done_;
   ModemChannel::Opener opener_;
+  boost::asio::steady_timer settle_;
   std::shared_ptr<AtEngine> engine_;
   ModemReport report_;
   bool finished_ = false;

@@ -9,7 +9,9 @@
 // compared with the outbox rows. Each test has its own emulator, gateway and database; nothing
 // waits a fixed time: the emulator answers "wait" requests when its state matches, and the
 // database is polled with a deadline.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -510,6 +512,29 @@ TEST_F(ModemGatewayTest, StoredWhileDownHandledOnStartAndReadTwiceMakesOneOrder)
   EXPECT_EQ(Orders().size(), 4u);
 }
 
+TEST_F(ModemGatewayTest, GatewayStoppedWhileTheModemWaitsForAPduComesBackOnStart) {
+  // The gateway goes away right after an AT+CMGS=<length>: the modem still waits for the PDU
+  // and takes whatever comes next as part of it (3GPP TS 27.005 §3.5.1) until Ctrl-Z or ESC.
+  StartGateway();
+  Set({{"mute_prompt", true}});
+  Deliver("+6281200000025", "PESAN B1 1 ALAMAT Jl Lima 5");
+  WaitForOrder(1);
+  emu_->Wait("command", 1, "AT+CMGS");
+  gateway_.reset();
+  Set({{"mute_prompt", false}});
+
+  // Started again, the gateway gets the modem out of that state and sends everything once.
+  StartGateway();
+  WaitOutbox(2, OutboxStatus::kSent);
+  json state = emu_->State();
+  EXPECT_TRUE(state["bad"].empty()) << state["bad"];
+  std::multiset<std::pair<std::string, std::string>> smsc, outbox;
+  for (const auto& m : SentMessages(state)) smsc.insert({m.to, m.text});
+  for (const auto& m : Outbox()) outbox.insert({m.to, m.text});
+  EXPECT_EQ(smsc, outbox);
+  EXPECT_EQ(Orders().size(), 1u);
+}
+
 // ---- 6. pesan modem check, the real binary ----
 
 TEST_F(ModemGatewayTest, ModemCheckReportsTheModemsOwnValues) {
@@ -519,12 +544,15 @@ TEST_F(ModemGatewayTest, ModemCheckReportsTheModemsOwnValues) {
   Deliver("+6281200000032", "PESAN B1 2", {{"store_only", true}});
   auto r = RunPesan({"modem", "check", "--device", emu_->device(), "--pin", kPin});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "Modem: ZTE MF190\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "SIM: ready (PIN entered)\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "Network: registered (home network)\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "(-63 dBm)")) << r.out;  // -113 + 2 * 25, 27.007 §8.5
-  EXPECT_TRUE(Contains(r.out, "Service centre: +6281107777\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "SIM storage: 2 of 30 messages (SM)\n")) << r.out;
+  const std::string report =
+      "Modem: ZTE MF190\n"
+      "Firmware: 11.126.16.00.00\n"
+      "SIM: ready (PIN entered)\n"
+      "Network: registered (home network)\n"
+      "Signal: 5 of 5 bars (-63 dBm)\n"  // -113 + 2 * 25 (27.007 §8.5)
+      "Service centre: +6281107777\n"
+      "SIM storage: 2 of 30 messages (SM)\n";
+  EXPECT_EQ(r.out, report);
   // It only looks: nothing read, nothing deleted.
   json state = emu_->State();
   EXPECT_EQ(state["storage"].size(), 2u);
@@ -535,7 +563,27 @@ TEST_F(ModemGatewayTest, ModemCheckReportsTheModemsOwnValues) {
   config_path_ = dir_.Write("pesan.toml", Config());
   auto c = RunPesan({"modem", "check", "--config", config_path_});
   EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
-  EXPECT_EQ(c.out, r.out);
+  EXPECT_EQ(c.out, report);
+}
+
+TEST_F(ModemGatewayTest, ModemCheckAfterAProgramThatLeftTheModemMidCommand) {
+  // A program unlocked the SIM, sent AT+CMGS=23 and went away: the modem waits for the PDU
+  // (3GPP TS 27.005 §3.5.1), and the echoes and the OK it wrote are still in the tty.
+  Set({{"mute_prompt", true}});
+  {
+    int fd = ::open(emu_->device().c_str(), O_RDWR | O_NOCTTY);
+    ASSERT_GE(fd, 0);
+    const std::string left = "AT+CPIN=\"" + std::string(kPin) + "\"\rAT+CMGS=23\r";
+    ASSERT_EQ(::write(fd, left.data(), left.size()), static_cast<ssize_t>(left.size()));
+    ::close(fd);
+  }
+  emu_->Wait("command", 1, "AT+CMGS=23");
+  Set({{"mute_prompt", false}});
+  auto r = RunPesan({"modem", "check", "--device", emu_->device()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << emu_->State()["commands"].dump();
+  EXPECT_TRUE(Contains(r.out, "SIM: ready\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "SIM storage: 0 of 10 messages (SM)\n")) << r.out;
+  EXPECT_TRUE(emu_->State()["submitted"].empty());
 }
 
 TEST_F(ModemGatewayTest, ModemCheckFailsOnAWrongPinAndWithoutDevice) {

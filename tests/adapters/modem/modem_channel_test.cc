@@ -320,15 +320,35 @@ TEST_F(ModemChannelTest, HungModemIsReopened) {
   EXPECT_EQ(Send("+6281234567890", "halo lagi").kind, SendResult::Kind::kAccepted);
 }
 
+TEST_F(ModemChannelTest, ModemLeftWaitingForAPduIsCancelledWithEsc) {
+  // No "> " after AT+CMGS: the send times out, and the modem still waits for a PDU, taking
+  // every byte for one until Ctrl-Z or ESC (27.005 §3.5.1).
+  EmulatorProcess emu;
+  auto config = Config(emu);
+  config.send_timeout = 300ms;
+  StartChannel(config);
+  WaitReady(emu);
+  emu.Call({{"op", "set"}, {"mute_prompt", true}});
+  EXPECT_EQ(Send("+6281234567890", "halo").kind, SendResult::Kind::kRetry);
+  emu.Call({{"op", "set"}, {"mute_prompt", false}});
+  WaitReady(emu, 2);
+  EXPECT_EQ(Send("+6281234567890", "halo lagi").kind, SendResult::Kind::kAccepted);
+  auto st = emu.State();
+  ASSERT_EQ(st["submitted"].size(), 1u);
+  EXPECT_EQ(st["submitted"][0]["text"], "halo lagi");
+  EXPECT_TRUE(st["bad"].empty()) << st["bad"];
+}
+
 TEST_F(ModemChannelTest, SleepyModemIsWokenWithoutReopening) {
-  EmulatorProcess emu({"--swallow", "2"});
+  // It ignores the ESC that ends a pending PDU prompt and the first two ATs.
+  EmulatorProcess emu({"--swallow", "3"});
   auto config = Config(emu);
   config.command_timeout = 300ms;
   StartChannel(config);
   WaitReady(emu);
   auto st = emu.State();
-  std::vector<std::string> first(st["commands"].begin(), st["commands"].begin() + 4);
-  EXPECT_EQ(first, (std::vector<std::string>{"AT", "AT", "AT", "ATE0"}));
+  std::vector<std::string> first(st["commands"].begin(), st["commands"].begin() + 5);
+  EXPECT_EQ(first, (std::vector<std::string>{"\x1B", "AT", "AT", "AT", "ATE0"}));
   EXPECT_EQ(emu.CountCommands("ATE0"), 1);  // one session: the device was not reopened
 }
 

@@ -17,9 +17,11 @@ Control requests ({"op": ...}):
                  stored with +CDSI (ds=2).
   urc            {"lines": [...]}: emits unsolicited lines now.
   set            {"noise"?, "hang"?, "swallow"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?,
-                 "ignore"?: [prefixes]}: noise puts ^RSSI/^MODE lines inside every response; hang
-                 swallows commands unanswered; swallow ignores the next n commands; ignore leaves
-                 commands starting with one of the prefixes unanswered (and undone).
+                 "ignore"?: [prefixes], "mute_prompt"?}: noise puts ^RSSI/^MODE lines inside
+                 every response; hang swallows commands unanswered; swallow ignores the next n
+                 commands; ignore leaves commands starting with one of the prefixes unanswered
+                 (and undone); mute_prompt makes AT+CMGS wait for its PDU without saying "> "
+                 (as a modem whose host died right after the command).
   unplug/replug  the device vanishes / comes back at the same path (SIM storage is kept, the
                  modem state is reset as at power-on).
   state          storage, submitted (decoded), commands (and their arrival times), deleted, bad
@@ -122,6 +124,7 @@ class Modem:
         self.swallow = args.swallow
         self.fail_cmgs = []
         self.ignore = []
+        self.mute_prompt = False
         self.plugged = False
         self.reset()
 
@@ -319,7 +322,8 @@ class Modem:
                 self.respond([], self.error('CMS', 302))
                 return
             self.prompt_len = int(cmd[6:])
-            self.out('\r\n> ')
+            if not self.mute_prompt:
+                self.out('\r\n> ')
         else:
             self.respond([], 'ERROR')
 
@@ -464,7 +468,8 @@ class Modem:
             self.out(''.join('\r\n%s\r\n' % line for line in req['lines']))
             return {'ok': True}
         if op == 'set':
-            for key in ('noise', 'hang', 'swallow', 'csq', 'creg', 'fail_cmgs', 'smsc', 'ignore'):
+            for key in ('noise', 'hang', 'swallow', 'csq', 'creg', 'fail_cmgs', 'smsc', 'ignore',
+                        'mute_prompt'):
                 if key in req:
                     setattr(self, key, req[key])
             return {'ok': True}
