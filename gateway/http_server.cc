@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <optional>
-
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
+#include <optional>
 
 namespace pesan {
 
@@ -15,10 +16,17 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+class Session;
+}
+
 struct HttpServer::Impl {
   struct Worker {
     asio::io_context ioc{1};
     std::unique_ptr<tcp::acceptor> acceptor;
+    std::unique_ptr<asio::steady_timer> sweep;
+    // This worker's connections, for the deadline sweep; touched on its thread only.
+    std::vector<std::weak_ptr<Session>> sessions;
     std::thread thread;
   };
   std::vector<std::unique_ptr<Worker>> workers;
@@ -28,41 +36,106 @@ struct HttpServer::Impl {
 
 namespace {
 
+using SteadyClock = std::chrono::steady_clock;
+
+// A request parser that keeps only what HttpRequest carries (RFC 9112 framing by Beast's
+// basic_parser): no header container, and the request's strings reuse their capacity from one
+// request to the next on a connection.
+class RequestParser final : public http::basic_parser<true> {
+ public:
+  explicit RequestParser(HttpRequest& out) : out_(out) {
+    out_.method.clear();
+    out_.path.clear();
+    out_.query.clear();
+    out_.content_type.clear();
+    out_.body.clear();
+  }
+  unsigned version() const { return version_; }
+
+ private:
+  void on_request_impl(http::verb, std::string_view method, std::string_view target, int version,
+                       beast::error_code&) override {
+    version_ = static_cast<unsigned>(version);
+    out_.method.assign(method);
+    auto q = target.find('?');
+    out_.path.assign(target.substr(0, q));
+    if (q != std::string_view::npos) out_.query.assign(target.substr(q + 1));
+  }
+  void on_response_impl(int, std::string_view, int, beast::error_code&) override {}
+  void on_field_impl(http::field name, std::string_view, std::string_view value,
+                     beast::error_code&) override {
+    if (name == http::field::content_type && !content_type_seen_) {
+      content_type_seen_ = true;
+      out_.content_type.assign(value);
+    }
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(std::string_view body, beast::error_code&) override {
+    out_.body.append(body);
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, std::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body,
+                                 beast::error_code&) override {
+    out_.body.append(body);
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  HttpRequest& out_;
+  unsigned version_ = 11;
+  bool content_type_seen_ = false;
+};
+
+// One connection. Deadlines: reading a whole request, and writing an answer, must each finish
+// within request_timeout; the worker's sweep closes connections past their deadline (no timer
+// per operation). While a handler works on a request there is no deadline.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpLimits& limits,
+  Session(tcp::socket socket, asio::io_context& ioc, const HttpLimits& limits,
           const std::map<std::string, HttpHandler>& routes, std::atomic<std::size_t>& connections,
           HttpServer::Impl& impl)
-      : stream_(std::move(socket)),
+      : socket_(std::move(socket)),
+        ioc_(ioc),
         limits_(limits),
         routes_(routes),
         connections_(connections),
         impl_(impl) {
     ++connections_;
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
+    auto ep = socket_.remote_endpoint(ec);
+    if (!ec) request_.remote = ep.address().to_string();
   }
   ~Session() { --connections_; }
 
   void Start() { DoRead(); }
 
+  // Called by the sweep on this connection's thread: closes it when past its deadline.
+  void CloseIfExpired(SteadyClock::time_point now) {
+    if (now < deadline_) return;
+    beast::error_code ec;
+    socket_.close(ec);  // pending operations end with operation_aborted
+  }
+
  private:
   void DoRead() {
-    parser_.emplace();
+    parser_.emplace(request_);
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
-    stream_.expires_after(limits_.request_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    deadline_ = SteadyClock::now() + limits_.request_timeout;
+    http::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
+    deadline_ = SteadyClock::time_point::max();
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset ||
-        ec == asio::error::eof) {
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
       return Close();
     }
     if (ec == http::error::body_limit) {
@@ -73,25 +146,19 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return SendError(http::status::bad_request, "bad request\n");
 
-    auto& req = parser_->get();
-    keep_alive_ = req.keep_alive() && !impl_.stopping.load();
-    version_ = req.version();
-    HttpRequest r;
-    r.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    r.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-    r.content_type = std::string(req[http::field::content_type]);
-    r.body = std::move(req.body());
-    r.remote = remote_;
+    keep_alive_ = parser_->keep_alive() && !impl_.stopping.load();
+    version_ = parser_->version();
 
-    auto route = routes_.find(r.path);
+    auto route = routes_.find(request_.path);
     if (route == routes_.end()) return SendError(http::status::not_found, "not found\n");
     ++impl_.in_flight;
-    auto executor = stream_.get_executor();
-    route->second(r, [self = shared_from_this(), executor](HttpResponse res) {
-      asio::post(executor, [self, res = std::move(res)]() mutable {
+    route->second(request_, [self = shared_from_this()](HttpResponse res) {
+      if (self->ioc_.get_executor().running_in_this_thread()) {
+        // Answered within the handler, or later on this connection's thread.
+        --self->impl_.in_flight;
+        return self->Send(std::move(res));
+      }
+      asio::post(self->ioc_, [self, res = std::move(res)]() mutable {
         --self->impl_.in_flight;
         self->Send(std::move(res));
       });
@@ -103,34 +170,45 @@ class Session : public std::enable_shared_from_this<Session> {
     Send({static_cast<int>(status), "text/plain; charset=utf-8", std::move(body)});
   }
 
+  // The status line and the few fields an answer has, then the body (RFC 9112 §4, §6).
   void Send(HttpResponse r) {
-    auto res = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(r.status), version_ ? version_ : 11);
-    res->set(http::field::content_type, r.content_type);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive_);
-    res->prepare_payload();
-    stream_.expires_after(limits_.request_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+    const unsigned version = version_ ? version_ : 11;
+    out_.assign(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    char number[24];
+    out_.append(number, std::to_chars(number, number + sizeof number, r.status).ptr);
+    out_.push_back(' ');
+    out_.append(http::obsolete_reason(static_cast<http::status>(r.status)));
+    out_.append("\r\nContent-Type: ").append(r.content_type);
+    out_.append("\r\nContent-Length: ")
+        .append(number, std::to_chars(number, number + sizeof number, r.body.size()).ptr);
+    if (version == 10 && keep_alive_) out_.append("\r\nConnection: keep-alive");
+    if (version != 10 && !keep_alive_) out_.append("\r\nConnection: close");
+    out_.append("\r\n\r\n").append(r.body);
+    deadline_ = SteadyClock::now() + limits_.request_timeout;
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec || !self->keep_alive_) return self->Close();
                         self->DoRead();
                       });
   }
 
   void Close() {
+    deadline_ = SteadyClock::time_point::max();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  asio::io_context& ioc_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest request_;
+  std::optional<RequestParser> parser_;
+  std::string out_;
   const HttpLimits& limits_;
   const std::map<std::string, HttpHandler>& routes_;
   std::atomic<std::size_t>& connections_;
   HttpServer::Impl& impl_;
-  std::string remote_;
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool keep_alive_ = false;
   unsigned version_ = 11;
 };
@@ -138,19 +216,39 @@ class Session : public std::enable_shared_from_this<Session> {
 void Accept(HttpServer::Impl::Worker& w, const HttpLimits& limits,
             const std::map<std::string, HttpHandler>& routes, std::atomic<std::size_t>& conns,
             HttpServer::Impl& impl) {
-  w.acceptor->async_accept(w.ioc, [&w, &limits, &routes, &conns, &impl](beast::error_code ec,
-                                                                       tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
-    if (!ec) {
-      if (conns.load() >= limits.max_connections) {
-        spdlog::warn("http: connection limit {} reached, refusing a connection",
-                     limits.max_connections);
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), limits, routes, conns, impl)->Start();
-      }
-    }
-    Accept(w, limits, routes, conns, impl);
+  w.acceptor->async_accept(
+      w.ioc, [&w, &limits, &routes, &conns, &impl](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
+        if (!ec) {
+          if (conns.load() >= limits.max_connections) {
+            spdlog::warn("http: connection limit {} reached, refusing a connection",
+                         limits.max_connections);
+          } else {
+            socket.set_option(tcp::no_delay(true), ec);
+            auto session =
+                std::make_shared<Session>(std::move(socket), w.ioc, limits, routes, conns, impl);
+            w.sessions.push_back(session);
+            session->Start();
+          }
+        }
+        Accept(w, limits, routes, conns, impl);
+      });
+}
+
+// Closes this worker's connections past their deadline, forgets closed ones, and comes back
+// after `every`.
+void Sweep(HttpServer::Impl::Worker& w, std::chrono::milliseconds every) {
+  w.sweep->expires_after(every);
+  w.sweep->async_wait([&w, every](beast::error_code ec) {
+    if (ec) return;
+    const auto now = SteadyClock::now();
+    std::erase_if(w.sessions, [now](const std::weak_ptr<Session>& weak) {
+      auto s = weak.lock();
+      if (!s) return true;
+      s->CloseIfExpired(now);
+      return false;
+    });
+    Sweep(w, every);
   });
 }
 
@@ -193,8 +291,14 @@ Status HttpServer::Start(const std::string& host, std::uint16_t port) {
     port_ = acc->local_endpoint().port();
     w->acceptor = std::move(acc);
   }
+  // Deadlines are kept to a quarter of the timeout, at most a second late.
+  const auto every =
+      std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(limits_.request_timeout) / 4,
+                 std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
   for (auto& w : impl_->workers) {
     Accept(*w, limits_, routes_, connections_, *impl_);
+    w->sweep = std::make_unique<asio::steady_timer>(w->ioc);
+    Sweep(*w, every);
     w->thread = std::thread([w = w.get()] {
       auto guard = asio::make_work_guard(w->ioc);
       w->ioc.run();
@@ -210,6 +314,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
     asio::post(w->ioc, [w = w.get()] {
       beast::error_code ec;
       w->acceptor->close(ec);
+      if (w->sweep) w->sweep->cancel();
     });
   }
   // Let the requests in flight be answered.

@@ -1,11 +1,14 @@
 #include "gateway/shop_registry.h"
 
+#include <algorithm>
+
 namespace pesan {
 
 Result<ShopRegistry::View> ShopRegistry::Load(Store& store, const Shop& shop) {
   auto products = store.ListProducts(shop.id, false);
   if (!products) return products.error();
-  return View(std::make_shared<const ussd::ShopView>(ussd::MakeShopView(shop, std::move(*products))));
+  return View(
+      std::make_shared<const ussd::ShopView>(ussd::MakeShopView(shop, std::move(*products))));
 }
 
 Status ShopRegistry::LoadAll(Store& store) {
@@ -28,11 +31,44 @@ void ShopRegistry::MarkDirty(ShopId shop) {
   dirty_.insert(shop);
 }
 
+void ShopRegistry::MarkStockChanged(ShopId shop, const std::vector<std::string>& codes) {
+  std::lock_guard lock(mu_);
+  stock_changed_[shop].insert(codes.begin(), codes.end());
+}
+
 Status ShopRegistry::RefreshDirty(Store& store) {
   std::set<ShopId> dirty;
+  std::map<ShopId, std::set<std::string>> stock_changed;
   {
     std::lock_guard lock(mu_);
     dirty.swap(dirty_);
+    stock_changed.swap(stock_changed_);
+  }
+  for (const auto& [id, codes] : stock_changed) {
+    if (dirty.count(id)) continue;  // reloaded whole below
+    View old = ById(id);
+    if (!old) continue;
+    auto view = std::make_shared<ussd::ShopView>(*old);
+    bool patched = true;
+    for (const auto& code : codes) {
+      auto p = store.GetProduct(id, code);
+      if (!p && p.error().code != ErrorCode::kNotFound) return p.error();
+      auto it = std::find_if(view->products.begin(), view->products.end(),
+                             [&](const Product& q) { return q.code == code; });
+      if (!p || !p->active || it == view->products.end()) {
+        patched = false;  // not the catalog this view shows any more: reload it
+        break;
+      }
+      it->stock = p->stock;
+    }
+    if (!patched) {
+      dirty.insert(id);
+      continue;
+    }
+    std::lock_guard lock(mu_);
+    for (auto& slot : views_) {
+      if (slot->shop.id == id) slot = view;
+    }
   }
   for (ShopId id : dirty) {
     View old = ById(id);

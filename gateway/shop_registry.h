@@ -3,6 +3,7 @@
 // shared_ptr and keep a consistent view for the whole hop.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -22,6 +23,9 @@ class ShopRegistry {
   Status LoadAll(Store& store);
   // Marks a shop changed; RefreshDirty reloads it (the writer calls it after each commit).
   void MarkDirty(ShopId shop);
+  // Marks only the stock of these products changed (orders, cancellations): RefreshDirty then
+  // reads their stock and patches a copy of the view instead of reloading the catalog.
+  void MarkStockChanged(ShopId shop, const std::vector<std::string>& codes);
   Status RefreshDirty(Store& store);
 
   View ByCode(const std::string& code) const;
@@ -35,6 +39,7 @@ class ShopRegistry {
   mutable std::mutex mu_;
   std::vector<View> views_;  // in configuration order
   std::set<ShopId> dirty_;
+  std::map<ShopId, std::set<std::string>> stock_changed_;
 };
 
 }  // namespace pesan

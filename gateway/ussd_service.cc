@@ -226,7 +226,9 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
       auto placed = PlaceOrderAndNotify(s, voice_, shop->shop, order, lang, save, now);
       *result = placed;
       if (!placed) return placed.error();
-      shops_.MarkDirty(shop->shop.id);
+      std::vector<std::string> codes;
+      for (const auto& item : placed->items) codes.push_back(item.code);
+      shops_.MarkStockChanged(shop->shop.id, codes);
       if (persist) return persist(s);
       return Ok{};
     };
@@ -248,7 +250,9 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
       auto moved = s.MoveOrder(id, OrderStatus::kCancelled, "", now);
       *result = moved;
       if (!moved) return moved.error();
-      shops_.MarkDirty(shop->shop.id);
+      std::vector<std::string> codes;
+      for (const auto& item : moved->items) codes.push_back(item.code);
+      shops_.MarkStockChanged(shop->shop.id, codes);
       for (const auto& m : shop->shop.managers) {
         auto text = voice_.texts->Format(voice_.manager_language, "sms.manager_cancelled",
                                          {{"order", std::to_string(id)}});

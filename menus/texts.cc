@@ -36,8 +36,7 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
         return InvalidInput(std::string(origin) + ":" + std::to_string(value.source().begin.line) +
                             ": " + std::string(key.str()) + " must be a string");
       }
-      texts_[std::string(lang) + ":" + std::string(section.str()) + "." + std::string(key.str())] =
-          s->get();
+      texts_[std::string(lang)][std::string(section.str()) + "." + std::string(key.str())] = s->get();
     }
   }
   return Ok{};
@@ -73,10 +72,9 @@ std::vector<std::string> Texts::Keys(std::string_view lang) const {
 }
 
 std::string_view Texts::Get(std::string_view lang, std::string_view key) const {
-  std::string k;
-  k.reserve(lang.size() + key.size() + 1);
-  k.append(lang).append(":").append(key);
-  if (auto it = texts_.find(k); it != texts_.end()) return it->second;
+  if (auto table = texts_.find(lang); table != texts_.end()) {
+    if (auto it = table->second.find(key); it != table->second.end()) return it->second;
+  }
   if (lang != "id") return Get("id", key);
   return key;
 }

@@ -2,11 +2,13 @@
 // template with {placeholders}. Loaded once at start; immutable and shared between threads.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -35,7 +37,13 @@ class Texts {
   std::vector<std::string> Keys(std::string_view lang) const;
 
  private:
-  std::map<std::string, std::string, std::less<>> texts_;  // "id:ussd.menu" -> template
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  using Table = std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>>;
+  // language -> "ussd.menu" -> template; looked up by string_view, without building a key.
+  std::map<std::string, Table, std::less<>> texts_;
 };
 
 // Replaces {name} placeholders in `tmpl`.

@@ -123,13 +123,42 @@ class Machine {
     if (p.stock <= 0) line += " (" + T("ussd.sold_out") + ")";
     return line;
   }
-  // Splits numbered `lines` into pages that fit the screen with `header` and the navigation lines.
-  std::vector<std::pair<size_t, size_t>> Paginate(const std::vector<std::string>& lines,
-                                                  std::string_view header) const;
-  std::string ListScreen(std::string_view header, const std::vector<std::string>& lines,
-                         int page) const;
-  // The lines of a list screen (categories or products), without their numbers.
-  std::vector<std::string> ListLines(const Frame& f) const;
+  // The lines of a list screen (categories or products), without their numbers, each built
+  // when paging first needs it: a page near the start of a long catalog costs its own lines,
+  // not the whole catalog's.
+  class ListLines {
+   public:
+    ListLines(const Machine& m, const Frame& f)
+        : m_(m), categories_(f.where == Where::kCategories) {
+      if (!categories_) listed_ = m.Listed(f.category);
+    }
+    size_t size() const { return categories_ ? m_.shop_.categories.size() : listed_.size(); }
+    const std::string& operator[](size_t i) {
+      while (built_.size() <= i) {
+        const size_t k = built_.size();
+        built_.push_back(categories_ ? Clip(m_.shop_.categories[k], kMaxNameChars)
+                                     : m_.ProductLine(m_.shop_.products[listed_[k]]));
+      }
+      return built_[i];
+    }
+    // The product shown on line i of a product list.
+    int Product(size_t i) const { return listed_[i]; }
+
+   private:
+    const Machine& m_;
+    const bool categories_;
+    std::vector<int> listed_;  // product indexes, for a product list
+    std::vector<std::string> built_;
+  };
+  struct Page {
+    size_t begin = 0, end = 0;  // lines shown
+    int index = 0;              // the page's number, from 0
+    bool next = false;          // lines follow on later pages
+  };
+  // Page `page` (the last one when there are fewer) of numbered `lines` split into pages that
+  // fit the screen with `header` and the navigation lines.
+  Page FindPage(ListLines& lines, std::string_view header, int page) const;
+  std::string ListScreen(std::string_view header, ListLines lines, int page) const;
   std::string Nav(bool prev, bool next) const;
 
   void PlaceOrInform(bool last);
@@ -166,50 +195,42 @@ std::string Machine::Nav(bool prev, bool next) const {
   return nav + T("ussd.nav_back") + " " + T("ussd.nav_home");
 }
 
-std::vector<std::pair<size_t, size_t>> Machine::Paginate(const std::vector<std::string>& lines,
-                                                         std::string_view header) const {
+Machine::Page Machine::FindPage(ListLines& lines, std::string_view header, int page) const {
   // Budget as if both paging keys were shown, and keep room for a notice line: a page alone
   // stays near the target, a page with a notice within the maximum.
   const size_t fixed = CharCount(header) + 1 + CharCount(Nav(true, true));
   const size_t budget =
       lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
-  std::vector<std::pair<size_t, size_t>> pages;
-  size_t begin = 0;
-  while (begin < lines.size()) {
-    size_t end = begin, used = 0;
-    while (end < lines.size()) {
+  // Pages are filled one after the other from the first line, so only the pages up to the
+  // one wanted are looked at.
+  const size_t count = lines.size();
+  const int wanted = std::max(page, 0);
+  Page p;
+  while (true) {
+    size_t end = p.begin, used = 0;
+    while (end < count) {
       size_t add = kNumberWidth + CharCount(lines[end]) + 1;
-      if (end > begin && used + add > budget) break;
+      if (end > p.begin && used + add > budget) break;
       used += add;
       ++end;
     }
-    pages.emplace_back(begin, end);
-    begin = end;
+    p.end = end;
+    if (p.index == wanted || end >= count) break;
+    p.begin = end;
+    ++p.index;
   }
-  if (pages.empty()) pages.emplace_back(0, 0);
-  return pages;
+  p.next = p.end < count;
+  return p;
 }
 
-std::vector<std::string> Machine::ListLines(const Frame& f) const {
-  std::vector<std::string> lines;
-  if (f.where == Where::kCategories) {
-    for (const auto& c : shop_.categories) lines.push_back(Clip(c, kMaxNameChars));
-  } else {
-    for (int idx : Listed(f.category)) lines.push_back(ProductLine(shop_.products[idx]));
-  }
-  return lines;
-}
-
-std::string Machine::ListScreen(std::string_view header, const std::vector<std::string>& lines,
-                                int page) const {
-  auto pages = Paginate(lines, header);
-  page = std::clamp(page, 0, static_cast<int>(pages.size()) - 1);
+std::string Machine::ListScreen(std::string_view header, ListLines lines, int page) const {
+  const Page p = FindPage(lines, header, page);
   std::string out(header);
-  for (size_t i = pages[page].first; i < pages[page].second; ++i) {
-    out += "\n" + Str(static_cast<std::int64_t>(i - pages[page].first + 1)) + " " + lines[i];
+  for (size_t i = p.begin; i < p.end; ++i) {
+    out += "\n" + Str(static_cast<std::int64_t>(i - p.begin + 1)) + " " + lines[i];
   }
-  if (lines.empty()) out += "\n" + T("ussd.no_products");
-  out += "\n" + Nav(page > 0, page + 1 < static_cast<int>(pages.size()));
+  if (lines.size() == 0) out += "\n" + T("ussd.no_products");
+  out += "\n" + Nav(p.index > 0, p.next);
   return out;
 }
 
@@ -251,30 +272,29 @@ void Machine::Input(std::string_view raw, bool last) {
     case Where::kCategories:
     case Where::kProducts: {
       const bool categories = at_.where == Where::kCategories;
-      auto lines = ListLines(at_);
+      ListLines lines(*this, at_);
       std::string header = T(categories ? "ussd.categories" : "ussd.products");
-      auto pages = Paginate(lines, header);
-      const int page = std::clamp(at_.page, 0, static_cast<int>(pages.size()) - 1);
-      if (in == "99" && page + 1 < static_cast<int>(pages.size())) {
-        at_.page = page + 1;
+      const Page page = FindPage(lines, header, at_.page);
+      if (in == "99" && page.next) {
+        at_.page = page.index + 1;
         return;
       }
-      if (in == "98" && page > 0) {
-        at_.page = page - 1;
+      if (in == "98" && page.index > 0) {
+        at_.page = page.index - 1;
         return;
       }
-      const auto count = static_cast<std::int64_t>(pages[page].second - pages[page].first);
+      const auto count = static_cast<std::int64_t>(page.end - page.begin);
       auto n = Number(in, count);
       if (!n) {
         Notice("ussd.bad_option");
         return;
       }
-      const size_t pos = pages[page].first + static_cast<size_t>(*n) - 1;
+      const size_t pos = page.begin + static_cast<size_t>(*n) - 1;
       if (categories) {
         Go({Where::kProducts, 0, static_cast<int>(pos)});
         return;
       }
-      const int idx = Listed(at_.category)[pos];
+      const int idx = lines.Product(pos);
       const Product& p = shop_.products[idx];
       // Stock is checked on the hop it is typed; inputs replayed from earlier hops were
       // accepted then, and the store checks stock again when the order is placed.
@@ -482,9 +502,9 @@ std::string Machine::Render() const {
       return s + "\n" + T("ussd.menu");
     }
     case Where::kCategories:
-      return ListScreen(T("ussd.categories"), ListLines(at_), at_.page);
+      return ListScreen(T("ussd.categories"), ListLines(*this, at_), at_.page);
     case Where::kProducts:
-      return ListScreen(T("ussd.products"), ListLines(at_), at_.page);
+      return ListScreen(T("ussd.products"), ListLines(*this, at_), at_.page);
     case Where::kQuantity: {
       const Product& p = shop_.products[at_.product];
       return t_.Format(lang_, "ussd.product",

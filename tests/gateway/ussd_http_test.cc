@@ -127,6 +127,27 @@ TEST(UssdHttp, CancelFromMyOrdersGivesTheStockBack) {
   EXPECT_NE(other.body.find("Belum ada pesanan"), std::string::npos) << other.body;
 }
 
+TEST(UssdHttp, MenusShowTheStockLeftAfterEachOrderAndCancel) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  EXPECT_NE(gw.Ussd("S0", "+6281200000011", "1*1").body.find("Stok 200"), std::string::npos);
+  for (const auto& t : kFlow) gw.Ussd("S1", "+6281200000011", t);
+  for (const auto& t : kFlow) gw.Ussd("S2", "+6281200000012", t);
+  // The next session sees what the store holds, right after the answers.
+  auto after = gw.Ussd("S3", "+6281200000013", "1*1").body;
+  EXPECT_NE(after.find("Stok 196"), std::string::npos) << after;
+  gw.Ussd("S4", "+6281200000011", "2*1*1");  // cancels the first order
+  after = gw.Ussd("S5", "+6281200000013", "1*1").body;
+  EXPECT_NE(after.find("Stok 198"), std::string::npos) << after;
+  // An order that takes the last units shows the product sold out in the list.
+  for (const auto& t : {"", "1", "1*1", "1*1*198", "1*1*198*Jl Melati 1", "1*1*198*Jl Melati 1*1"}) {
+    gw.Ussd("S6", "+6281200000014", t);
+  }
+  auto list = gw.Ussd("S7", "+6281200000015", "1").body;
+  EXPECT_NE(list.find("Beras 5kg Rp65.000 (habis)"), std::string::npos) << list;
+}
+
 TEST(UssdHttp, LanguageIsRememberedForTheNextSession) {
   TempDir dir;
   SystemClock clock;
