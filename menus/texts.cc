@@ -1,5 +1,6 @@
 #include "menus/texts.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -64,10 +65,10 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir) 
 
 std::vector<std::string> Texts::Keys(std::string_view lang) const {
   std::vector<std::string> keys;
-  const std::string prefix = std::string(lang) + ":";
-  for (auto it = texts_.lower_bound(prefix); it != texts_.end() && it->first.starts_with(prefix); ++it) {
-    keys.push_back(it->first.substr(prefix.size()));
+  if (auto table = texts_.find(lang); table != texts_.end()) {
+    for (const auto& [key, text] : table->second) keys.push_back(key);
   }
+  std::sort(keys.begin(), keys.end());
   return keys;
 }
 

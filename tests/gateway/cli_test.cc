@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -181,21 +182,26 @@ TEST(Cli, ConfigErrorsNameTheFileTheLineAndTheProblem) {
 
 TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   CliShop s;
-  // Pick a free port for the child: bind, read, release.
-  std::uint16_t port = 0;
-  {
-    SystemClock clock;
-    TestGateway probe(s.dir, DemoConfig(s.dir), clock);
-    port = probe.port();
-  }
-  std::string bin = PesanBinary(), listen = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> args = {bin, "serve", "--config", s.config, "--listen", listen,
-                                   "--log-level", "warn"};
+  // Port 0: the kernel picks a free port and the log line says which.
+  std::string bin = PesanBinary(), log = s.dir.File("serve.log");
+  std::vector<std::string> args = {bin, "serve", "--config", s.config, "--listen", "127.0.0.1:0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   pid_t pid;
-  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv.data(), environ), 0);
+  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  std::uint16_t port = 0;
+  ASSERT_TRUE(WaitFor([&] {
+    auto text = ReadFile(log);
+    auto at = text.find("http://127.0.0.1:");
+    if (at == std::string::npos) return false;
+    port = static_cast<std::uint16_t>(std::atoi(text.c_str() + at + 17));
+    return port != 0;
+  }));
   ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/health").status == 200; }));
   auto r = HttpPost(port, "/ussd/africastalking", "sessionId=x&phoneNumber=%2B6281200000001&text=");
   EXPECT_EQ(r.body.rfind("CON ", 0), 0u);
