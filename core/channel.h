@@ -14,9 +14,9 @@
 namespace pesan {
 
 struct OutgoingSms {
-  long long id = 0;     // the outbox row; adapters put it in logs and correlation tables
-  std::string to;       // E.164
-  std::string text;     // UTF-8; the adapter chooses GSM-7 or UCS-2 and splits into parts
+  long long id = 0;  // the outbox row; adapters put it in logs and correlation tables
+  std::string to;    // E.164
+  std::string text;  // UTF-8; the adapter chooses GSM-7 or UCS-2 and splits into parts
 };
 
 struct SendResult {
@@ -44,7 +44,7 @@ enum class DeliveryState { kDelivered, kFailed, kPending };
 struct DeliveryReport {
   std::string provider_id;  // as returned in SendResult::provider_id
   DeliveryState state = DeliveryState::kPending;
-  std::string detail;       // the channel's own status text, for the outbox row
+  std::string detail;  // the channel's own status text, for the outbox row
 };
 
 struct ChannelEvents {

@@ -27,7 +27,9 @@ class ManualClock final : public Clock {
   explicit ManualClock(SystemTime start = SystemTime(std::chrono::seconds(1'790'000'000)))
       : now_(start) {}
   SystemTime Now() const override { return now_; }
-  void Advance(std::chrono::nanoseconds d) { now_ += std::chrono::duration_cast<SystemTime::duration>(d); }
+  void Advance(std::chrono::nanoseconds d) {
+    now_ += std::chrono::duration_cast<SystemTime::duration>(d);
+  }
   void Set(SystemTime t) { now_ = t; }
 
  private:

@@ -4,12 +4,18 @@ namespace pesan {
 
 std::string_view OrderStatusName(OrderStatus s) {
   switch (s) {
-    case OrderStatus::kNew: return "new";
-    case OrderStatus::kAccepted: return "accepted";
-    case OrderStatus::kShipped: return "shipped";
-    case OrderStatus::kDone: return "done";
-    case OrderStatus::kRejected: return "rejected";
-    case OrderStatus::kCancelled: return "cancelled";
+    case OrderStatus::kNew:
+      return "new";
+    case OrderStatus::kAccepted:
+      return "accepted";
+    case OrderStatus::kShipped:
+      return "shipped";
+    case OrderStatus::kDone:
+      return "done";
+    case OrderStatus::kRejected:
+      return "rejected";
+    case OrderStatus::kCancelled:
+      return "cancelled";
   }
   return "new";
 }
@@ -25,24 +31,36 @@ std::optional<OrderStatus> ParseOrderStatus(std::string_view name) {
 bool CanMove(OrderStatus from, OrderStatus to) {
   using S = OrderStatus;
   switch (to) {
-    case S::kAccepted: return from == S::kNew;
-    case S::kShipped: return from == S::kNew || from == S::kAccepted;
-    case S::kDone: return from == S::kAccepted || from == S::kShipped;
-    case S::kRejected: return from == S::kNew || from == S::kAccepted;
-    case S::kCancelled: return from == S::kNew || from == S::kAccepted;
-    case S::kNew: return false;
+    case S::kAccepted:
+      return from == S::kNew;
+    case S::kShipped:
+      return from == S::kNew || from == S::kAccepted;
+    case S::kDone:
+      return from == S::kAccepted || from == S::kShipped;
+    case S::kRejected:
+      return from == S::kNew || from == S::kAccepted;
+    case S::kCancelled:
+      return from == S::kNew || from == S::kAccepted;
+    case S::kNew:
+      return false;
   }
   return false;
 }
 
-bool HoldsStock(OrderStatus s) { return s != OrderStatus::kRejected && s != OrderStatus::kCancelled; }
+bool HoldsStock(OrderStatus s) {
+  return s != OrderStatus::kRejected && s != OrderStatus::kCancelled;
+}
 
 std::string_view OutboxStatusName(OutboxStatus s) {
   switch (s) {
-    case OutboxStatus::kQueued: return "queued";
-    case OutboxStatus::kSent: return "sent";
-    case OutboxStatus::kDelivered: return "delivered";
-    case OutboxStatus::kFailed: return "failed";
+    case OutboxStatus::kQueued:
+      return "queued";
+    case OutboxStatus::kSent:
+      return "sent";
+    case OutboxStatus::kDelivered:
+      return "delivered";
+    case OutboxStatus::kFailed:
+      return "failed";
   }
   return "queued";
 }

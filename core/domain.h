@@ -21,10 +21,10 @@ struct Shop {
   std::string code;  // "majubersama": stable, from the config
   std::string name;  // "BUMDes Maju Bersama"
   bool open = true;
-  bool pickup = false;               // customers may collect instead of delivery
-  std::string info;                  // hours, contact, delivery area: one short paragraph
+  bool pickup = false;                // customers may collect instead of delivery
+  std::string info;                   // hours, contact, delivery area: one short paragraph
   std::vector<std::string> managers;  // E.164
-  std::string pin;                   // when set, manager commands need it
+  std::string pin;                    // when set, manager commands need it
 };
 
 struct Product {

@@ -42,13 +42,15 @@ Result<Rupiah> ParseRupiah(std::string_view text) {
       value = value * 10 + (c - '0');
       if (group >= 0) ++group;
     } else if ((c == '.' || c == ',') && digits > 0 && (group == -1 || group == 3)) {
-      if (group == -1 && digits > 3) return InvalidInput("not a whole rupiah amount: " + std::string(text));
+      if (group == -1 && digits > 3)
+        return InvalidInput("not a whole rupiah amount: " + std::string(text));
       group = 0;
     } else {
       return InvalidInput("not a whole rupiah amount: " + std::string(text));
     }
   }
-  if (group != -1 && group != 3) return InvalidInput("not a whole rupiah amount: " + std::string(text));
+  if (group != -1 && group != 3)
+    return InvalidInput("not a whole rupiah amount: " + std::string(text));
   return value;
 }
 

@@ -102,7 +102,9 @@ class SqliteDb {
   // Looked up by the caller's string_view: no copy of the SQL text per statement run.
   struct SqlHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
   };
   sqlite3* db_;
   std::string path_;

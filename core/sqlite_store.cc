@@ -150,8 +150,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (!db) return db.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
   if (mode == SqliteDb::Mode::kReadWrite) {
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                               "PRAGMA foreign_keys=ON"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
       if (auto st = store->db_->Exec(pragma); !st) return st.error();
     }
     if (auto st = store->Migrate(); !st) return st.error();
@@ -287,12 +287,12 @@ Status SqliteStore::SetShopOpen(ShopId shop, bool open) {
 // ---- products
 
 Result<std::vector<Product>> SqliteStore::ListProducts(ShopId shop, bool include_inactive) {
-  auto s = db_->Prepare(include_inactive
-                            ? std::string("SELECT ") + kProductColumns +
-                                  " FROM products WHERE shop_id = ? ORDER BY position, id"
-                            : std::string("SELECT ") + kProductColumns +
-                                  " FROM products WHERE shop_id = ? AND active = 1 "
-                                  "ORDER BY position, id");
+  auto s =
+      db_->Prepare(include_inactive ? std::string("SELECT ") + kProductColumns +
+                                          " FROM products WHERE shop_id = ? ORDER BY position, id"
+                                    : std::string("SELECT ") + kProductColumns +
+                                          " FROM products WHERE shop_id = ? AND active = 1 "
+                                          "ORDER BY position, id");
   if (!s) return s.error();
   (*s)->Bind(1, shop);
   std::vector<Product> out;
@@ -353,7 +353,8 @@ Status RequireOneRow(SqliteDb& db, const std::string& code) {
 
 Status SqliteStore::SetStock(ShopId shop, const std::string& code, std::int64_t stock) {
   if (stock < 0) return InvalidInput("stock cannot be negative");
-  auto s = db_->Prepare("UPDATE products SET stock = ? WHERE shop_id = ? AND code = ? AND active = 1");
+  auto s =
+      db_->Prepare("UPDATE products SET stock = ? WHERE shop_id = ? AND code = ? AND active = 1");
   if (!s) return s.error();
   (*s)->Bind(1, stock).Bind(2, shop).Bind(3, code);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("set stock");
@@ -362,7 +363,8 @@ Status SqliteStore::SetStock(ShopId shop, const std::string& code, std::int64_t 
 
 Status SqliteStore::SetPrice(ShopId shop, const std::string& code, Rupiah price) {
   if (price < 0) return InvalidInput("price cannot be negative");
-  auto s = db_->Prepare("UPDATE products SET price = ? WHERE shop_id = ? AND code = ? AND active = 1");
+  auto s =
+      db_->Prepare("UPDATE products SET price = ? WHERE shop_id = ? AND code = ? AND active = 1");
   if (!s) return s.error();
   (*s)->Bind(1, price).Bind(2, shop).Bind(3, code);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("set price");
@@ -391,7 +393,8 @@ Status SqliteStore::AddProduct(ShopId shop, const CatalogRow& row) {
 }
 
 Status SqliteStore::DeactivateProduct(ShopId shop, const std::string& code) {
-  auto s = db_->Prepare("UPDATE products SET active = 0 WHERE shop_id = ? AND code = ? AND active = 1");
+  auto s =
+      db_->Prepare("UPDATE products SET active = 0 WHERE shop_id = ? AND code = ? AND active = 1");
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, code);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("remove product");
@@ -401,8 +404,8 @@ Status SqliteStore::DeactivateProduct(ShopId shop, const std::string& code) {
 // ---- customers
 
 Result<std::optional<Customer>> SqliteStore::GetCustomer(ShopId shop, const std::string& phone) {
-  auto s = db_->Prepare(
-      "SELECT name, address, language FROM customers WHERE shop_id = ? AND phone = ?");
+  auto s =
+      db_->Prepare("SELECT name, address, language FROM customers WHERE shop_id = ? AND phone = ?");
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, phone);
   int rc = (*s)->Step();
@@ -415,7 +418,8 @@ Result<std::optional<Customer>> SqliteStore::GetCustomer(ShopId shop, const std:
 Status SqliteStore::SaveAddress(ShopId shop, const std::string& phone, const std::string& address) {
   auto s = db_->Prepare(
       "INSERT INTO customers (shop_id, phone, address, created_at) VALUES (?, ?, ?, "
-      "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) ON CONFLICT (shop_id, phone) DO UPDATE SET "
+      "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) ON CONFLICT (shop_id, phone) DO "
+      "UPDATE SET "
       "address = excluded.address");
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, phone).Bind(3, address);
@@ -426,7 +430,8 @@ Status SqliteStore::SaveAddress(ShopId shop, const std::string& phone, const std
 Status SqliteStore::SaveLanguage(ShopId shop, const std::string& phone, const std::string& lang) {
   auto s = db_->Prepare(
       "INSERT INTO customers (shop_id, phone, language, created_at) VALUES (?, ?, ?, "
-      "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) ON CONFLICT (shop_id, phone) DO UPDATE SET "
+      "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) ON CONFLICT (shop_id, phone) DO "
+      "UPDATE SET "
       "language = excluded.language");
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, phone).Bind(3, lang);
@@ -476,7 +481,8 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
       "INSERT INTO orders (shop_id, phone, total, address, pickup, channel, source_key, "
       "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?8)");
   if (!ins) return ins.error();
-  (*ins)->Bind(1, order.shop_id)
+  (*ins)
+      ->Bind(1, order.shop_id)
       .Bind(2, order.phone)
       .Bind(3, total)
       .Bind(4, order.address)
@@ -496,8 +502,13 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
   if (!item) return item.error();
   for (const auto& it : items) {
     (*item)->Reset();
-    (*item)->Bind(1, id).Bind(2, it.product_id).Bind(3, it.code).Bind(4, it.name).Bind(5, it.qty).Bind(
-        6, it.price);
+    (*item)
+        ->Bind(1, id)
+        .Bind(2, it.product_id)
+        .Bind(3, it.code)
+        .Bind(4, it.name)
+        .Bind(5, it.qty)
+        .Bind(6, it.price);
     if ((*item)->Step() != SQLITE_DONE) return db_->LastError("save order item");
   }
   return GetOrder(id);
@@ -538,8 +549,7 @@ Status SqliteStore::LoadItems(Order& order) {
   order.items.clear();
   int rc;
   while ((rc = (*s)->Step()) == SQLITE_ROW) {
-    order.items.push_back(
-        {(*s)->Int(0), (*s)->Text(1), (*s)->Text(2), (*s)->Int(3), (*s)->Int(4)});
+    order.items.push_back({(*s)->Int(0), (*s)->Text(1), (*s)->Text(2), (*s)->Int(3), (*s)->Int(4)});
   }
   if (rc != SQLITE_DONE) return db_->LastError("read order items");
   return Ok{};
@@ -693,7 +703,8 @@ Status SqliteStore::MarkSmsSent(std::int64_t id, const std::string& provider_id,
   if (!s) return s.error();
   (*s)->Bind(1, provider_id).Bind(2, UnixMillis(now)).Bind(3, id);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("mark sent");
-  auto ref = db_->Prepare("INSERT OR REPLACE INTO outbox_refs (provider_ref, outbox_id) VALUES (?, ?)");
+  auto ref =
+      db_->Prepare("INSERT OR REPLACE INTO outbox_refs (provider_ref, outbox_id) VALUES (?, ?)");
   if (!ref) return ref.error();
   for (const auto& r : SplitList(provider_id)) {
     (*ref)->Reset();
@@ -773,7 +784,8 @@ Result<std::optional<std::string>> SqliteStore::LoadSession(const std::string& k
 }
 
 Status SqliteStore::SaveSession(const std::string& key, const std::string& value, SystemTime now) {
-  auto s = db_->Prepare("INSERT OR REPLACE INTO ussd_sessions (key, value, updated_at) VALUES (?, ?, ?)");
+  auto s = db_->Prepare(
+      "INSERT OR REPLACE INTO ussd_sessions (key, value, updated_at) VALUES (?, ?, ?)");
   if (!s) return s.error();
   (*s)->Bind(1, key).Bind(2, value).Bind(3, UnixMillis(now));
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("save session");

@@ -18,8 +18,8 @@ namespace pesan {
 class SqliteStore final : public Store {
  public:
   // Opens the database and migrates it to the current schema (read-write mode only).
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
-                                                   SqliteDb::Mode mode = SqliteDb::Mode::kReadWrite);
+  static Result<std::unique_ptr<SqliteStore>> Open(
+      const std::string& path, SqliteDb::Mode mode = SqliteDb::Mode::kReadWrite);
   static constexpr int kSchemaVersion = 1;
 
   Status Begin() override;

@@ -25,7 +25,6 @@ struct ShopSettings {  // what the config says of a shop
   std::string pin;
 };
 
-
 struct NewOrder {
   ShopId shop_id = 0;
   std::string phone;

@@ -1,7 +1,6 @@
 #include "gateway/channels.h"
 
 #include <spdlog/spdlog.h>
-
 #include <toml++/toml.h>
 
 #include "adapters/hubtel/hubtel_ussd.h"
@@ -86,7 +85,7 @@ Result<BuiltChannel> BuildChannel(const Config& config, boost::asio::io_context&
     if (!k) return k.error();
     std::string path = k->path;
     auto channel = std::make_unique<kannel::KannelChannel>(ioc, std::move(*k), std::move(events),
-                                                          clock, spdlog::default_logger());
+                                                           clock, spdlog::default_logger());
     auto* raw = channel.get();
     auto handler = [raw](const HttpRequest& req, HttpReply reply) {
       std::string target = req.path + (req.query.empty() ? "" : "?" + req.query);
@@ -102,8 +101,8 @@ Result<BuiltChannel> BuildChannel(const Config& config, boost::asio::io_context&
   if (name == "modem") {
     auto m = ReadModemSettings(config);
     if (!m) return m.error();
-    out.channel = std::make_unique<modem::ModemChannel>(ioc, std::move(*m), std::move(events), clock,
-                                                        spdlog::default_logger());
+    out.channel = std::make_unique<modem::ModemChannel>(ioc, std::move(*m), std::move(events),
+                                                        clock, spdlog::default_logger());
     return out;
   }
   if (name == "smpp") {

@@ -2,9 +2,8 @@
 // messages and delivery reports to the gateway). The one place that knows every channel type.
 #pragma once
 
-#include <memory>
-
 #include <boost/asio/io_context.hpp>
+#include <memory>
 
 #include "core/channel.h"
 #include "gateway/config.h"
@@ -33,6 +32,5 @@ struct ChannelUssd {
 Result<BuiltChannel> BuildChannel(const Config& config, boost::asio::io_context& ioc,
                                   ChannelEvents events, const Clock& clock, HttpServer& http,
                                   ChannelUssd ussd);
-
 
 }  // namespace pesan

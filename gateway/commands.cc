@@ -10,8 +10,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "core/sqlite_store.h"
 #include "adapters/modem/modem_check.h"
+#include "core/sqlite_store.h"
 #include "gateway/gateway.h"
 #include "gateway/modem_settings.h"
 #include "gateway/setup.h"
@@ -82,7 +82,8 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
   }
   auto logger = spdlog::stderr_color_mt("pesan");
   spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(log_level.empty() ? cfg->gateway.log_level : log_level));
+  spdlog::set_level(
+      spdlog::level::from_str(log_level.empty() ? cfg->gateway.log_level : log_level));
 
   SystemClock clock;
   auto gateway = Gateway::Create(std::move(*cfg), clock);
@@ -91,9 +92,8 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
 
   boost::asio::io_context signals_ioc;
   boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
-  signals.async_wait([](boost::system::error_code, int sig) {
-    spdlog::info("pesan: signal {}, stopping", sig);
-  });
+  signals.async_wait(
+      [](boost::system::error_code, int sig) { spdlog::info("pesan: signal {}, stopping", sig); });
   signals_ioc.run();
   (*gateway)->Stop();
   spdlog::info("pesan: stopped");
@@ -119,7 +119,8 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
   return 0;
 }
 
-int RunCatalogExport(const DataOptions& data, const std::string& file, const std::string& shop_code) {
+int RunCatalogExport(const DataOptions& data, const std::string& file,
+                     const std::string& shop_code) {
   auto o = Open(data);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
@@ -146,7 +147,8 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
   OrderFilter f;
   if (!status.empty()) {
     f.status = ParseOrderStatus(status);
-    if (!f.status) return Fail("--status must be new, accepted, shipped, done, rejected or cancelled");
+    if (!f.status)
+      return Fail("--status must be new, accepted, shipped, done, rejected or cancelled");
   }
   f.limit = limit;
   auto orders = o->store->ListOrders(f);
@@ -157,7 +159,8 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
     for (const auto& ord : *orders) {
       nlohmann::json items = nlohmann::json::array();
       for (const auto& it : ord.items) {
-        items.push_back({{"code", it.code}, {"name", it.name}, {"qty", it.qty}, {"price", it.price}});
+        items.push_back(
+            {{"code", it.code}, {"name", it.name}, {"qty", it.qty}, {"price", it.price}});
       }
       out.push_back({{"id", ord.id},
                      {"shop", ord.shop_code},

@@ -5,7 +5,7 @@
 
 namespace pesan {
 
-struct DataOptions {  // what every data subcommand takes
+struct DataOptions {   // what every data subcommand takes
   std::string config;  // "" = the built-in demo configuration
   std::string db;      // overrides [gateway] database
 };

@@ -1,10 +1,11 @@
 #include "gateway/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "core/embedded.h"
 #include "core/phone.h"
@@ -149,9 +150,8 @@ Status ReadShop(const ConfigSection& s, ShopConfig& shop, const std::string& dir
   shop.info = r.String("info", "");
   shop.pickup = r.Bool("pickup", false);
   shop.pin = r.String("pin", "");
-  if (!shop.pin.empty() &&
-      (shop.pin.size() < 4 || shop.pin.size() > 8 ||
-       !std::all_of(shop.pin.begin(), shop.pin.end(), ::isdigit))) {
+  if (!shop.pin.empty() && (shop.pin.size() < 4 || shop.pin.size() > 8 ||
+                            !std::all_of(shop.pin.begin(), shop.pin.end(), ::isdigit))) {
     r.Fail("pin", "must be 4 to 8 digits");
   }
   return r.Finish();
@@ -241,8 +241,8 @@ Status SectionReader::Finish() {
   if (!error_) {
     for (const auto& [k, v] : s_.values) {
       if (std::find(used_.begin(), used_.end(), k) == used_.end()) {
-        error_ = InvalidInput(Where(s_.origin, v.line) + "[" + s_.name + "] unknown key '" + k +
-                              "'");
+        error_ =
+            InvalidInput(Where(s_.origin, v.line) + "[" + s_.name + "] unknown key '" + k + "'");
         break;
       }
     }
@@ -260,10 +260,9 @@ std::optional<int> UtcOffsetMinutes(std::string_view tz) {
   };
   // Indonesia keeps no daylight saving time: WIB UTC+7, WITA UTC+8, WIT UTC+9.
   static const Zone kZones[] = {
-      {"Asia/Jakarta", 420},  {"Asia/Pontianak", 420}, {"WIB", 420},
-      {"Asia/Makassar", 480}, {"WITA", 480},           {"Asia/Jayapura", 540},
-      {"WIT", 540},           {"UTC", 0},              {"Etc/UTC", 0},
-      {"Africa/Nairobi", 180}, {"Africa/Lagos", 60},   {"Africa/Accra", 0},
+      {"Asia/Jakarta", 420}, {"Asia/Pontianak", 420}, {"WIB", 420},         {"Asia/Makassar", 480},
+      {"WITA", 480},         {"Asia/Jayapura", 540},  {"WIT", 540},         {"UTC", 0},
+      {"Etc/UTC", 0},        {"Africa/Nairobi", 180}, {"Africa/Lagos", 60}, {"Africa/Accra", 0},
   };
   for (const auto& z : kZones) {
     if (tz == z.name) return z.minutes;
@@ -276,11 +275,13 @@ std::optional<int> UtcOffsetMinutes(std::string_view tz) {
   s.remove_prefix(1);
   int h = 0, m = 0;
   size_t i = 0;
-  while (i < s.size() && i < 2 && std::isdigit(static_cast<unsigned char>(s[i]))) h = h * 10 + (s[i++] - '0');
+  while (i < s.size() && i < 2 && std::isdigit(static_cast<unsigned char>(s[i])))
+    h = h * 10 + (s[i++] - '0');
   if (i == 0) return std::nullopt;
   if (i < s.size() && s[i] == ':') ++i;
   size_t mstart = i;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) m = m * 10 + (s[i++] - '0');
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+    m = m * 10 + (s[i++] - '0');
   if (i != s.size() || (i > mstart && i - mstart != 2) || h > 14 || m > 59) return std::nullopt;
   return sign * (h * 60 + m);
 }
@@ -306,7 +307,8 @@ Result<Config> ParseConfig(std::string_view text, std::string origin, std::strin
     int line = static_cast<int>(node.source().begin.line);
     if (key == "gateway" && node.is_table()) {
       ConfigSection s;
-      if (auto st = Flatten(*node.as_table(), origin, "gateway", s, nullptr); !st) return st.error();
+      if (auto st = Flatten(*node.as_table(), origin, "gateway", s, nullptr); !st)
+        return st.error();
       if (auto st = ReadGateway(s, cfg.gateway, dir); !st) return st.error();
     } else if (key == "shops" && node.is_array_of_tables()) {
       for (const auto& el : *node.as_array()) {

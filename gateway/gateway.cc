@@ -39,7 +39,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   uo.max_sessions = gw.max_sessions;
   uo.default_language = gw.language;
   uo.service_code = g->config_.africastalking.service_code;
-  g->ussd_ = std::make_unique<UssdService>(g->shops_, g->voice_, *g->writer_, *g->reads_, clock, uo);
+  g->ussd_ =
+      std::make_unique<UssdService>(g->shops_, g->voice_, *g->writer_, *g->reads_, clock, uo);
 
   HttpLimits limits;
   limits.max_body_bytes = gw.max_body_bytes;
@@ -96,8 +97,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
                            [answer = std::move(answer)](UssdAnswer a) { answer(a.text, a.end); });
   };
   ussd.release = [self](const std::string& key) { self->ussd_->Release(key); };
-  auto built =
-      BuildChannel(g->config_, g->channel_ioc_, std::move(events), clock, *g->http_, std::move(ussd));
+  auto built = BuildChannel(g->config_, g->channel_ioc_, std::move(events), clock, *g->http_,
+                            std::move(ussd));
   if (!built) return built.error();
   g->channel_ = std::move(built->channel);
   g->sim_ = built->sim;
@@ -106,8 +107,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
     oo.retry_min = g->config_.sms.retry_min;
     oo.retry_max = g->config_.sms.retry_max;
     oo.max_attempts = g->config_.sms.max_attempts;
-    g->outbox_ = std::make_unique<Outbox>(g->channel_ioc_, *g->channel_, *g->writer_, *g->reads_,
-                                          clock, oo);
+    g->outbox_ =
+        std::make_unique<Outbox>(g->channel_ioc_, *g->channel_, *g->writer_, *g->reads_, clock, oo);
   }
   g->writer_->SetAfterCommit([self](Store& s) {
     self->RetryEarlyReports(s);
@@ -118,7 +119,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   });
   g->RouteUssd();
   g->RouteSim();
-  g->http_->Route("/health", [](const HttpRequest&, HttpReply reply) { reply({200, "text/plain", "ok\n"}); });
+  g->http_->Route("/health", [](const HttpRequest&, HttpReply reply) {
+    reply({200, "text/plain", "ok\n"});
+  });
   return g;
 }
 
@@ -179,11 +182,11 @@ void Gateway::RouteUssd() {
         ussd_->Release(key);
         return reply({200, "application/json", hubtel::FormatUssdAnswer("", true)});
       }
-      ussd_->HopLatest(key, *phone, parsed->input, parsed->sequence,
-                       parsed->type == hubtel::HopType::kInitiation, [reply](UssdAnswer a) {
-                         reply({a.http_status, "application/json",
-                                hubtel::FormatUssdAnswer(a.text, a.end)});
-                       });
+      ussd_->HopLatest(
+          key, *phone, parsed->input, parsed->sequence,
+          parsed->type == hubtel::HopType::kInitiation, [reply](UssdAnswer a) {
+            reply({a.http_status, "application/json", hubtel::FormatUssdAnswer(a.text, a.end)});
+          });
     });
   }
   const auto& at = config_.africastalking;

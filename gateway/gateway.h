@@ -2,11 +2,10 @@
 // writer, the menus' services, the HTTP routes, the SMS channel and the outbox from a Config.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <deque>
 #include <memory>
 #include <thread>
-
-#include <boost/asio/io_context.hpp>
 
 #include "core/clock.h"
 #include "gateway/config.h"

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
 
   DataOptions serve_data;
   std::string listen, log_level;
-  auto* serve = app.add_subcommand("serve", "Run the gateway in the foreground until SIGINT/SIGTERM");
+  auto* serve =
+      app.add_subcommand("serve", "Run the gateway in the foreground until SIGINT/SIGTERM");
   add_data(serve, serve_data);
   serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides [gateway] listen)");
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error (overrides config)");
@@ -32,14 +33,16 @@ int main(int argc, char** argv) {
   DataOptions import_data, export_data;
   std::string import_file, import_shop, export_file, export_shop;
   bool replace = false;
-  auto* imp = catalog->add_subcommand(
-      "import", "Add and update products from a CSV file; all rows or none");
-  imp->add_option("file", import_file, "CSV with columns code,name,price,stock,unit,category,active")
+  auto* imp = catalog->add_subcommand("import",
+                                      "Add and update products from a CSV file; all rows or none");
+  imp->add_option("file", import_file,
+                  "CSV with columns code,name,price,stock,unit,category,active")
       ->required();
   add_data(imp, import_data);
   imp->add_option("--shop", import_shop, "shop code (default: the first shop)");
   imp->add_flag("--replace", replace, "deactivate products the file does not name");
-  auto* exp = catalog->add_subcommand("export", "Write the catalog as CSV (to stdout without FILE)");
+  auto* exp =
+      catalog->add_subcommand("export", "Write the catalog as CSV (to stdout without FILE)");
   exp->add_option("file", export_file, "output CSV file");
   add_data(exp, export_data);
   exp->add_option("--shop", export_shop, "shop code (default: the first shop)");
@@ -53,7 +56,8 @@ int main(int argc, char** argv) {
   auto* list = orders->add_subcommand("list", "Orders, newest first");
   add_data(list, orders_data);
   list->add_option("--status", status, "new, accepted, shipped, done, rejected or cancelled");
-  list->add_option("--limit", limit, "at most N orders (default: all)")->check(CLI::NonNegativeNumber);
+  list->add_option("--limit", limit, "at most N orders (default: all)")
+      ->check(CLI::NonNegativeNumber);
   list->add_flag("--json", json, "one JSON array");
 
   auto* outbox = app.add_subcommand("outbox", "SMS sent and waiting to be sent");
@@ -78,7 +82,8 @@ int main(int argc, char** argv) {
 
   std::string sim_url = "http://127.0.0.1:8080", sim_phone = "+6281200000001",
               sim_manager = "+6281234567890";
-  auto* sim = app.add_subcommand("sim", "A feature phone in the terminal, talking to a running gateway");
+  auto* sim =
+      app.add_subcommand("sim", "A feature phone in the terminal, talking to a running gateway");
   sim->add_option("--url", sim_url, "the gateway's address");
   sim->add_option("--phone", sim_phone, "the customer's number");
   sim->add_option("--manager", sim_manager, "the manager's number (see the config's managers)");

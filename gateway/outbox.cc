@@ -67,7 +67,8 @@ void Outbox::Poll() {
       ++in_flight_count_;
       OutgoingSms sms{m.id, m.to, m.text};
       channel_.Send(std::move(sms), [this, m](SendResult r) {
-        boost::asio::post(ioc_, [this, m, r = std::move(r)]() mutable { OnResult(m, std::move(r)); });
+        boost::asio::post(ioc_,
+                          [this, m, r = std::move(r)]() mutable { OnResult(m, std::move(r)); });
       });
     }
   }
@@ -86,8 +87,11 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
   DbWriter::Work work;
   switch (r.kind) {
     case SendResult::Kind::kAccepted:
-      spdlog::debug("outbox: message {} accepted by {} as {}", m.id, channel_.Name(), r.provider_id);
-      work = [id = m.id, pid = r.provider_id, now](Store& s) { return s.MarkSmsSent(id, pid, now); };
+      spdlog::debug("outbox: message {} accepted by {} as {}", m.id, channel_.Name(),
+                    r.provider_id);
+      work = [id = m.id, pid = r.provider_id, now](Store& s) {
+        return s.MarkSmsSent(id, pid, now);
+      };
       break;
     case SendResult::Kind::kRetry:
       if (m.attempts + 1 >= opt_.max_attempts) {
@@ -97,7 +101,9 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
       } else {
         auto next = now + Backoff(m.attempts);
         spdlog::info("outbox: message {} not sent ({}), retrying", m.id, r.reason);
-        work = [id = m.id, why = r.reason, next](Store& s) { return s.MarkSmsRetry(id, why, next); };
+        work = [id = m.id, why = r.reason, next](Store& s) {
+          return s.MarkSmsRetry(id, why, next);
+        };
       }
       break;
     case SendResult::Kind::kFailed:

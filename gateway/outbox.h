@@ -8,11 +8,10 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
-#include <set>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <set>
 
 #include "core/channel.h"
 #include "core/clock.h"
@@ -25,7 +24,7 @@ struct OutboxOptions {
   std::chrono::milliseconds retry_min{5000};
   std::chrono::milliseconds retry_max{300000};
   int max_attempts = 20;
-  std::size_t window = 8;                    // messages handed to the channel at once
+  std::size_t window = 8;                      // messages handed to the channel at once
   std::chrono::milliseconds idle_poll{30000};  // look again even when nobody kicks
 };
 

@@ -114,8 +114,8 @@ class Phone {
     std::string text;
     while (true) {
       std::string form = "sessionId=" + session + "&serviceCode=" + UrlEncode("*123#") +
-                         "&phoneNumber=" + UrlEncode(*current_) + "&networkCode=51010&text=" +
-                         UrlEncode(text);
+                         "&phoneNumber=" + UrlEncode(*current_) +
+                         "&networkCode=51010&text=" + UrlEncode(text);
       auto [status, body] = Request(t_, http::verb::post, "/ussd/africastalking", form);
       if (status != 200) {
         std::cout << "(gateway answered " << status << ": " << body << ")\n";
@@ -144,10 +144,9 @@ class Phone {
 
   void Inbox(bool say_empty) {
     for (auto* phone : {&customer_, &manager_}) {
-      auto [status, body] =
-          Request(t_, http::verb::get,
-                  "/sim/inbox?phone=" + UrlEncode(*phone) + "&after=" + std::to_string(seen_[phone]),
-                  "");
+      auto [status, body] = Request(
+          t_, http::verb::get,
+          "/sim/inbox?phone=" + UrlEncode(*phone) + "&after=" + std::to_string(seen_[phone]), "");
       if (status != 200) {
         if (phone == current_) std::cout << "(inbox unavailable: " << status << ")\n";
         continue;

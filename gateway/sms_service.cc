@@ -44,8 +44,7 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
     previous = fingerprint(window - 1);
   }
   writer_.Submit(
-      [this, shop, sms = std::move(sms), phone, automatic, key, previous,
-       now](Store& s) -> Status {
+      [this, shop, sms = std::move(sms), phone, automatic, key, previous, now](Store& s) -> Status {
         auto fresh = s.RememberInbound(key, now);
         if (!fresh) return fresh.error();
         if (*fresh && !previous.empty()) {
@@ -63,8 +62,8 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
           return Ok{};
         }
         SmsEffects effects;
-        auto st = HandleSms(s, voice_, *shop, *phone, sms.text, opt_.default_language, *guard_,
-                            now, effects);
+        auto st = HandleSms(s, voice_, *shop, *phone, sms.text, opt_.default_language, *guard_, now,
+                            effects);
         if (st && effects.shop_changed) shops_.MarkDirty(shop->shop.id);
         return st;
       },

@@ -18,7 +18,7 @@ struct SmsOptions {
   std::string default_language = "id";
   std::string country_code = "62";
   int replies_per_hour = 3;
-  std::size_t max_text = 2000;  // longer texts are cut here (about 13 segments)
+  std::size_t max_text = 2000;              // longer texts are cut here (about 13 segments)
   std::chrono::seconds dedupe_window{600};  // same sender and text, no provider id
 };
 

@@ -172,7 +172,8 @@ void UssdService::HopLatest(const std::string& key, const std::string& phone,
   if (*cached) return done(std::move(**cached));
   const SystemTime now = clock_.Now();
   std::string value = nlohmann::json{{"path", text}, {"seq", seq}}.dump();
-  Run(key, text, seq, std::move(customer),
+  Run(
+      key, text, seq, std::move(customer),
       [key, value, now](Store& s) { return s.SaveSession(key, value, now); }, std::move(done));
 }
 

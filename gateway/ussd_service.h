@@ -84,8 +84,8 @@ class UssdService {
   // The cached answer when (text, seq) repeats the last hop answered, else nullopt; creates
   // the entry (loading the customer) for a new session.
   Result<std::optional<UssdAnswer>> Lookup(const std::string& key, const std::string& phone,
-                                          const std::string& text, long long seq,
-                                          std::shared_ptr<const ussd::CustomerView>& customer);
+                                           const std::string& text, long long seq,
+                                           std::shared_ptr<const ussd::CustomerView>& customer);
   void Remember(const std::string& key, const std::string& text, long long seq,
                 const UssdAnswer& answer);
   // Runs the menus on `text` and applies the effect; `persist` (may be empty) is written in

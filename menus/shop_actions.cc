@@ -136,13 +136,14 @@ Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& 
   if (save_address && !order.pickup && !order.address.empty()) {
     if (auto st = store.SaveAddress(shop.id, order.phone, order.address); !st) return st.error();
   }
-  if (auto st = QueueText(store, shop.id, order.phone, CustomerConfirmation(voice, lang, shop, *placed),
-                          placed->id, now);
+  if (auto st = QueueText(store, shop.id, order.phone,
+                          CustomerConfirmation(voice, lang, shop, *placed), placed->id, now);
       !st) {
     return st.error();
   }
   for (const auto& manager : shop.managers) {
-    if (auto st = QueueText(store, shop.id, manager, ManagerAlert(voice, shop, *placed), placed->id, now);
+    if (auto st =
+            QueueText(store, shop.id, manager, ManagerAlert(voice, shop, *placed), placed->id, now);
         !st) {
       return st.error();
     }

@@ -50,9 +50,9 @@ std::string JoinFitting(const std::vector<std::string>& parts, const std::string
 
 class Conversation {
  public:
-  Conversation(Store& store, const Voice& voice, const ussd::ShopView& view, const std::string& from,
-               const std::string& customer_language, SmsGuard& guard, SystemTime now,
-               SmsEffects& effects)
+  Conversation(Store& store, const Voice& voice, const ussd::ShopView& view,
+               const std::string& from, const std::string& customer_language, SmsGuard& guard,
+               SystemTime now, SmsEffects& effects)
       : store_(store),
         v_(voice),
         t_(*voice.texts),
@@ -77,8 +77,9 @@ class Conversation {
   pesan::Status Reply(std::string_view text) {
     return QueueText(store_, shop_.id, from_, text, std::nullopt, now_);
   }
-  pesan::Status ReplyKey(std::string_view key,
-                         std::initializer_list<std::pair<std::string_view, std::string_view>> v = {}) {
+  pesan::Status ReplyKey(
+      std::string_view key,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> v = {}) {
     return Reply(t_.Format(lang_, key, v));
   }
   // Help or a format error: only a few per hour per number, never to machines.
@@ -88,7 +89,8 @@ class Conversation {
   }
 
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat);
-  pesan::Status SavePending(const std::string& kind, const Lines& lines, const std::string& address);
+  pesan::Status SavePending(const std::string& kind, const Lines& lines,
+                            const std::string& address);
   pesan::Status Pending(bool confirm);
   pesan::Status SetAddress(const std::string& address);
   pesan::Status StatusOf(std::optional<std::int64_t> order);
@@ -218,7 +220,8 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   auto placed = PlaceOrderAndNotify(store_, v_, shop_, order, lang_, false, now_);
   if (!placed) {
     const Error& e = placed.error();
-    if (e.code == ErrorCode::kNotFound) return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
+    if (e.code == ErrorCode::kNotFound)
+      return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
     if (e.code == ErrorCode::kOutOfStock) {
       auto space = e.message.find(' ');
       return ReplyKey("sms.out_of_stock", {{"code", e.message.substr(0, space)},
@@ -310,7 +313,8 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
   }
   const std::string id = std::to_string(target->id);
   if (!CanMove(target->status, OrderStatus::kCancelled)) {
-    return ReplyKey("sms.cannot_cancel", {{"order", id}, {"status", StatusName(t_, lang_, target->status)}});
+    return ReplyKey("sms.cannot_cancel",
+                    {{"order", id}, {"status", StatusName(t_, lang_, target->status)}});
   }
   auto moved = store_.MoveOrder(target->id, OrderStatus::kCancelled, "", now_);
   if (!moved) return moved.error();
@@ -338,7 +342,8 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
   auto order = store_.GetOrder(id);
   if (!order || order->shop_id != shop_.id) return ReplyKey("sms.no_such_order", {{"order", sid}});
   if (!CanMove(order->status, to)) {
-    return ReplyKey("sms.manager_conflict", {{"order", sid}, {"status", StatusName(t_, lang_, order->status)}});
+    return ReplyKey("sms.manager_conflict",
+                    {{"order", sid}, {"status", StatusName(t_, lang_, order->status)}});
   }
   auto moved = store_.MoveOrder(id, to, reason, now_);
   if (!moved) return moved.error();
@@ -353,7 +358,9 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
                                                   : "sms.customer_rejected";
   std::string why = reason.empty() ? "" : ": " + reason;
   auto text = t_.Format(clang, key,
-                        {{"order", sid}, {"total", FormatRupiah(order->total)}, {"shop", shop_.name},
+                        {{"order", sid},
+                         {"total", FormatRupiah(order->total)},
+                         {"shop", shop_.name},
                          {"reason", why}});
   if (CountSegments(ToGsmFriendly(text)).segments > 1 && !why.empty()) {
     text = t_.Format(clang, key, {{"order", sid}, {"shop", shop_.name}, {"reason", ""}});
@@ -364,12 +371,14 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
 
 pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& usage) {
   (void)usage;
-  auto product_reply = [&](pesan::Status st, const std::string& code, std::string_view ok_key,
-                           std::initializer_list<std::pair<std::string_view, std::string_view>> v)
-      -> pesan::Status {
+  auto product_reply =
+      [&](pesan::Status st, const std::string& code, std::string_view ok_key,
+          std::initializer_list<std::pair<std::string_view, std::string_view>> v) -> pesan::Status {
     if (!st) {
-      if (st.error().code == ErrorCode::kNotFound) return ReplyKey("sms.unknown_product", {{"code", code}});
-      if (st.error().code == ErrorCode::kConflict) return ReplyKey("sms.manager_exists", {{"code", code}});
+      if (st.error().code == ErrorCode::kNotFound)
+        return ReplyKey("sms.unknown_product", {{"code", code}});
+      if (st.error().code == ErrorCode::kConflict)
+        return ReplyKey("sms.manager_exists", {{"code", code}});
       return st;
     }
     effects_.shop_changed = true;
@@ -402,7 +411,8 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
         } else if constexpr (std::is_same_v<T, sms::RemoveProduct>) {
           return product_reply(store_.DeactivateProduct(shop_.id, c.code), c.code,
                                "sms.manager_removed", {{"code", c.code}});
-        } else if constexpr (std::is_same_v<T, sms::OpenShop> || std::is_same_v<T, sms::CloseShop>) {
+        } else if constexpr (std::is_same_v<T, sms::OpenShop> ||
+                             std::is_same_v<T, sms::CloseShop>) {
           const bool open = std::is_same_v<T, sms::OpenShop>;
           if (auto st = store_.SetShopOpen(shop_.id, open); !st) return st;
           effects_.shop_changed = true;
@@ -453,7 +463,8 @@ pesan::Status Conversation::Report() {
   for (auto& [name, n] : qty) top.emplace_back(-n, name);
   std::sort(top.begin(), top.end());
   std::vector<OrderItem> best;
-  for (size_t i = 0; i < top.size() && i < 3; ++i) best.push_back({0, "", top[i].second, -top[i].first, 0});
+  for (size_t i = 0; i < top.size() && i < 3; ++i)
+    best.push_back({0, "", top[i].second, -top[i].first, 0});
   return ReplyKey("sms.manager_report", {{"orders", std::to_string(count)},
                                          {"revenue", FormatRupiah(revenue)},
                                          {"top", ItemsLine(best, 60)}});
@@ -495,7 +506,8 @@ bool LooksAutomatic(const std::string& raw_from, const std::string& text) {
   }
   if (digits < 7) return true;
   std::string lower;
-  for (char c : text.substr(0, 200)) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : text.substr(0, 200))
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   for (const char* mark : {"auto-reply", "autoreply", "auto reply", "balasan otomatis",
                            "pesan otomatis", "out of office", "do not reply", "jangan dibalas"}) {
     if (lower.find(mark) != std::string::npos) return true;
@@ -504,9 +516,9 @@ bool LooksAutomatic(const std::string& raw_from, const std::string& text) {
 }
 
 pesan::Status HandleSms(Store& store, const Voice& voice, const ussd::ShopView& shop,
-                 const std::string& from, const std::string& text,
-                 const std::string& customer_language, SmsGuard& guard, SystemTime now,
-                 SmsEffects& effects) {
+                        const std::string& from, const std::string& text,
+                        const std::string& customer_language, SmsGuard& guard, SystemTime now,
+                        SmsEffects& effects) {
   Conversation c(store, voice, shop, from, customer_language, guard, now, effects);
   return c.Handle(text, false);
 }

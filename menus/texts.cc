@@ -1,10 +1,11 @@
 #include "menus/texts.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "core/embedded.h"
 
@@ -37,7 +38,8 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
         return InvalidInput(std::string(origin) + ":" + std::to_string(value.source().begin.line) +
                             ": " + std::string(key.str()) + " must be a string");
       }
-      texts_[std::string(lang)][std::string(section.str()) + "." + std::string(key.str())] = s->get();
+      texts_[std::string(lang)][std::string(section.str()) + "." + std::string(key.str())] =
+          s->get();
     }
   }
   return Ok{};
@@ -86,8 +88,9 @@ std::string Texts::Format(
   return Substitute(Get(lang, key), values);
 }
 
-std::string Substitute(std::string_view tmpl,
-                       std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+std::string Substitute(
+    std::string_view tmpl,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
   std::string out;
   out.reserve(tmpl.size() + 32);
   size_t i = 0;

@@ -29,8 +29,9 @@ class Texts {
   // The template, falling back to Indonesian, then to the key itself (so a missing text shows).
   std::string_view Get(std::string_view lang, std::string_view key) const;
   // The template with {name} replaced by values; unknown placeholders stay as written.
-  std::string Format(std::string_view lang, std::string_view key,
-                     std::initializer_list<std::pair<std::string_view, std::string_view>> values) const;
+  std::string Format(
+      std::string_view lang, std::string_view key,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> values) const;
 
   static bool IsLanguage(std::string_view lang);
   // Every key of a language ("ussd.menu", ...), for checks over all texts.
@@ -39,7 +40,9 @@ class Texts {
  private:
   struct KeyHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
   };
   using Table = std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>>;
   // language -> "ussd.menu" -> template; looked up by string_view, without building a key.

@@ -299,7 +299,8 @@ void Machine::Input(std::string_view raw, bool last) {
       // Stock is checked on the hop it is typed; inputs replayed from earlier hops were
       // accepted then, and the store checks stock again when the order is placed.
       if (last && p.stock <= 0) {
-        notice_ = t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
+        notice_ =
+            t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
         return;
       }
       Go({Where::kQuantity, 0, at_.category, idx});
@@ -384,8 +385,7 @@ void Machine::Input(std::string_view raw, bool last) {
           for (const auto& it : o.items) had.emplace_back(it.code, it.qty);
           std::sort(had.begin(), had.end());
           if (had == wanted) {
-            Go({Where::kDuplicate, 0, -1, -1,
-                static_cast<int>(&o - cust_.recent.data())});
+            Go({Where::kDuplicate, 0, -1, -1, static_cast<int>(&o - cust_.recent.data())});
             return;
           }
         }
@@ -632,9 +632,10 @@ std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Err
   if (why.code == ErrorCode::kOutOfStock) {
     // "B1 3": the product code and the stock left
     auto space = why.message.find(' ');
-    reason = texts.Format(lang, "ussd.out_of_stock",
-                          {{"product", why.message.substr(0, space)},
-                           {"stock", space == std::string::npos ? "0" : why.message.substr(space + 1)}});
+    reason =
+        texts.Format(lang, "ussd.out_of_stock",
+                     {{"product", why.message.substr(0, space)},
+                      {"stock", space == std::string::npos ? "0" : why.message.substr(space + 1)}});
   } else {
     reason = std::string(texts.Get(lang, "ussd.unavailable"));
   }

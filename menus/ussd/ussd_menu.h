@@ -35,16 +35,16 @@ struct PastOrder {
 };
 
 struct CustomerView {
-  std::string phone;               // E.164
-  std::string language;            // the language to start in
-  std::string address;             // on file, "" when none
-  std::vector<PastOrder> recent;   // newest first
-  std::string today;               // the shop's local day now
+  std::string phone;              // E.164
+  std::string language;           // the language to start in
+  std::string address;            // on file, "" when none
+  std::vector<PastOrder> recent;  // newest first
+  std::string today;              // the shop's local day now
 };
 
 struct PlaceOrder {
   std::vector<std::pair<std::string, std::int64_t>> lines;  // product code, quantity
-  std::string address;  // "" for pickup
+  std::string address;                                      // "" for pickup
   bool pickup = false;
   bool save_address = false;  // a new address the customer typed: keep it on file
   std::string language;       // the session's language, for the confirmation texts

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto at = pesan::africastalking::ParseUssdRequest(body);
   if (at.ok()) {
     if (at->session_id.empty() || !pesan::IsValidUtf8(at->text)) std::abort();
-    if (pesan::africastalking::FormatUssdAnswer(at->text, false).rfind("CON ", 0) != 0) std::abort();
+    if (pesan::africastalking::FormatUssdAnswer(at->text, false).rfind("CON ", 0) != 0)
+      std::abort();
   } else if (at.error().message.empty()) {
     std::abort();
   }

@@ -1,9 +1,9 @@
 // The real `pesan` binary on real database files.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -61,7 +61,9 @@ TEST(Cli, CatalogExportThenImportGivesTheSameCatalog) {
 TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
   CliShop s;
   // Semicolons, a BOM, Indonesian price forms; B1 updated, Z1 new, the others untouched.
-  std::string csv = "\xEF\xBB\xBF" "code;name;price;stock\r\nB1;Beras 5kg;Rp 70.000;150\r\nz1;Gula aren;12.000;5\r\n";
+  std::string csv =
+      "\xEF\xBB\xBF"
+      "code;name;price;stock\r\nB1;Beras 5kg;Rp 70.000;150\r\nz1;Gula aren;12.000;5\r\n";
   auto r = s.Run({"catalog", "import", s.dir.Write("in.csv", csv)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto out = s.Run({"catalog", "export"}).out;
@@ -83,7 +85,8 @@ TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
   EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("abc"), std::string::npos) << r.err;
   EXPECT_EQ(s.Run({"catalog", "export"}).out, before);
-  auto dup = s.Run({"catalog", "import", s.dir.Write("dup.csv", "code,name,price\nB1,A,1\nb1,B,2\n")});
+  auto dup =
+      s.Run({"catalog", "import", s.dir.Write("dup.csv", "code,name,price\nB1,A,1\nb1,B,2\n")});
   EXPECT_NE(dup.exit_code, 0);
   EXPECT_NE(dup.err.find("line 3"), std::string::npos) << dup.err;
   EXPECT_EQ(s.Run({"catalog", "export"}).out, before);
@@ -98,7 +101,8 @@ TEST(Cli, OrdersListAsJson) {
   {
     SystemClock clock;
     TestGateway gw(dir, ReadFile(config), clock);
-    for (const char* t : {"", "1", "1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1"}) {
+    for (const char* t :
+         {"", "1", "1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1"}) {
       gw.Ussd("J1", "+6281200000001", t);
     }
     gw.Ussd("J2", "+6281200000002", "1*2*1*Dekat masjid*1");
@@ -123,7 +127,8 @@ TEST(Cli, OrdersListAsJson) {
   std::string created = o["created_at"];
   EXPECT_EQ(created.size(), 25u) << created;  // 2026-11-28T09:15:02+07:00
   EXPECT_EQ(created.substr(19), "+07:00");
-  auto limited = nlohmann::json::parse(RunPesan({"orders", "list", "--json", "--limit", "1", "--config", config}).out);
+  auto limited = nlohmann::json::parse(
+      RunPesan({"orders", "list", "--json", "--limit", "1", "--config", config}).out);
   EXPECT_EQ(limited.size(), 1u);
   auto none = nlohmann::json::parse(
       RunPesan({"orders", "list", "--json", "--status", "done", "--config", config}).out);
@@ -162,8 +167,10 @@ TEST(Cli, ConfigErrorsNameTheFileTheLineAndTheProblem) {
            Case{"[gateway]\nlisten = \"nowhere\"\n" + shop, ":2: [gateway] listen"},
            Case{"[gateway]\nlanguage = \"fr\"\n" + shop, ":2: [gateway] language"},
            Case{"[gateway]\ntimezone = \"Mars/Olympus\"\n" + shop, ":2: [gateway] timezone"},
-           Case{"[gateway]\nlistne = \"127.0.0.1:1\"\n" + shop, ":2: [gateway] unknown key 'listne'"},
-           Case{shop + "managers = [\"+62abc\"]\n", ":4: [shops] managers: '+62abc' is not a phone"},
+           Case{"[gateway]\nlistne = \"127.0.0.1:1\"\n" + shop,
+                ":2: [gateway] unknown key 'listne'"},
+           Case{shop + "managers = [\"+62abc\"]\n",
+                ":4: [shops] managers: '+62abc' is not a phone"},
            Case{shop + "managers = [1, 2]\n", ":4: [shops] managers: must be a list of strings"},
            Case{"[gateway]\nthreads = \"two\"\n" + shop, ":2: [gateway] threads: must be a whole"},
            Case{shop + "[sms]\nchannel = \"pigeon\"\n", ":5: [sms] channel"},

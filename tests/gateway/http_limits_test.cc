@@ -27,8 +27,9 @@ TEST(HttpLimits, OversizedHeadIsRefused) {
   boost::asio::io_context ioc;
   tcp::socket s(ioc);
   s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), gw.port()));
-  std::string req = "POST /ussd/africastalking HTTP/1.1\r\nHost: x\r\nX-Junk: " +
-                    std::string(20000, 'j') + "\r\nContent-Length: 0\r\n\r\n";
+  std::string req =
+      "POST /ussd/africastalking HTTP/1.1\r\nHost: x\r\nX-Junk: " + std::string(20000, 'j') +
+      "\r\nContent-Length: 0\r\n\r\n";
   boost::system::error_code ec;
   boost::asio::write(s, boost::asio::buffer(req), ec);
   std::string answer(64, '\0');
@@ -45,14 +46,16 @@ TEST(HttpLimits, SlowClientIsCutOffAtTheRequestDeadline) {
   tcp::socket s(ioc);
   s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), gw.port()));
   boost::system::error_code ec;
-  boost::asio::write(s, boost::asio::buffer(std::string("POST /ussd/africastalking HTTP/1.1\r\nHo")), ec);
+  boost::asio::write(
+      s, boost::asio::buffer(std::string("POST /ussd/africastalking HTTP/1.1\r\nHo")), ec);
   // The client never finishes its request; the server closes the connection at its deadline.
   auto start = std::chrono::steady_clock::now();
   char c;
   size_t n = s.read_some(boost::asio::buffer(&c, 1), ec);
   auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(n, 0u);
-  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset)
+      << ec.message();
   EXPECT_LT(waited, std::chrono::seconds(10));
   // Meanwhile and afterwards, others are served.
   EXPECT_EQ(HttpGet(gw.port(), "/health").status, 200);

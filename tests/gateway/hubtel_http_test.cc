@@ -13,8 +13,9 @@ namespace {
 const std::string kHubtel = "[ussd.hubtel]\npath = \"/ussd/hubtel\"\n";
 
 nlohmann::json Hop(TestGateway& gw, const std::string& type, const std::string& session,
-                   const std::string& message, int seq, const std::string& mobile = "6281200000021") {
-  nlohmann::json req{{"Type", type},       {"Mobile", mobile},     {"SessionId", session},
+                   const std::string& message, int seq,
+                   const std::string& mobile = "6281200000021") {
+  nlohmann::json req{{"Type", type},           {"Mobile", mobile},   {"SessionId", session},
                      {"ServiceCode", "*123#"}, {"Message", message}, {"Operator", "Telkomsel"},
                      {"Sequence", seq}};
   auto r = HttpPost(gw.port(), "/ussd/hubtel", req.dump(), "application/json");
@@ -34,7 +35,8 @@ TEST(HubtelHttp, ReferenceSessionOneInputAtATime) {
   EXPECT_EQ(a["Type"], "Response");
   EXPECT_NE(a["Message"].get<std::string>().find("1 Belanja"), std::string::npos);
   const char* inputs[] = {"1", "1", "2", "Jl Mawar 3 RT02"};
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(Hop(gw, "Response", "H1", inputs[i], i + 2)["Type"], "Response");
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(Hop(gw, "Response", "H1", inputs[i], i + 2)["Type"], "Response");
   auto end = Hop(gw, "Response", "H1", "1", 6);
   EXPECT_EQ(end["Type"], "Release");
   EXPECT_NE(end["Message"].get<std::string>().find("diterima"), std::string::npos) << end;
@@ -76,12 +78,15 @@ TEST(HubtelHttp, BadBodiesAre400) {
   TempDir dir;
   SystemClock clock;
   TestGateway gw(dir, DemoConfig(dir, kHubtel + "token = \"t0k\"\n"), clock);
-  const std::string ok = R"({"Type":"Initiation","Mobile":"6281200000021","SessionId":"x","Message":"*123#","Sequence":1})";
+  const std::string ok =
+      R"({"Type":"Initiation","Mobile":"6281200000021","SessionId":"x","Message":"*123#","Sequence":1})";
   EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel", ok, "application/json").status, 403);
-  for (const char* bad : {"", "[]", "{", R"({"Type":"Initiation"})",
-                          R"({"Type":"Dance","Mobile":"6281","SessionId":"x"})",
-                          R"({"Type":"Response","Mobile":"6281200000021","SessionId":"x","Sequence":"two"})"}) {
-    EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel?token=t0k", bad, "application/json").status, 400) << bad;
+  for (const char* bad :
+       {"", "[]", "{", R"({"Type":"Initiation"})",
+        R"({"Type":"Dance","Mobile":"6281","SessionId":"x"})",
+        R"({"Type":"Response","Mobile":"6281200000021","SessionId":"x","Sequence":"two"})"}) {
+    EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel?token=t0k", bad, "application/json").status, 400)
+        << bad;
   }
   EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel?token=t0k", ok, "application/json").status, 200);
 }

@@ -9,8 +9,8 @@
 namespace pesan::testing {
 namespace {
 
-const std::vector<std::string> kFlow = {"",      "1",         "1*1",
-                                        "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1"};
+const std::vector<std::string> kFlow = {
+    "", "1", "1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1"};
 
 std::unique_ptr<SqliteStore> OpenDb(const TempDir& dir) {
   return std::move(SqliteStore::Open(dir.File("shop.db")).value());
@@ -141,7 +141,8 @@ TEST(UssdHttp, MenusShowTheStockLeftAfterEachOrderAndCancel) {
   after = gw.Ussd("S5", "+6281200000013", "1*1").body;
   EXPECT_NE(after.find("Stok 198"), std::string::npos) << after;
   // An order that takes the last units shows the product sold out in the list.
-  for (const auto& t : {"", "1", "1*1", "1*1*198", "1*1*198*Jl Melati 1", "1*1*198*Jl Melati 1*1"}) {
+  for (const auto& t :
+       {"", "1", "1*1", "1*1*198", "1*1*198*Jl Melati 1", "1*1*198*Jl Melati 1*1"}) {
     gw.Ussd("S6", "+6281200000014", t);
   }
   auto list = gw.Ussd("S7", "+6281200000015", "1").body;
@@ -204,8 +205,7 @@ TEST(UssdHttp, PagingThroughThirtyProductsOverHttp) {
   // The last product, ordered from the last page.
   auto last = gw.Ussd("P1", "+6281200000008", text);
   auto n = std::count(last.body.begin(), last.body.end(), '\n') - 2;  // header, nav lines
-  auto end = gw.Ussd("P1", "+6281200000008",
-                     text + "*" + std::to_string(n) + "*1*Dekat masjid*1");
+  auto end = gw.Ussd("P1", "+6281200000008", text + "*" + std::to_string(n) + "*1*Dekat masjid*1");
   EXPECT_EQ(end.body.substr(0, 4), "END ") << end.body;
   auto orders = AllOrders(dir);
   ASSERT_EQ(orders.size(), 1u);
@@ -219,7 +219,7 @@ TEST(UssdHttp, BadRequestsGetAClearAnswerAndNoOrder) {
   const auto port = gw.port();
   const std::string path = "/ussd/africastalking";
   EXPECT_EQ(HttpPost(port, path, "serviceCode=*123%23&phoneNumber=%2B6281200000001&text=").status,
-            400);  // no sessionId
+            400);                                                     // no sessionId
   EXPECT_EQ(HttpPost(port, path, "sessionId=a&text=1").status, 400);  // no phone
   EXPECT_EQ(HttpPost(port, path, "sessionId=a&phoneNumber=HELLO&text=1").status, 400);
   EXPECT_EQ(HttpPost(port, path, "sessionId=a&phoneNumber=%2B6281200000001&text=%zz").status, 400);
@@ -277,10 +277,12 @@ TEST(UssdSessions, IdleSessionsAreForgottenAndTheirNumberIsBounded) {
   TempDir dir;
   ManualClock clock;
   std::string cfg = DemoConfig(dir);
-  cfg.replace(cfg.find("threads = 2\n"), 12, "threads = 2\nmax_sessions = 20\nsession_idle_seconds = 60\n");
+  cfg.replace(cfg.find("threads = 2\n"), 12,
+              "threads = 2\nmax_sessions = 20\nsession_idle_seconds = 60\n");
   TestGateway gw(dir, cfg, clock);
   for (int i = 0; i < 200; ++i) {
-    ASSERT_EQ(gw.Ussd("A" + std::to_string(i), "+62812000001" + std::to_string(i % 10), "").status, 200);
+    ASSERT_EQ(gw.Ussd("A" + std::to_string(i), "+62812000001" + std::to_string(i % 10), "").status,
+              200);
   }
   EXPECT_LE(gw.gateway().ussd().live_sessions(), 20u);
   clock.Advance(std::chrono::seconds(61));

@@ -193,11 +193,13 @@ TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
   EXPECT_NE(Reply(kCustomer, "BATAL").find(std::to_string(second)), std::string::npos);
   EXPECT_EQ(store_->GetOrder(second)->status, OrderStatus::kCancelled);
   Send(kManager, "KIRIM " + std::to_string(first));
-  EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(first)).find("tidak bisa"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(first)).find("tidak bisa"),
+            std::string::npos);
   // Someone else's order is not theirs to cancel.
   Send("+6281200000002", "PESAN M1 1 ALAMAT Jl Kenanga 1");
   const auto other = Orders()[0].id;
-  EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(other)).find("tidak ada"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(other)).find("tidak ada"),
+            std::string::npos);
   EXPECT_EQ(store_->GetOrder(other)->status, OrderStatus::kNew);
   auto status = Reply(kCustomer, "STATUS");
   EXPECT_NE(status.find("Dikirim"), std::string::npos) << status;
@@ -261,7 +263,8 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_NE(list.find("B1 Beras 5kg 65.000"), std::string::npos) << list;
   EXPECT_NE(list.find("L1 LPG 3kg 22.000 (habis)"), std::string::npos) << list;
   EXPECT_EQ(CountSegments(list).segments, 1u);
-  for (int i = 0; i < 3; ++i) Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
+  for (int i = 0; i < 3; ++i)
+    Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
   auto open = Reply(kManager, "PESANAN");
   EXPECT_NE(open.find("1x Minyak goreng 1L"), std::string::npos) << open;
   EXPECT_EQ(CountSegments(open).segments, 1u);

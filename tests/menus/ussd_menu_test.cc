@@ -188,7 +188,8 @@ TEST(UssdMenu, SameOrderTheSameDayAsksFirst) {
   auto shop = DemoShop();
   auto c = NewCustomer();
   c.address = "Jl Melati 9";
-  c.recent.push_back({41, OrderStatus::kNew, 130000, {{1, "B1", "Beras 5kg", 2, 65000}}, "2026-11-28"});
+  c.recent.push_back(
+      {41, OrderStatus::kNew, 130000, {{1, "B1", "Beras 5kg", 2, 65000}}, "2026-11-28"});
   auto ask = Walk(shop, c, "1*1*2*1*1");
   EXPECT_FALSE(ask.end);
   EXPECT_FALSE(ask.effect);
@@ -211,8 +212,10 @@ TEST(UssdMenu, MyOrdersAndCancelling) {
   auto shop = DemoShop();
   auto c = NewCustomer();
   EXPECT_NE(Walk(shop, c, "2").screen.find("Belum ada pesanan"), std::string::npos);
-  c.recent.push_back({12, OrderStatus::kNew, 130000, {{1, "B1", "Beras 5kg", 2, 65000}}, "2026-11-28"});
-  c.recent.push_back({9, OrderStatus::kShipped, 18000, {{2, "M1", "Minyak goreng 1L", 1, 18000}}, "2026-11-20"});
+  c.recent.push_back(
+      {12, OrderStatus::kNew, 130000, {{1, "B1", "Beras 5kg", 2, 65000}}, "2026-11-28"});
+  c.recent.push_back(
+      {9, OrderStatus::kShipped, 18000, {{2, "M1", "Minyak goreng 1L", 1, 18000}}, "2026-11-20"});
   auto list = Walk(shop, c, "2").screen;
   EXPECT_NE(list.find("1 No.12 Rp130.000 Baru"), std::string::npos) << list;
   EXPECT_NE(list.find("2 No.9 Rp18.000 Dikirim"), std::string::npos) << list;
@@ -291,8 +294,9 @@ TEST(UssdMenu, CategoriesListedFirstWhenThereAreSeveral) {
   Shop s;
   s.id = 1;
   s.name = "Toko";
-  auto shop = MakeShopView(s, {P("B1", "Beras 5kg", 65000, 9, "Sembako"),
-                               P("S1", "Bayam", 5000, 9, "Sayur"), P("S2", "Kangkung", 4000, 9, "Sayur")});
+  auto shop =
+      MakeShopView(s, {P("B1", "Beras 5kg", 65000, 9, "Sembako"),
+                       P("S1", "Bayam", 5000, 9, "Sayur"), P("S2", "Kangkung", 4000, 9, "Sayur")});
   auto c = NewCustomer();
   auto cats = Walk(shop, c, "1").screen;
   EXPECT_NE(cats.find("1 Sembako"), std::string::npos) << cats;
@@ -319,14 +323,18 @@ TEST(UssdMenu, EveryScreenFits182Characters) {
   for (int i = 0; i < 40; ++i) {
     products.push_back(P("P" + std::to_string(i),
                          "Nama produk yang sangat panjang sekali nomor " + std::to_string(i),
-                         123456789, i % 5 ? 999999 : 0, i % 2 ? "Kategori dengan nama panjang" : "Lain"));
+                         123456789, i % 5 ? 999999 : 0,
+                         i % 2 ? "Kategori dengan nama panjang" : "Lain"));
   }
   auto shop = MakeShopView(s, products);
   auto c = NewCustomer();
   c.address = std::string(100, 'a');
   for (int i = 0; i < 4; ++i) {
-    c.recent.push_back({100000 + i, OrderStatus::kNew, 999999999,
-                        {{1, "P1", std::string(60, 'n'), 999, 999999}}, "2026-11-28"});
+    c.recent.push_back({100000 + i,
+                        OrderStatus::kNew,
+                        999999999,
+                        {{1, "P1", std::string(60, 'n'), 999, 999999}},
+                        "2026-11-28"});
   }
   std::mt19937 rng(7);
   const char* keys[] = {"1", "2", "3", "4", "5", "0", "00", "99", "98", "999", "x"};

@@ -16,8 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/form.h"
 #include "core/embedded.h"
+#include "core/form.h"
 
 extern char** environ;
 
@@ -142,8 +142,8 @@ HttpResult TestGateway::Ussd(const std::string& session, const std::string& phon
                              const std::string& text) {
   return HttpPost(port(), "/ussd/africastalking",
                   "sessionId=" + UrlEncode(session) + "&serviceCode=" + UrlEncode("*123#") +
-                      "&phoneNumber=" + UrlEncode(phone) + "&networkCode=51010&text=" +
-                      UrlEncode(text));
+                      "&phoneNumber=" + UrlEncode(phone) +
+                      "&networkCode=51010&text=" + UrlEncode(text));
 }
 
 bool WaitFor(const std::function<bool()>& ready, std::chrono::milliseconds deadline) {
