@@ -363,7 +363,11 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
                          {"shop", shop_.name},
                          {"reason", why}});
   if (CountSegments(ToGsmFriendly(text)).segments > 1 && !why.empty()) {
-    text = t_.Format(clang, key, {{"order", sid}, {"shop", shop_.name}, {"reason", ""}});
+    text = t_.Format(clang, key,
+                     {{"order", sid},
+                      {"total", FormatRupiah(order->total)},
+                      {"shop", shop_.name},
+                      {"reason", ""}});
   }
   if (auto st = QueueText(store_, shop_.id, order->phone, text, id, now_); !st) return st;
   return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusName(t_, lang_, to)}});
