@@ -786,12 +786,19 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     Pump();
   }
 
+  // A pause only ever lengthens: a throttle pause is not cut short by a shorter token-bucket wait.
+  // Each pause has its own number, since a timer that already fired cannot be cancelled: only
+  // the handler of the latest pause may lift it.
   void PauseSending(std::chrono::milliseconds d) {
+    auto until = SteadyClock::now() + d;
+    if (send_paused_ && until <= paused_until_) return;
     send_paused_ = true;
-    send_timer_.expires_after(d);
+    paused_until_ = until;
     uint64_t gen = generation_;
-    send_timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
-      if (ec || gen != self->generation_) return;
+    uint64_t pause = ++pause_seq_;
+    send_timer_.expires_at(until);
+    send_timer_.async_wait([self = shared_from_this(), gen, pause](boost::system::error_code ec) {
+      if (ec || gen != self->generation_ || pause != self->pause_seq_) return;
       self->send_paused_ = false;
       self->Pump();
     });
@@ -1175,6 +1182,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
   bool enquire_outstanding_ = false;
   std::deque<std::pair<MessagePtr, size_t>> ready_;
   bool send_paused_ = false;
+  SteadyClock::time_point paused_until_;
+  uint64_t pause_seq_ = 0;
   double tokens_ = 1;
   SteadyClock::time_point last_refill_ = SteadyClock::now();
   uint8_t concat_ref_ = 1;
