@@ -151,7 +151,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
   if (mode == SqliteDb::Mode::kReadWrite) {
     for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+          // The savepoint journal of a batch stays in memory: spilled, it is a temporary file
+          // created, written and deleted for every group commit.
+          "PRAGMA temp_store=MEMORY"}) {
       if (auto st = store->db_->Exec(pragma); !st) return st.error();
     }
     if (auto st = store->Migrate(); !st) return st.error();
@@ -159,6 +162,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
     if (auto st = store->db_->Exec("PRAGMA foreign_keys=ON"); !st) return st.error();
   }
   return store;
+}
+
+Status SqliteStore::CheckpointInBackground(int frames) {
+  auto c = WalCheckpointer::Attach(*db_, frames);
+  if (!c) return c.error();
+  checkpointer_ = std::move(*c);
+  return Ok{};
+}
+
+std::size_t SqliteStore::background_checkpoints() const {
+  return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
 
 Status SqliteStore::Migrate() {

@@ -12,6 +12,7 @@
 
 #include "core/sqlite_db.h"
 #include "core/store.h"
+#include "core/wal_checkpointer.h"
 
 namespace pesan {
 
@@ -71,6 +72,10 @@ class SqliteStore final : public Store {
   Status ExpireSessions(SystemTime before) override;
 
   SqliteDb& db() { return *db_; }
+  // Moves WAL checkpoints off this connection's commits onto a thread of their own (see
+  // core/wal_checkpointer.h). For the one long-lived writer of a running gateway.
+  Status CheckpointInBackground(int frames = 1000);
+  std::size_t background_checkpoints() const;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
@@ -81,6 +86,7 @@ class SqliteStore final : public Store {
   Status LoadItems(Order& order);
 
   std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after db_: stops first
   int savepoint_depth_ = 0;
 };
 

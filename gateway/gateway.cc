@@ -24,6 +24,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   auto store = SqliteStore::Open(gw.database);
   if (!store) return store.error();
   if (auto st = PrepareDatabase(g->config_, **store); !st) return st.error();
+  if (auto st = (*store)->CheckpointInBackground(); !st) return st.error();
   if (auto st = g->shops_.LoadAll(**store); !st) return st.error();
 
   auto texts = Texts::LoadDefault(gw.texts_dir);

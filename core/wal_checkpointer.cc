@@ -1,0 +1,73 @@
+#include "core/wal_checkpointer.h"
+
+#include <spdlog/spdlog.h>
+
+namespace pesan {
+
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Attach(SqliteDb& writer, int frames) {
+  auto own = SqliteDb::Open(writer.path(), SqliteDb::Mode::kReadWrite);
+  if (!own) return own.error();
+  // The checkpoint syncs the database file before the log may be reused (the checkpointing
+  // connection's setting decides).
+  if (auto st = (*own)->Exec("PRAGMA synchronous=FULL"); !st) return st.error();
+  // A connection opens the log with its first read; until then a checkpoint finds no log.
+  if (auto st = (*own)->Exec("SELECT count(*) FROM sqlite_master"); !st) return st.error();
+  if (auto st = writer.Exec("PRAGMA wal_autocheckpoint=0"); !st) return st.error();
+  std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(*own), frames));
+  sqlite3_wal_hook(writer.handle(), &WalCheckpointer::OnCommit, c.get());
+  return c;
+}
+
+WalCheckpointer::WalCheckpointer(SqliteDb& writer, std::unique_ptr<SqliteDb> own, int frames)
+    : writer_(writer), own_(std::move(own)), frames_(frames), thread_([this] { Run(); }) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  sqlite3_wal_hook(writer_.handle(), nullptr, nullptr);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+std::size_t WalCheckpointer::checkpoints() const {
+  std::lock_guard lock(mu_);
+  return checkpoints_;
+}
+
+// sqlite3_wal_hook: called on the writer's thread after each commit, with the log's size in
+// pages. Returns SQLITE_OK: the commit itself is not affected.
+int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
+  auto* c = static_cast<WalCheckpointer*>(self);
+  bool wake = false;
+  {
+    std::lock_guard lock(c->mu_);
+    wake = frames >= c->frames_ && c->wal_frames_ < c->frames_;
+    c->wal_frames_ = frames;
+  }
+  if (wake) c->cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::Run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return stopping_ || wal_frames_ >= frames_; });
+    if (stopping_) return;
+    const bool restart = wal_frames_ >= 8 * frames_;
+    wal_frames_ = 0;  // the next commit's hook reports the size again
+    lock.unlock();
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(
+        own_->handle(), nullptr, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+        &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("database checkpoint failed: {}", own_->ErrorMessage());
+    }
+    lock.lock();
+    ++checkpoints_;
+  }
+}
+
+}  // namespace pesan

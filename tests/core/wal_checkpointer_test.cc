@@ -1,0 +1,86 @@
+#include "core/wal_checkpointer.h"
+
+#include <gtest/gtest.h>
+
+#include "core/sqlite_store.h"
+#include "tests/support/test_support.h"
+
+namespace pesan {
+namespace {
+
+using testing::TempDir;
+using testing::WaitFor;
+
+// Frames in the log and frames copied into the database, as a PASSIVE checkpoint of another
+// connection sees them (it copies nothing new once the background one has done its work; while
+// that one runs, it answers SQLITE_BUSY and is asked again).
+std::pair<int, int> LogFrames(const std::string& path) {
+  auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWrite);
+  EXPECT_TRUE(db.ok());
+  EXPECT_TRUE((*db)->Exec("SELECT count(*) FROM sqlite_master").ok());  // opens the log
+  int log = -1, done = -1;
+  EXPECT_TRUE(WaitFor([&] {
+    return sqlite3_wal_checkpoint_v2((*db)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                     &done) == SQLITE_OK;
+  }));
+  return {log, done};
+}
+
+class WalCheckpointerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::Open(path_);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->db().Exec("CREATE TABLE scratch (x BLOB)").ok());
+  }
+  // One transaction that adds about one page to the log.
+  void Commit() {
+    ASSERT_TRUE(store_->db().Exec("INSERT INTO scratch VALUES (randomblob(3000))").ok());
+  }
+  int WalAutocheckpoint() {
+    auto s = store_->db().Prepare("PRAGMA wal_autocheckpoint");
+    EXPECT_TRUE(s.ok() && (*s)->Step() == SQLITE_ROW);
+    return static_cast<int>((*s)->Int(0));
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("shop.db");
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(WalCheckpointerTest, ALogPastTheThresholdIsCheckpointedAndThenReused) {
+  EXPECT_EQ(WalAutocheckpoint(), 1000);  // SQLite's default: the commit past it checkpoints
+  ASSERT_TRUE(store_->CheckpointInBackground(16).ok());
+  EXPECT_EQ(WalAutocheckpoint(), 0);  // the writer's commits never checkpoint themselves
+  int commits = 0;
+  while (store_->background_checkpoints() == 0 && commits < 16) {
+    Commit();
+    ++commits;
+  }
+  ASSERT_TRUE(WaitFor([&] { return store_->background_checkpoints() >= 1; }));
+  auto [log, done] = LogFrames(path_);
+  EXPECT_GE(log, 16);
+  EXPECT_EQ(done, log);  // everything copied into the database file
+  // The next transaction starts the log again from its beginning.
+  Commit();
+  EXPECT_LT(LogFrames(path_).first, 16);
+  // Nothing lost: a fresh connection reads every row.
+  auto other = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(other.ok());
+  auto n = (*other)->Prepare("SELECT count(*) FROM scratch");
+  ASSERT_TRUE(n.ok() && (*n)->Step() == SQLITE_ROW);
+  EXPECT_EQ((*n)->Int(0), commits + 1);
+}
+
+TEST_F(WalCheckpointerTest, StopsCleanlyWithTheStoreWhileCheckpointing) {
+  ASSERT_TRUE(store_->CheckpointInBackground(1).ok());
+  for (int i = 0; i < 20; ++i) Commit();
+  store_.reset();  // joins the thread, then closes the writer (which checkpoints the rest)
+  auto [log, done] = LogFrames(path_);
+  EXPECT_EQ(log, 0);
+  EXPECT_EQ(done, 0);
+}
+
+}  // namespace
+}  // namespace pesan
