@@ -39,7 +39,8 @@ Result<kannel::KannelConfig> ReadKannel(const Config& config) {
 // The section as a TOML table, for readers that take one.
 toml::table ToToml(const ConfigSection& s) {
   toml::table t;
-  for (const auto& [key, v] : s.values) {
+  for (const auto& entry : s.values) {
+    const std::string& key = entry.first;  // named, not bound: lambdas capture it (clang 14)
     std::visit(
         [&](const auto& x) {
           using T = std::decay_t<decltype(x)>;
@@ -51,7 +52,7 @@ toml::table ToToml(const ConfigSection& s) {
             t.insert(key, x);
           }
         },
-        v.value);
+        entry.second.value);
   }
   return t;
 }
