@@ -221,7 +221,7 @@ class KannelGatewayTest : public ::testing::Test {
     auto harness = ParseKannelConf(ReadFile(kannel_->dir() + "/kannel.conf"));
     for (const auto& [group, keys] : readme) {
       auto it = std::find_if(harness.begin(), harness.end(),
-                             [&](const auto& g) { return g.first == group; });
+                             [&group = group](const auto& g) { return g.first == group; });
       ASSERT_NE(it, harness.end()) << "the harness has no group " << group;
       for (const auto& [key, value] : keys) {
         std::string want =

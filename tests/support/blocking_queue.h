@@ -13,11 +13,10 @@ namespace pesan::testing {
 template <typename T>
 class BlockingQueue {
  public:
+  // Notifies under the lock: the test thread may destroy the queue as soon as Pop returns.
   void Push(T v) {
-    {
-      std::lock_guard lock(mu_);
-      items_.push_back(std::move(v));
-    }
+    std::lock_guard lock(mu_);
+    items_.push_back(std::move(v));
     cv_.notify_all();
   }
 

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <mutex>
@@ -40,6 +41,8 @@ struct Suite {
   std::shared_ptr<spdlog::logger> log =
       std::make_shared<spdlog::logger>("kannel", std::make_shared<spdlog::sinks::null_sink_mt>());
   std::unique_ptr<KannelChannel> channel;
+  // The channel for the receiver's thread: set once it is started (Kannel may call before).
+  std::atomic<KannelChannel*> serving{nullptr};
   std::unique_ptr<LoopbackHttpServer> receiver;  // the gateway's HTTP server
   std::unique_ptr<KannelHarness> kannel;
   BlockingQueue<InboundSms> mo;
@@ -56,8 +59,10 @@ class KannelLiveTest : public ::testing::Test {
     suite->receiver = std::make_unique<LoopbackHttpServer>(
         [](HttpRequestSeen r, LoopbackHttpServer::Reply reply) {
           suite->requests.Push(r);
-          suite->channel->HandleHttpRequest(r.target, r.body,
-                                            [reply](HttpAnswer a) { reply(a.status, a.body); });
+          KannelChannel* channel = suite->serving.load();
+          if (!channel) return reply(503, "not started yet\n");
+          channel->HandleHttpRequest(r.target, r.body,
+                                     [reply](HttpAnswer a) { reply(a.status, a.body); });
         });
     auto kannel = KannelHarness::Start(
         {.mo_url = suite->receiver->base_url() + "/sms/kannel", .token = kToken});
@@ -81,10 +86,12 @@ class KannelLiveTest : public ::testing::Test {
     suite->channel = std::make_unique<KannelChannel>(suite->io, config, std::move(events),
                                                      suite->clock, suite->log);
     suite->channel->Start();
+    suite->serving = suite->channel.get();
   }
 
   static void TearDownTestSuite() {
     suite->kannel.reset();
+    suite->serving = nullptr;
     suite->receiver.reset();
     suite->channel.reset();
     suite->work.reset();
