@@ -83,6 +83,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
         },
         [](Status) {});
   };
+  events.on_ready = [self] {
+    if (self->outbox_) self->outbox_->ChannelReady();
+  };
   ChannelUssd ussd;
   ussd.hop = [self](const std::string& key, const std::string& phone, const std::string& input,
                     bool opening, std::function<void(std::string, bool)> answer) {
