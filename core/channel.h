@@ -3,7 +3,8 @@
 //
 // Threading: a channel runs on the io_context it was given. Send() may be called from any
 // thread; it never blocks, and it reports through its callback exactly once, on the channel's
-// executor. Inbound messages and delivery reports reach the gateway through ChannelEvents.
+// executor. Inbound messages, delivery reports and the link coming up reach the gateway through
+// ChannelEvents.
 #pragma once
 
 #include <functional>
@@ -22,7 +23,11 @@ struct OutgoingSms {
 struct SendResult {
   enum class Kind {
     kAccepted,  // the SMSC/modem took it; provider_id names it for delivery reports
-    kRetry,     // not taken, try again later (link down, throttled, queue full)
+    kRetry,     // handed over but not taken, try again later (throttled, queue full, no answer,
+                // a temporary error): an attempt
+    kNotReady,  // never handed over: the link is down or not set up yet, or the channel is
+                // stopping. Nothing was refused: not an attempt; try again once the channel
+                // says it is ready (ChannelEvents::on_ready)
     kFailed,    // not taken and never will be (bad number, rejected content)
   };
   Kind kind = Kind::kRetry;
@@ -52,6 +57,10 @@ struct ChannelEvents {
   // to the SMSC) until `recorded(true)` is called: only then is it safely in the database.
   std::function<void(InboundSms sms, std::function<void(bool recorded)> done)> on_sms;
   std::function<void(DeliveryReport report)> on_report;
+  // The channel's link is up (again): what it answered kNotReady can be sent now. Raised by
+  // channels that keep a link (SMPP: bound; modem: initialised) each time it comes up; channels
+  // without one (Kannel: one HTTP request per message; the simulator) never raise it.
+  std::function<void()> on_ready;
 };
 
 class SmsChannel {
@@ -61,7 +70,8 @@ class SmsChannel {
   virtual void Start() = 0;
   // Sends one message; `done` is called exactly once.
   virtual void Send(OutgoingSms sms, std::function<void(SendResult)> done) = 0;
-  // Stops: pending sends are reported kRetry, links are closed politely.
+  // Stops: pending sends are reported (kNotReady, or kRetry when already handed over), links are
+  // closed politely.
   virtual void Stop() = 0;
   // A short word for logs and `pesan` output: "modem", "smpp", "kannel", "sim".
   virtual const char* Name() const = 0;

@@ -738,6 +738,23 @@ Status SqliteStore::MarkSmsRetry(std::int64_t id, const std::string& error, Syst
   return Ok{};
 }
 
+Status SqliteStore::MarkSmsWaiting(std::int64_t id, const std::string& error) {
+  auto s = db_->Prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND status = 'queued'");
+  if (!s) return s.error();
+  (*s)->Bind(1, error).Bind(2, id);
+  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("mark waiting");
+  return Ok{};
+}
+
+Status SqliteStore::MakeQueuedSmsDue(SystemTime now) {
+  auto s = db_->Prepare(
+      "UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'queued' AND next_attempt_at > ?1");
+  if (!s) return s.error();
+  (*s)->Bind(1, UnixMillis(now));
+  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("make queued sms due");
+  return Ok{};
+}
+
 Status SqliteStore::MarkSmsFailed(std::int64_t id, const std::string& error) {
   auto s = db_->Prepare(
       "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?");

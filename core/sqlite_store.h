@@ -59,6 +59,8 @@ class SqliteStore final : public Store {
   Result<std::optional<SystemTime>> NextSmsDue() override;
   Status MarkSmsSent(std::int64_t id, const std::string& provider_id, SystemTime now) override;
   Status MarkSmsRetry(std::int64_t id, const std::string& error, SystemTime next) override;
+  Status MarkSmsWaiting(std::int64_t id, const std::string& error) override;
+  Status MakeQueuedSmsDue(SystemTime now) override;
   Status MarkSmsFailed(std::int64_t id, const std::string& error) override;
   Status MarkSmsDelivery(const std::string& provider_id, bool delivered, const std::string& detail,
                          SystemTime now) override;

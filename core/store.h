@@ -105,6 +105,11 @@ class Store {
   virtual Result<std::optional<SystemTime>> NextSmsDue() = 0;
   virtual Status MarkSmsSent(std::int64_t id, const std::string& provider_id, SystemTime now) = 0;
   virtual Status MarkSmsRetry(std::int64_t id, const std::string& error, SystemTime next) = 0;
+  // Why a queued message is still waiting (the channel was not ready): not an attempt, and the
+  // message stays due.
+  virtual Status MarkSmsWaiting(std::int64_t id, const std::string& error) = 0;
+  // Makes every queued message due at `now` (the channel is back: retries need not wait).
+  virtual Status MakeQueuedSmsDue(SystemTime now) = 0;
   virtual Status MarkSmsFailed(std::int64_t id, const std::string& error) = 0;
   // Records a delivery report against the row with this provider id; kNotFound when none.
   virtual Status MarkSmsDelivery(const std::string& provider_id, bool delivered,

@@ -116,6 +116,7 @@ Status ReadGateway(const ConfigSection& s, GatewaySettings& g, const std::string
   }
   g.session_idle = std::chrono::seconds(r.Int("session_idle_seconds", 300, 10, 86400));
   g.max_sessions = static_cast<std::size_t>(r.Int("max_sessions", 100000, 10, 10'000'000));
+  g.ussd_sessions_per_hour = static_cast<int>(r.Int("ussd_sessions_per_hour", 30, 0, 100000));
   g.max_body_bytes = static_cast<std::size_t>(r.Int("max_body_bytes", 16384, 1024, 1 << 20));
   g.request_timeout = std::chrono::seconds(r.Int("request_timeout_seconds", 15, 1, 600));
   g.idle_timeout = std::chrono::seconds(r.Int("idle_timeout_seconds", 60, 1, 3600));

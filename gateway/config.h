@@ -64,6 +64,7 @@ struct GatewaySettings {
   std::string texts_dir;   // optional folder with texts.<lang>.toml overriding the built-in ones
   std::chrono::seconds session_idle{300};
   std::size_t max_sessions = 100000;
+  int ussd_sessions_per_hour = 30;  // new USSD sessions one number may open; 0 = no limit
   std::size_t max_body_bytes = 16 * 1024;
   std::chrono::seconds request_timeout{15};
   std::chrono::seconds idle_timeout{60};

@@ -38,6 +38,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   UssdOptions uo;
   uo.idle = gw.session_idle;
   uo.max_sessions = gw.max_sessions;
+  uo.sessions_per_hour = gw.ussd_sessions_per_hour;
   uo.default_language = gw.language;
   uo.service_code = g->config_.africastalking.service_code;
   g->ussd_ =
@@ -82,6 +83,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
           return st;
         },
         [](Status) {});
+  };
+  events.on_ready = [self] {
+    if (self->outbox_) self->outbox_->ChannelReady();
   };
   ChannelUssd ussd;
   ussd.hop = [self](const std::string& key, const std::string& phone, const std::string& input,

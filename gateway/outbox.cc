@@ -14,7 +14,8 @@ Outbox::Outbox(boost::asio::io_context& ioc, SmsChannel& channel, DbWriter& writ
       reads_(reads),
       clock_(clock),
       opt_(options),
-      timer_(ioc) {}
+      timer_(ioc),
+      hold_timer_(ioc) {}
 
 void Outbox::Start() { Kick(); }
 
@@ -29,9 +30,49 @@ void Outbox::Kick() {
   });
 }
 
+void Outbox::ChannelReady() {
+  boost::asio::post(ioc_, [this] {
+    if (stopped_) return;
+    if (holding_back_) spdlog::info("outbox: {} is ready again, sending", channel_.Name());
+    hold_backs_ = 0;
+    EndHoldBack();
+    Poll();  // what waited for the link is due already
+    // Retries waiting for their backoff (sends the link lost on the way) go now too.
+    writer_.Submit([now = clock_.Now()](Store& s) { return s.MakeQueuedSmsDue(now); },
+                   [this](Status st) {
+                     if (!st) spdlog::error("outbox: {}", st.error().message);
+                     Kick();
+                   });
+  });
+}
+
 void Outbox::Stop() {
   stopped_ = true;
-  boost::asio::post(ioc_, [this] { timer_.cancel(); });
+  boost::asio::post(ioc_, [this] {
+    timer_.cancel();
+    hold_timer_.cancel();
+  });
+}
+
+void Outbox::HoldBack(const std::string& why) {
+  if (holding_back_) return;
+  holding_back_ = true;
+  auto wait = Backoff(hold_backs_++);
+  spdlog::info("outbox: {} not ready ({}); holding messages back until it is, {:g} s at most",
+               channel_.Name(), why, std::chrono::duration<double>(wait).count());
+  hold_timer_.expires_after(wait);
+  hold_timer_.async_wait([this, gen = ++hold_gen_](boost::system::error_code ec) {
+    if (ec || gen != hold_gen_ || stopped_) return;
+    holding_back_ = false;
+    Poll();
+  });
+}
+
+void Outbox::EndHoldBack() {
+  if (!holding_back_) return;
+  holding_back_ = false;
+  ++hold_gen_;
+  hold_timer_.cancel();
 }
 
 void Outbox::Schedule(std::chrono::milliseconds after) {
@@ -48,7 +89,8 @@ std::chrono::milliseconds Outbox::Backoff(int attempts) const {
 }
 
 void Outbox::Poll() {
-  if (stopped_) return;
+  // While holding back, the hold-back timer or ChannelReady() polls again.
+  if (stopped_ || holding_back_) return;
   auto store = reads_.ForThisThread();
   if (!store) {
     spdlog::error("outbox: {}", store.error().message);
@@ -89,6 +131,9 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
     case SendResult::Kind::kAccepted:
       spdlog::debug("outbox: message {} accepted by {} as {}", m.id, channel_.Name(),
                     r.provider_id);
+      // The channel takes messages (one that cannot say when it is ready, e.g. Kannel).
+      hold_backs_ = 0;
+      EndHoldBack();
       work = [id = m.id, pid = r.provider_id, now](Store& s) {
         return s.MarkSmsSent(id, pid, now);
       };
@@ -106,6 +151,13 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
         };
       }
       break;
+    case SendResult::Kind::kNotReady:
+      // Not an attempt: the message stays due, and waits with the others for the channel.
+      spdlog::debug("outbox: message {} not taken by {}: {}", m.id, channel_.Name(), r.reason);
+      HoldBack(r.reason);
+      if (r.reason == m.last_error) return Settled(m.id);
+      work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsWaiting(id, why); };
+      break;
     case SendResult::Kind::kFailed:
       spdlog::warn("outbox: message {} rejected: {}", m.id, r.reason);
       work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsFailed(id, why); };
@@ -113,12 +165,14 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
   }
   writer_.Submit(std::move(work), [this, id = m.id](Status st) {
     if (!st) spdlog::error("outbox: cannot record message {}: {}", id, st.error().message);
-    boost::asio::post(ioc_, [this, id] {
-      in_flight_.erase(id);
-      --in_flight_count_;
-      if (!stopped_) Poll();
-    });
+    boost::asio::post(ioc_, [this, id] { Settled(id); });
   });
+}
+
+void Outbox::Settled(std::int64_t id) {
+  in_flight_.erase(id);
+  --in_flight_count_;
+  if (!stopped_) Poll();
 }
 
 }  // namespace pesan

@@ -1,10 +1,19 @@
 // The outbox worker: sends every queued SMS through the configured channel, records the
-// result through the database writer, and retries with exponential backoff while the channel
-// is down. Rows live in the database from the transaction that queued them, so nothing is lost
-// across a restart; a row is marked sent only after the channel accepted it (a crash between
-// the two may send that one message again, never lose it).
+// result through the database writer, and retries with exponential backoff. Rows live in the
+// database from the transaction that queued them, so nothing is lost across a restart; a row is
+// marked sent only after the channel accepted it (a crash between the two may send that one
+// message again, never lose it).
 //
-// Runs on the io_context given (the channels' context). Kick() may be called from any thread.
+// A message the channel took in but did not accept (kRetry) is an attempt: it is retried after
+// a backoff that grows with its attempts, and marked failed after max_attempts. A message the
+// channel could not even take in because its link is down (kNotReady) is no attempt: it stays
+// due, its row says why, and the outbox holds every send back until the channel is ready again
+// (ChannelReady(), from ChannelEvents::on_ready) or, for channels that cannot tell, until a
+// backoff that grows with each hold-back (retry_min doubling up to retry_max) has passed. On
+// ChannelReady() every queued message becomes due and goes at once.
+//
+// Runs on the io_context given (the channels' context). Kick() and ChannelReady() may be called
+// from any thread.
 #pragma once
 
 #include <atomic>
@@ -34,16 +43,25 @@ class Outbox {
          const Clock& clock, OutboxOptions options);
 
   void Start();
-  // Something was queued or the channel came back: look for due messages now.
+  // Something was queued: look for due messages now.
   void Kick();
+  // The channel's link is up again: stop holding back and send what is queued now.
+  void ChannelReady();
   // Stops taking new rows; results of sends in flight are still recorded.
   void Stop();
   std::size_t in_flight() const { return in_flight_count_.load(); }
+  // True while sends are held back because the channel said it was not ready.
+  bool holding_back() const { return holding_back_.load(); }
 
  private:
   void Poll();
   void Schedule(std::chrono::milliseconds after);
   void OnResult(const OutboxMessage& m, SendResult r);
+  // The result of message `id` is recorded: it may be taken again.
+  void Settled(std::int64_t id);
+  // Stops sending until ChannelReady() or the hold-back backoff has passed.
+  void HoldBack(const std::string& why);
+  void EndHoldBack();
   std::chrono::milliseconds Backoff(int attempts) const;
 
   boost::asio::io_context& ioc_;
@@ -57,6 +75,12 @@ class Outbox {
   std::atomic<std::size_t> in_flight_count_{0};
   std::atomic<bool> stopped_{false};
   bool poll_pending_ = false;
+  // Holding back (ioc_ only, holding_back_ mirrors it for other threads): hold-backs since the
+  // channel was last ready, and the generation of the hold-back timer's wait.
+  boost::asio::steady_timer hold_timer_;
+  std::atomic<bool> holding_back_{false};
+  int hold_backs_ = 0;
+  std::uint64_t hold_gen_ = 0;
 };
 
 }  // namespace pesan

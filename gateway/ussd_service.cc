@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/phone.h"
+
 namespace pesan {
 
 UssdService::UssdService(ShopRegistry& shops, const Voice& voice, DbWriter& writer,
@@ -53,10 +55,13 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
       return std::optional<UssdAnswer>();
     }
   }
+  // A session this gateway does not know: a new one (or one forgotten, which counts as new).
+  if (auto refused = AdmitSession(phone, now)) return std::optional<UssdAnswer>(*refused);
   auto shop = shops_.Default();
   auto loaded = LoadCustomer(*shop, phone);
   if (!loaded) return loaded.error();
   customer = *loaded;
+  NoteLanguage(phone, customer->language);
   if (!text.empty()) {
     // A session this gateway does not remember (it restarted) may already have ordered: its
     // order answers the resent confirmation, whatever the menus would make of the path now.
@@ -90,6 +95,53 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
   it->second.last_seen = now;
   it->second.answered = false;
   return std::optional<UssdAnswer>();
+}
+
+std::optional<UssdAnswer> UssdService::AdmitSession(const std::string& phone, SystemTime now) {
+  if (opt_.sessions_per_hour <= 0) return std::nullopt;
+  std::lock_guard lock(opened_mu_);
+  auto it = opened_.find(phone);
+  if (it == opened_.end()) {
+    if (opened_.size() >= opt_.max_sessions) SweepOpened(now);
+    if (opened_.size() >= opt_.max_sessions) {
+      // Still full: forget the number whose window started first (it ends first).
+      auto oldest = opened_.begin();
+      for (auto o = opened_.begin(); o != opened_.end(); ++o) {
+        if (o->second.window_start < oldest->second.window_start) oldest = o;
+      }
+      opened_.erase(oldest);
+    }
+    it = opened_.emplace(phone, Opened{now, 0, false, {}}).first;
+  }
+  Opened& o = it->second;
+  if (now - o.window_start >= kRateWindow) o = Opened{now, 0, false, std::move(o.language)};
+  if (o.count < opt_.sessions_per_hour) {
+    ++o.count;
+    return std::nullopt;
+  }
+  auto left = std::chrono::ceil<std::chrono::minutes>(o.window_start + kRateWindow - now);
+  const int minutes = static_cast<int>(std::max<std::int64_t>(left.count(), 1));
+  if (!o.logged) {
+    o.logged = true;
+    spdlog::warn("ussd: {} reached its limit of {} sessions an hour; new ones refused for {} min",
+                 MaskPhone(phone), o.count, minutes);
+  }
+  const std::string& lang = o.language.empty() ? opt_.default_language : o.language;
+  return UssdAnswer{
+      voice_.texts->Format(lang, "ussd.too_many_sessions", {{"minutes", std::to_string(minutes)}}),
+      true};
+}
+
+void UssdService::NoteLanguage(const std::string& phone, const std::string& language) {
+  if (opt_.sessions_per_hour <= 0) return;
+  std::lock_guard lock(opened_mu_);
+  auto it = opened_.find(phone);
+  if (it != opened_.end()) it->second.language = language;
+}
+
+void UssdService::SweepOpened(SystemTime now) {
+  std::erase_if(opened_,
+                [&](const auto& kv) { return now - kv.second.window_start >= kRateWindow; });
 }
 
 void UssdService::Remember(const std::string& key, const std::string& text, long long seq,
@@ -302,9 +354,18 @@ std::size_t UssdService::Sweep() {
       }
     }
   }
+  {
+    std::lock_guard lock(opened_mu_);
+    SweepOpened(clock_.Now());
+  }
   return count_.load();
 }
 
 std::size_t UssdService::live_sessions() const { return count_.load(); }
+
+std::size_t UssdService::counted_numbers() const {
+  std::lock_guard lock(opened_mu_);
+  return opened_.size();
+}
 
 }  // namespace pesan

@@ -6,13 +6,20 @@
 // HopLatest() for those that send only the newest input (Hubtel, SMPP); their paths are kept in
 // the database so a restarted gateway goes on where the customer was.
 //
+// Each number may open at most `sessions_per_hour` sessions in an hour (counted from its first
+// one); a session beyond that gets a short END screen at once. Hops of a session already open,
+// and resent hops, are never refused or counted.
+//
 // Thread-safe: any network thread may call in; `done` runs on that thread or on the writer's.
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -31,9 +38,10 @@ struct UssdAnswer {
 };
 
 struct UssdOptions {
-  std::chrono::seconds idle{300};  // a session unseen this long is forgotten
-  std::size_t max_sessions = 100000;
-  std::size_t max_text = 640;  // longest whole path accepted
+  std::chrono::seconds idle{300};     // a session unseen this long is forgotten
+  std::size_t max_sessions = 100000;  // also bounds the numbers counted for sessions_per_hour
+  int sessions_per_hour = 30;         // new sessions one number may open in an hour; 0 = no limit
+  std::size_t max_text = 640;         // longest whole path accepted
   std::string default_language = "id";
   std::string service_code = "*123#";
   ussd::Limits limits;
@@ -57,9 +65,12 @@ class UssdService {
   // The transport ended the session (timeout, release).
   void Release(const std::string& key);
 
-  // Forgets sessions idle since before now - idle; returns how many are left.
+  // Forgets sessions idle since before now - idle, and the session counts of numbers whose hour
+  // is over; returns how many sessions are left.
   std::size_t Sweep();
   std::size_t live_sessions() const;
+  // Numbers whose sessions are being counted (for sessions_per_hour).
+  std::size_t counted_numbers() const;
 
  private:
   struct Entry {
@@ -75,6 +86,14 @@ class UssdService {
     std::unordered_map<std::string, Entry> map;
   };
   static constexpr std::size_t kShards = 16;
+  static constexpr std::chrono::hours kRateWindow{1};
+  // The sessions one number opened in its current window.
+  struct Opened {
+    SystemTime window_start{};
+    int count = 0;
+    bool logged = false;   // the refusal was logged in this window
+    std::string language;  // of the number's last session, for the refusal screen
+  };
 
   Shard& ShardFor(const std::string& key) {
     return shards_[std::hash<std::string>{}(key) % kShards];
@@ -86,6 +105,11 @@ class UssdService {
   Result<std::optional<UssdAnswer>> Lookup(const std::string& key, const std::string& phone,
                                            const std::string& text, long long seq,
                                            std::shared_ptr<const ussd::CustomerView>& customer);
+  // Counts a new session of `phone`: the refusal screen when the number already opened
+  // sessions_per_hour sessions in its window, else nullopt.
+  std::optional<UssdAnswer> AdmitSession(const std::string& phone, SystemTime now);
+  void NoteLanguage(const std::string& phone, const std::string& language);
+  void SweepOpened(SystemTime now);  // REQUIRES: opened_mu_ held
   void Remember(const std::string& key, const std::string& text, long long seq,
                 const UssdAnswer& answer);
   // Runs the menus on `text` and applies the effect; `persist` (may be empty) is written in
@@ -102,6 +126,8 @@ class UssdService {
   UssdOptions opt_;
   std::array<Shard, kShards> shards_;
   std::atomic<std::size_t> count_{0};
+  mutable std::mutex opened_mu_;
+  std::unordered_map<std::string, Opened> opened_;  // by phone number; at most max_sessions
 };
 
 }  // namespace pesan

@@ -126,7 +126,7 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
 
   void Enqueue(Pending p) {
     if (stopped_) {
-      Report(p, Retry("channel stopped"));
+      Report(p, NotReady("channel stopped"));
       return;
     }
     if (in_flight_.size() < config_.max_in_flight) {
@@ -142,6 +142,12 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
   static SendResult Retry(std::string reason) {
     SendResult r;
     r.kind = SendResult::Kind::kRetry;
+    r.reason = std::move(reason);
+    return r;
+  }
+  static SendResult NotReady(std::string reason) {
+    SendResult r;
+    r.kind = SendResult::Kind::kNotReady;
     r.reason = std::move(reason);
     return r;
   }
@@ -213,14 +219,20 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
     in_flight_.erase(r);
 
     const OutgoingSms& sms = r->pending.sms;
+    // Until the connection stands nothing has reached smsbox: a failure then (refused,
+    // unreachable, a name that does not resolve, a timeout, Stop()) is kNotReady.
+    const std::string_view at(step);
+    const bool reached = at != "resolve" && at != "connect";
     SendResult result;
     if (r->cancelled) {
-      result = Retry("channel stopped");
+      result = reached ? Retry("channel stopped") : NotReady("channel stopped");
     } else if (r->timed_out) {
-      result = Retry(std::string("sendsms timed out (") + step + ")");
+      std::string why = std::string("sendsms timed out (") + step + ")";
+      result = reached ? Retry(why) : NotReady(why);
     } else if (ec) {
       // Connection refused, reset, unreachable: smsbox is down or restarting.
-      result = Retry(std::string("sendsms ") + step + ": " + ec.message());
+      std::string why = std::string("sendsms ") + step + ": " + ec.message();
+      result = reached ? Retry(why) : NotReady(why);
     } else {
       const auto& res = r->parser.get();
       result = InterpretSendsmsAnswer(static_cast<int>(res.result_int()), res.body(),
@@ -233,6 +245,10 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
       case SendResult::Kind::kRetry:
         log_->warn("kannel: sms {} to {} not sent, will retry: {}", sms.id, MaskNumber(sms.to),
                    result.reason);
+        break;
+      case SendResult::Kind::kNotReady:
+        log_->warn("kannel: sms {} to {} not sent, smsbox not reached: {}", sms.id,
+                   MaskNumber(sms.to), result.reason);
         break;
       case SendResult::Kind::kFailed:
         log_->error("kannel: sms {} to {} refused: {}", sms.id, MaskNumber(sms.to), result.reason);
@@ -249,7 +265,7 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
 
   void DoStop() {
     stopped_ = true;
-    for (auto& p : queue_) Report(p, Retry("channel stopped"));
+    for (auto& p : queue_) Report(p, NotReady("channel stopped"));
     queue_.clear();
     for (const auto& r : in_flight_) {  // their handlers report kRetry
       r->cancelled = true;

@@ -2,6 +2,13 @@
 // the io_context given); MO messages and delivery reports come in as HTTP requests that the
 // gateway's HTTP server hands to HandleHttpRequest.
 //
+// Send results: kAccepted, kRetry or kFailed as smsbox answered (InterpretSendsmsAnswer), kRetry
+// too when the request was sent but no answer came in time. kNotReady when smsbox was not
+// reached at all (the name does not resolve, the connection is refused or times out) or the
+// channel is stopping: nothing was handed over. There is no link to watch between messages, so
+// the channel never raises ChannelEvents::on_ready: whether smsbox is back is only learnt by
+// sending, and the sender sees that from its own next result.
+//
 // Threading: all state lives on one strand of the io_context. Send, Stop and HandleHttpRequest
 // may be called from any thread; callbacks and events run on that strand.
 #pragma once

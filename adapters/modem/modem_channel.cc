@@ -162,7 +162,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
       pace_timer_.cancel();
       poll_timer_.cancel();
       settle_timer_.cancel();
-      FailSends(SendResult::Kind::kRetry, "modem channel stopped");
+      FailSends("modem channel stopped");
       if (engine_) engine_->Close();
       engine_.reset();
       log_->info("modem channel stopped");
@@ -268,7 +268,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     pace_timer_.cancel();
     poll_timer_.cancel();
     settle_timer_.cancel();
-    FailSends(SendResult::Kind::kRetry, "modem link lost: " + reason);
+    FailSends("modem link lost: " + reason);
     // Stored messages stay in the modem; the next session lists them again.
     groups_.clear();
     part_indexes_.clear();
@@ -409,6 +409,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     ready_ = true;
     backoff_ = config_.reopen_min;
     log_->info("modem: ready");
+    if (events_.on_ready) events_.on_ready();
     Drain();
     SchedulePoll();
     Pump();
@@ -685,8 +686,10 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     auto reply = [&](SendResult::Kind k, std::string reason) {
       done(SendResult{k, "", std::move(reason)});
     };
-    if (state_ == State::kStopped) return reply(SendResult::Kind::kRetry, "modem channel stopped");
-    if (state_ == State::kDown) return reply(SendResult::Kind::kRetry, "modem not connected");
+    if (state_ == State::kStopped) {
+      return reply(SendResult::Kind::kNotReady, "modem channel stopped");
+    }
+    if (state_ == State::kDown) return reply(SendResult::Kind::kNotReady, "modem not connected");
     if (send_queue_.size() >= config_.max_queue)
       return reply(SendResult::Kind::kRetry, "modem send queue full");
     SubmitOptions opts;
@@ -783,14 +786,20 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     Pump();
   }
 
-  void FailSends(SendResult::Kind kind, const std::string& reason) {
+  // Gives every send back: the one being sent (a part went to the modem, or AT+CMGS is under
+  // way) as kRetry, those that never reached the modem as kNotReady.
+  void FailSends(const std::string& reason) {
+    const bool handed_over = sending_ && (in_cmgs_ || sending_->next > 0);
     in_cmgs_ = false;
     std::deque<SendJob> jobs;
     if (sending_) jobs.push_back(std::move(*sending_));
     sending_.reset();
     for (auto& j : send_queue_) jobs.push_back(std::move(j));
     send_queue_.clear();
-    for (auto& j : jobs) j.done(SendResult{kind, "", reason});
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      auto kind = i == 0 && handed_over ? SendResult::Kind::kRetry : SendResult::Kind::kNotReady;
+      jobs[i].done(SendResult{kind, "", reason});
+    }
   }
 
   Strand strand_;

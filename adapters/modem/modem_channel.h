@@ -9,7 +9,10 @@
 //
 // Outbound: one AT+CMGS per part, paced; SendResult::provider_id is the TP-MR of the part that
 // asks for the status report (the last one), and DeliveryReport::provider_id is the TP-MR of the
-// SMS-STATUS-REPORT (+CDS, or +CDSI then AT+CMGR), so they match.
+// SMS-STATUS-REPORT (+CDS, or +CDSI then AT+CMGR), so they match. While the device is closed
+// Send() answers kNotReady at once; during initialisation sends wait for it. A message whose
+// AT+CMGS was under way when the link was lost is kRetry, those still waiting kNotReady. Each
+// time initialisation completes, ChannelEvents::on_ready is raised.
 //
 // Faults: a read error, end of stream or a command without answer closes the device; the
 // channel reopens it with exponential backoff and runs the whole initialisation again.

@@ -248,6 +248,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     std::vector<std::pair<ShortMessageBody, Tlvs>> parts;
     std::vector<std::string> ids;
     size_t acked = 0;
+    size_t written = 0;  // submit_sm put on the wire (a part sent again counts again)
     int throttled = 0;
     bool finished = false;
   };
@@ -370,6 +371,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     ScheduleEnquireLink();
     SchedulePurge();
     if (link_observer_) link_observer_(true, "bound");
+    if (events_.on_ready) events_.on_ready();
     Pump();
   }
 
@@ -398,7 +400,11 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     for (auto& [msg, part] : ready_) pending.push_back(msg);
     ready_.clear();
     for (auto& m : pending) {
-      Finish(m, SendResult::Kind::kRetry, "", "link down before the SMSC acknowledged: " + why);
+      if (m->written > 0) {
+        Finish(m, SendResult::Kind::kRetry, "", "link down before the SMSC acknowledged: " + why);
+      } else {
+        Finish(m, SendResult::Kind::kNotReady, "", "link down before it was sent: " + why);
+      }
     }
     // Held deliver_sm are void: the SMSC delivers them again on the next bind.
     reassembler_ = SmsReassembler();
@@ -446,7 +452,10 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     // Nothing new goes out; what is not on the wire yet is given back.
     std::deque<std::pair<MessagePtr, size_t>> ready;
     ready.swap(ready_);
-    for (auto& [m, part] : ready) Finish(m, SendResult::Kind::kRetry, "", "channel stopping");
+    for (auto& [m, part] : ready) {
+      Finish(m, m->written > 0 ? SendResult::Kind::kRetry : SendResult::Kind::kNotReady, "",
+             "channel stopping");
+    }
     if (state_ == State::kBound) {
       MaybeUnbind();
     } else {
@@ -719,7 +728,10 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     m->finished = true;
     if (kind != SendResult::Kind::kAccepted) {
       log_->info("smpp: sms {} to {}: {} ({})", m->sms.id, m->sms.to,
-                 kind == SendResult::Kind::kRetry ? "retry" : "failed", reason);
+                 kind == SendResult::Kind::kFailed     ? "failed"
+                 : kind == SendResult::Kind::kNotReady ? "not sent"
+                                                       : "retry",
+                 reason);
     }
     if (m->done) m->done(SendResult{kind, std::move(provider_id), std::move(reason)});
   }
@@ -731,11 +743,11 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     m->sms = std::move(sms);
     m->done = std::move(done);
     if (stopping_) {
-      Finish(m, SendResult::Kind::kRetry, "", "channel stopped");
+      Finish(m, SendResult::Kind::kNotReady, "", "channel stopped");
       return;
     }
     if (state_ != State::kConnecting && state_ != State::kBinding && state_ != State::kBound) {
-      Finish(m, SendResult::Kind::kRetry, "",
+      Finish(m, SendResult::Kind::kNotReady, "",
              "SMPP link down" + (last_down_reason_.empty() ? "" : ": " + last_down_reason_));
       return;
     }
@@ -840,6 +852,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
         Finish(m, SendResult::Kind::kFailed, "", "submit_sm not encodable (address too long?)");
         continue;
       }
+      ++m->written;
       AddInFlight(p.sequence_number, Kind::kSubmit, m, part);
     }
   }

@@ -18,13 +18,16 @@
 //  * kAccepted once every part was acknowledged with ESME_ROK. provider_id is the SMSC's
 //    message_id; for a message sent in several parts it is the parts' message_ids joined with ','
 //    in part order ("id1,id2,id3").
-//  * kRetry when the message was not (completely) acknowledged: link down or lost before the
-//    responses came, response timeout, ESME_RSYSERR, or still throttled after throttle_retries
-//    attempts, and on Stop(). A multi-part message whose link dropped after some parts were
+//  * kRetry when the message was put on the wire but not (completely) acknowledged: link lost
+//    before the responses came, response timeout, ESME_RSYSERR, or still throttled after
+//    throttle_retries attempts. A multi-part message whose link dropped after some parts were
 //    acknowledged is kRetry too: it is sent again whole later.
+//  * kNotReady when no part of it was put on the wire: the link is down (between attempts), the
+//    bind was refused or lost while it waited, or the channel is stopping.
 //  * kFailed on any other error status (reason = the status name).
 //  Send() is never queued across a link drop: when the link is down (between attempts) it
-//  answers kRetry at once; while a connection attempt is under way it waits for its outcome.
+//  answers kNotReady at once; while a connection attempt is under way it waits for its outcome.
+//  Each successful bind raises ChannelEvents::on_ready.
 //
 // Delivery reports: each part of a message gets its own receipt. The channel remembers which
 // SMSC ids belong to which message (in memory, for receipt_memory) and reports with the
@@ -121,7 +124,7 @@ class SmppChannel final : public SmsChannel {
               std::shared_ptr<spdlog::logger> logger, const Clock& clock,
               SmppUssdHandler ussd_handler = nullptr);
   // Closes the link at once if Stop() was not called (no unbind); sends still pending are then
-  // reported kRetry on the io_context. Destroy the channel before its io_context.
+  // reported (kRetry or kNotReady) on the io_context. Destroy the channel before its io_context.
   ~SmppChannel() override;
 
   void Start() override;

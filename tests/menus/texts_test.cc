@@ -32,7 +32,8 @@ std::string Fill(const Texts& t, const std::string& lang, const std::string& key
                    {"count", "3"},
                    {"n", "1"},
                    {"product", "B1"},
-                   {"info", "Desa Sukamaju"}});
+                   {"info", "Desa Sukamaju"},
+                   {"minutes", "60"}});
 }
 
 TEST(Texts, BothLanguagesHaveTheSameKeys) {

@@ -244,10 +244,10 @@ TEST_F(KannelLiveTest, DeliveryReportsComeBackThroughTheDlrUrl) {
   EXPECT_EQ(got[1].detail, "kannel 1 delivered");
 }
 
-TEST_F(KannelLiveTest, KannelDownMeansRetryAndWorksAgainAfterRestart) {
+TEST_F(KannelLiveTest, KannelDownMeansNotReadyAndWorksAgainAfterRestart) {
   suite->kannel->StopKannel();
   SendResult down = SendAndWait(106, "+6281200000106", "Stok Beras tinggal 3");
-  EXPECT_EQ(down.kind, SendResult::Kind::kRetry) << down.reason;
+  EXPECT_EQ(down.kind, SendResult::Kind::kNotReady) << down.reason;
   EXPECT_NE(down.reason.find("connect"), std::string::npos) << down.reason;
 
   Status started = suite->kannel->StartKannel();

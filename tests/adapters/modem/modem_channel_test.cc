@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <condition_variable>
 #include <future>
@@ -59,6 +60,7 @@ class ModemChannelTest : public ::testing::Test {
       reports_.push_back(std::move(r));
       cv_.notify_all();
     };
+    ev.on_ready = [this] { ++ready_events_; };
     io_ = std::make_unique<boost::asio::io_context>();
     work_.emplace(io_->get_executor());
     channel_ = std::make_unique<ModemChannel>(*io_, config, ev, clock_, TestLogger());
@@ -118,6 +120,7 @@ class ModemChannelTest : public ::testing::Test {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::unique_ptr<ModemChannel> channel_;
   std::thread thread_;
+  std::atomic<int> ready_events_{0};  // on_ready
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<InboundSms> sms_;
@@ -284,16 +287,22 @@ TEST_F(ModemChannelTest, UnplugAndReplugResumesSending) {
   WaitReady(emu);
   ASSERT_EQ(Send("+6281234567890", "sebelum").kind, SendResult::Kind::kAccepted);
   emu.Call({{"op", "unplug"}});
-  // While the device is gone, sends are handed back for a later retry.
+  EXPECT_EQ(ready_events_.load(), 1);
+  // While the device is gone, sends are handed back at once, not handed over (a send under
+  // way when it went may come back kRetry first).
   SendResult during;
   for (int i = 0; i < 200; ++i) {
     during = Send("+6281234567890", "selama", 2);
-    if (during.kind == SendResult::Kind::kRetry) break;
+    if (during.kind == SendResult::Kind::kNotReady) break;
   }
-  EXPECT_EQ(during.kind, SendResult::Kind::kRetry);
+  EXPECT_EQ(during.kind, SendResult::Kind::kNotReady);
+  // "modem link lost: ..." for one waiting when the loss was noticed, else "modem not connected".
+  EXPECT_NE(during.reason.find("modem"), std::string::npos) << during.reason;
   EXPECT_FALSE(channel_->Ready());
   emu.Call({{"op", "replug"}});
   WaitReady(emu, 2);
+  // Initialised again: on_ready again (raised before the listing WaitReady waits for).
+  EXPECT_EQ(ready_events_.load(), 2);
   auto after = Send("+6281234567890", "sesudah", 3);
   ASSERT_EQ(after.kind, SendResult::Kind::kAccepted) << after.reason;
   auto st = emu.State();

@@ -137,6 +137,7 @@ class SmppChannelTest : public ::testing::Test {
       mo_.Push({std::move(sms), std::move(done)});
     };
     ev.on_report = [this](DeliveryReport r) { reports_.Push(std::move(r)); };
+    ev.on_ready = [this] { ready_.Push(true); };
     channel_ = std::make_unique<SmppChannel>(io_, std::move(c), std::move(ev), logger_, clock_,
                                              std::move(ussd));
     channel_->Start();
@@ -199,6 +200,7 @@ class SmppChannelTest : public ::testing::Test {
   Inbox<Mo> mo_;
   Inbox<DeliveryReport> reports_;
   Inbox<SmppUssdRequest> ussd_;
+  Inbox<bool> ready_;  // on_ready
 };
 
 std::string NoSpaces(std::string hex) {
@@ -252,9 +254,9 @@ TEST_F(SmppChannelTest, BindsSendsGsm7KeepsAliveAndUnbindsOnStop) {
   channel_->Stop([&] { stopped.set_value(); });
   ASSERT_EQ(stopped.get_future().wait_for(kWait), std::future_status::ready);
   EXPECT_TRUE(peer_.WaitFor(SmscPeer::Is("unbind"), kWait));
-  // After Stop nothing is taken.
+  // After Stop nothing is taken, and nothing was handed over.
   r = SendAndWait(3, "+6281234567890", "late");
-  EXPECT_EQ(r.kind, SendResult::Kind::kRetry);
+  EXPECT_EQ(r.kind, SendResult::Kind::kNotReady);
   channel_.reset();
 }
 
@@ -277,6 +279,26 @@ TEST_F(SmppChannelTest, RefusedBindIsRetriedWithBackoff) {
   EXPECT_TRUE(sink_->WaitFor("bind_transceiver refused with ESME_RBINDFAIL", 2, kWait));
   SendResult r = SendAndWait(1, "+6281234567890", "after the refusals");
   EXPECT_EQ(r.kind, SendResult::Kind::kAccepted) << r.reason;
+  // The refused binds raised nothing; the bind that was taken raised on_ready once.
+  EXPECT_EQ(ready_.All().size(), 1u);
+}
+
+TEST_F(SmppChannelTest, SendsWaitingForARefusedBindAreNotReadyAndTheBindRaisesOnReady) {
+  peer_.Command({{"cmd", "set"}, {"refuse_binds", 1}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("ok"), kWait));
+  SmppConfig c = BaseConfig();
+  c.reconnect_backoff_min = c.reconnect_backoff_max = 300ms;
+  Open(c);
+  // Sent while connecting: it waits for the bind, which is refused; nothing went out.
+  SendResult r = SendAndWait(1, "+6281234567890", "waiting");
+  EXPECT_EQ(r.kind, SendResult::Kind::kNotReady) << r.reason;
+  EXPECT_NE(r.reason.find("ESME_RBINDFAIL"), std::string::npos) << r.reason;
+  EXPECT_TRUE(ready_.All().empty());
+  ASSERT_TRUE(peer_.WaitFor(Bound(), kWait));
+  ASSERT_TRUE(ready_.Pop());
+  EXPECT_EQ(SendAndWait(2, "+6281234567890", "now").kind, SendResult::Kind::kAccepted);
+  ASSERT_TRUE(peer_.WaitFor(Submit(0), kWait));
+  EXPECT_EQ(peer_.All(Submit(0)).size(), 1u);  // only the second went out
 }
 
 TEST_F(SmppChannelTest, ConnectionRefusedIsLoggedAndRetried) {
@@ -290,7 +312,7 @@ TEST_F(SmppChannelTest, ConnectionRefusedIsLoggedAndRetried) {
   EXPECT_TRUE(sink_->WaitFor("Connection refused", 3, kWait));
   // Between attempts the channel takes nothing.
   SendResult r = SendAndWait(1, "+6281234567890", "x");
-  EXPECT_EQ(r.kind, SendResult::Kind::kRetry);
+  EXPECT_EQ(r.kind, SendResult::Kind::kNotReady);
   EXPECT_NE(r.reason.find("link down"), std::string::npos) << r.reason;
 }
 
