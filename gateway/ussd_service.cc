@@ -74,7 +74,12 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
           UssdAnswer{ussd::PlacedScreen(*voice_.texts, customer->language, **placed), true});
     }
   }
-  if (count_.load() >= opt_.max_sessions) Sweep();
+  // Full: sweep the idle ones, at most once a second (a sweep walks every session; at the cap
+  // each new session would pay for one).
+  if (count_.load() >= opt_.max_sessions &&
+      last_sweep_.load() <= (now - std::chrono::seconds(1)).time_since_epoch().count()) {
+    Sweep();
+  }
   // Still full: forget the least recently seen session of the first shard that has any. (Other
   // threads inserting meanwhile can pass the cap by at most one session each.)
   for (size_t i = 0; count_.load() >= opt_.max_sessions && i < kShards; ++i) {
@@ -104,12 +109,16 @@ std::optional<UssdAnswer> UssdService::AdmitSession(const std::string& phone, Sy
   if (it == opened_.end()) {
     if (opened_.size() >= opt_.max_sessions) SweepOpened(now);
     if (opened_.size() >= opt_.max_sessions) {
-      // Still full: forget the number whose window started first (it ends first).
-      auto oldest = opened_.begin();
-      for (auto o = opened_.begin(); o != opened_.end(); ++o) {
-        if (o->second.window_start < oldest->second.window_start) oldest = o;
-      }
-      opened_.erase(oldest);
+      // Still full (that many numbers within the hour): forget the older half of the windows in
+      // one pass, so that a flood of new numbers costs a pass per max_sessions / 2 of them, not
+      // one per number.
+      std::vector<SystemTime> starts;
+      starts.reserve(opened_.size());
+      for (const auto& kv : opened_) starts.push_back(kv.second.window_start);
+      auto mid = starts.begin() + static_cast<std::ptrdiff_t>(starts.size() / 2);
+      std::nth_element(starts.begin(), mid, starts.end());
+      const SystemTime cut = *mid;
+      std::erase_if(opened_, [&](const auto& kv) { return kv.second.window_start <= cut; });
     }
     it = opened_.emplace(phone, Opened{now, 0, false, {}}).first;
   }
@@ -342,7 +351,9 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
 }
 
 std::size_t UssdService::Sweep() {
-  const SystemTime cutoff = clock_.Now() - opt_.idle;
+  const SystemTime now = clock_.Now();
+  last_sweep_ = now.time_since_epoch().count();
+  const SystemTime cutoff = now - opt_.idle;
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mu);
     for (auto it = shard.map.begin(); it != shard.map.end();) {
@@ -356,7 +367,7 @@ std::size_t UssdService::Sweep() {
   }
   {
     std::lock_guard lock(opened_mu_);
-    SweepOpened(clock_.Now());
+    SweepOpened(now);
   }
   return count_.load();
 }

@@ -126,6 +126,7 @@ class UssdService {
   UssdOptions opt_;
   std::array<Shard, kShards> shards_;
   std::atomic<std::size_t> count_{0};
+  std::atomic<SystemTime::rep> last_sweep_{SystemTime::min().time_since_epoch().count()};
   mutable std::mutex opened_mu_;
   std::unordered_map<std::string, Opened> opened_;  // by phone number; at most max_sessions
 };
