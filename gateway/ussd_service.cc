@@ -55,25 +55,28 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
       return std::optional<UssdAnswer>();
     }
   }
-  // A session this gateway does not know: a new one (or one forgotten, which counts as new).
-  if (auto refused = AdmitSession(phone, now)) return std::optional<UssdAnswer>(*refused);
   auto shop = shops_.Default();
-  auto loaded = LoadCustomer(*shop, phone);
-  if (!loaded) return loaded.error();
-  customer = *loaded;
-  NoteLanguage(phone, customer->language);
   if (!text.empty()) {
-    // A session this gateway does not remember (it restarted) may already have ordered: its
-    // order answers the resent confirmation, whatever the menus would make of the path now.
+    // A session this gateway does not hold (it restarted, or the session ended with an order
+    // and was let go) may already have ordered: its order answers the resent confirmation,
+    // whatever the menus would make of the path now. Not a new session: not counted.
     auto store = reads_.ForThisThread();
     if (!store) return store.error();
     auto placed = (*store)->FindOrderBySource("ussd:" + key);
     if (!placed) return placed.error();
     if (*placed) {
+      auto loaded = LoadCustomer(*shop, phone);
+      if (!loaded) return loaded.error();
       return std::optional<UssdAnswer>(
-          UssdAnswer{ussd::PlacedScreen(*voice_.texts, customer->language, **placed), true});
+          UssdAnswer{ussd::PlacedScreen(*voice_.texts, (*loaded)->language, **placed), true});
     }
   }
+  // A session this gateway does not know: a new one (or one forgotten, which counts as new).
+  if (auto refused = AdmitSession(phone, now)) return std::optional<UssdAnswer>(*refused);
+  auto loaded = LoadCustomer(*shop, phone);
+  if (!loaded) return loaded.error();
+  customer = *loaded;
+  NoteLanguage(phone, customer->language);
   // Full: sweep the idle ones, at most once a second (a sweep walks every session; at the cap
   // each new session would pay for one).
   if (count_.load() >= opt_.max_sessions &&
@@ -238,12 +241,14 @@ void UssdService::HopLatest(const std::string& key, const std::string& phone,
       [key, value, now](Store& s) { return s.SaveSession(key, value, now); }, std::move(done));
 }
 
-void UssdService::Release(const std::string& key) {
+void UssdService::Forget(const std::string& key) {
   Shard& shard = ShardFor(key);
-  {
-    std::lock_guard lock(shard.mu);
-    if (shard.map.erase(key)) --count_;
-  }
+  std::lock_guard lock(shard.mu);
+  if (shard.map.erase(key)) --count_;
+}
+
+void UssdService::Release(const std::string& key) {
+  Forget(key);
   writer_.Submit([key](Store& s) { return s.DeleteSession(key); }, [](Status) {});
 }
 
@@ -337,7 +342,8 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
     render = [answer]() { return answer; };
   }
 
-  writer_.Submit(std::move(work), [this, key, text, seq, render, result, done](Status st) {
+  const bool places = std::holds_alternative<ussd::PlaceOrder>(*step.effect);
+  writer_.Submit(std::move(work), [this, key, text, seq, render, result, places, done](Status st) {
     UssdAnswer a;
     if (!st && !(result->has_value() && !(*result)->ok())) {
       // The commit itself failed: nothing was stored, say so.
@@ -345,7 +351,14 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
     } else {
       a = render();
     }
-    Remember(key, text, seq, a);
+    if (places && st && a.end) {
+      // The order is stored under the session's key and answers a resent confirmation (see
+      // Lookup): the session need not be held until it idles out. Under load most sessions
+      // end this way, and holding each for `idle` would hold thousands.
+      Forget(key);
+    } else {
+      Remember(key, text, seq, a);
+    }
     done(std::move(a));
   });
 }

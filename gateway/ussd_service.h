@@ -112,6 +112,7 @@ class UssdService {
   void SweepOpened(SystemTime now);  // REQUIRES: opened_mu_ held
   void Remember(const std::string& key, const std::string& text, long long seq,
                 const UssdAnswer& answer);
+  void Forget(const std::string& key);
   // Runs the menus on `text` and applies the effect; `persist` (may be empty) is written in
   // the same transaction.
   void Run(const std::string& key, const std::string& text, long long seq,

@@ -75,6 +75,24 @@ TEST(UssdHttp, ResentHopsGetTheSameAnswerAndNeverASecondOrder) {
   EXPECT_EQ(mid1.body, mid2.body);
 }
 
+TEST(UssdHttp, ASessionThatOrderedIsLetGoAndAResentConfirmationIsAnsweredFromTheOrder) {
+  TempDir dir;
+  SystemClock clock;
+  std::string cfg = DemoConfig(dir);
+  cfg.replace(cfg.find("threads = 2\n"), 12, "threads = 2\nussd_sessions_per_hour = 1\n");
+  TestGateway gw(dir, cfg, clock);
+  for (size_t i = 0; i + 1 < kFlow.size(); ++i) gw.Ussd("L1", "+6281200000009", kFlow[i]);
+  EXPECT_EQ(gw.gateway().ussd().live_sessions(), 1u);
+  auto end = gw.Ussd("L1", "+6281200000009", kFlow.back());
+  ASSERT_EQ(end.body.substr(0, 4), "END ") << end.body;
+  EXPECT_EQ(gw.gateway().ussd().live_sessions(), 0u);  // the stored order stands for it
+  // The aggregator did not get the END and sends the hop again: the same answer, from the
+  // order, and it is not a new session (this number may open one an hour).
+  EXPECT_EQ(gw.Ussd("L1", "+6281200000009", kFlow.back()).body, end.body);
+  EXPECT_EQ(gw.gateway().ussd().live_sessions(), 0u);
+  EXPECT_EQ(AllOrders(dir).size(), 1u);
+}
+
 TEST(UssdHttp, RestartMidSessionGoesOnWhereTheCustomerWas) {
   TempDir dir;
   SystemClock clock;
