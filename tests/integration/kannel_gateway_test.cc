@@ -23,6 +23,7 @@
 #include "tests/support/blocking_queue.h"
 #include "tests/support/kannel_harness.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/shop_db.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -255,39 +256,12 @@ class KannelGatewayTest : public ::testing::Test {
     kannel_.reset();
   }
 
-  // The gateway's database, read while the gateway runs.
-  std::unique_ptr<SqliteStore> Db() {
-    auto db = SqliteStore::Open(dir_.File("shop.db"), SqliteDb::Mode::kReadOnly);
-    if (!db.ok()) {
-      ADD_FAILURE() << db.error().message;
-      return nullptr;
-    }
-    return std::move(*db);
-  }
-  std::vector<Order> Orders() {
-    auto db = Db();
-    auto orders = db ? db->ListOrders({}) : Result<std::vector<Order>>(Internal("no database"));
-    if (!orders.ok()) ADD_FAILURE() << orders.error().message;
-    return orders.ok() ? *orders : std::vector<Order>{};
-  }
-  std::vector<OutboxMessage> Outbox() {
-    auto db = Db();
-    auto rows = db ? db->ListSms(0) : Result<std::vector<OutboxMessage>>(Internal("no database"));
-    if (!rows.ok()) ADD_FAILURE() << rows.error().message;
-    if (!rows.ok()) return {};
-    std::reverse(rows->begin(), rows->end());  // oldest first
-    return *rows;
-  }
-  std::vector<OutboxMessage> OutboxTo(const std::string& to) {
-    auto rows = Outbox();
-    std::erase_if(rows, [&](const OutboxMessage& m) { return m.to != to; });
-    return rows;
-  }
-  bool AllOutbox(OutboxStatus status, size_t count) {
-    auto rows = Outbox();
-    return rows.size() == count &&
-           std::all_of(rows.begin(), rows.end(), [&](const auto& m) { return m.status == status; });
-  }
+  // ---- the gateway's database, read while it runs ----
+  std::unique_ptr<SqliteStore> Db() { return db_.Open(); }
+  std::vector<Order> Orders() { return db_.Orders(); }          // newest first
+  std::vector<OutboxMessage> Outbox() { return db_.Outbox(); }  // oldest first
+  std::vector<OutboxMessage> OutboxTo(const std::string& to) { return db_.OutboxTo(to); }
+  bool AllOutbox(OutboxStatus status, size_t count) { return db_.AllOutbox(status, count); }
 
   // The `n`-th message (1-based) the fake SMSC got for `to`.
   FakesmscMessage Nth(const std::string& to, size_t n) {
@@ -304,6 +278,7 @@ class KannelGatewayTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ShopDb db_{dir_.File("shop.db")};
   SystemClock clock_;
   MoRelay relay_;
   std::uint16_t gateway_port_ = 0;

@@ -22,6 +22,7 @@
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
 #include "tests/adapters/modem/emulator_process.h"
+#include "tests/support/shop_db.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -188,33 +189,11 @@ class ModemGatewayTest : public ::testing::Test {
     return emu_->Call(values);
   }
 
-  std::unique_ptr<SqliteStore> Db() {
-    auto db = SqliteStore::Open(dir_.File("shop.db"), SqliteDb::Mode::kReadOnly);
-    if (!db.ok()) {
-      ADD_FAILURE() << db.error().message;
-      return nullptr;
-    }
-    return std::move(*db);
-  }
-  std::vector<Order> Orders() {  // newest first
-    auto db = Db();
-    auto orders = db ? db->ListOrders({}) : Result<std::vector<Order>>(Internal("no database"));
-    if (!orders.ok()) ADD_FAILURE() << orders.error().message;
-    return orders.ok() ? *orders : std::vector<Order>{};
-  }
-  std::vector<OutboxMessage> Outbox() {  // oldest first
-    auto db = Db();
-    auto rows = db ? db->ListSms(0) : Result<std::vector<OutboxMessage>>(Internal("no database"));
-    if (!rows.ok()) ADD_FAILURE() << rows.error().message;
-    if (!rows.ok()) return {};
-    std::reverse(rows->begin(), rows->end());
-    return *rows;
-  }
-  std::vector<OutboxMessage> OutboxTo(const std::string& to) {
-    auto rows = Outbox();
-    std::erase_if(rows, [&](const OutboxMessage& m) { return m.to != to; });
-    return rows;
-  }
+  // ---- the gateway's database, read while it runs ----
+  std::unique_ptr<SqliteStore> Db() { return db_.Open(); }
+  std::vector<Order> Orders() { return db_.Orders(); }          // newest first
+  std::vector<OutboxMessage> Outbox() { return db_.Outbox(); }  // oldest first
+  std::vector<OutboxMessage> OutboxTo(const std::string& to) { return db_.OutboxTo(to); }
   static std::string Describe(const std::vector<OutboxMessage>& rows) {
     std::string s;
     for (const auto& m : rows) {
@@ -244,6 +223,7 @@ class ModemGatewayTest : public ::testing::Test {
 
   static constexpr std::chrono::milliseconds kInterval{100};
   TempDir dir_;
+  ShopDb db_{dir_.File("shop.db")};
   SystemClock clock_;
   std::unique_ptr<EmulatorProcess> emu_;
   std::string config_path_;

@@ -27,6 +27,7 @@
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
 #include "tests/adapters/smpp/smsc_peer.h"
+#include "tests/support/shop_db.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -344,38 +345,11 @@ class SmppGatewayTest : public ::testing::Test {
   }
 
   // ---- the gateway's database, read while it runs ----
-  std::unique_ptr<SqliteStore> Db() {
-    auto db = SqliteStore::Open(dir_.File("shop.db"), SqliteDb::Mode::kReadOnly);
-    if (!db.ok()) {
-      ADD_FAILURE() << db.error().message;
-      return nullptr;
-    }
-    return std::move(*db);
-  }
-  std::vector<Order> Orders() {  // newest first
-    auto db = Db();
-    auto orders = db ? db->ListOrders({}) : Result<std::vector<Order>>(Internal("no database"));
-    if (!orders.ok()) ADD_FAILURE() << orders.error().message;
-    return orders.ok() ? *orders : std::vector<Order>{};
-  }
-  std::vector<OutboxMessage> Outbox() {  // oldest first
-    auto db = Db();
-    auto rows = db ? db->ListSms(0) : Result<std::vector<OutboxMessage>>(Internal("no database"));
-    if (!rows.ok()) ADD_FAILURE() << rows.error().message;
-    if (!rows.ok()) return {};
-    std::reverse(rows->begin(), rows->end());
-    return *rows;
-  }
-  std::vector<OutboxMessage> OutboxTo(const std::string& to) {
-    auto rows = Outbox();
-    std::erase_if(rows, [&](const OutboxMessage& m) { return m.to != to; });
-    return rows;
-  }
-  bool AllOutbox(OutboxStatus status, size_t count) {
-    auto rows = Outbox();
-    return rows.size() == count &&
-           std::all_of(rows.begin(), rows.end(), [&](const auto& m) { return m.status == status; });
-  }
+  std::unique_ptr<SqliteStore> Db() { return db_.Open(); }
+  std::vector<Order> Orders() { return db_.Orders(); }          // newest first
+  std::vector<OutboxMessage> Outbox() { return db_.Outbox(); }  // oldest first
+  std::vector<OutboxMessage> OutboxTo(const std::string& to) { return db_.OutboxTo(to); }
+  bool AllOutbox(OutboxStatus status, size_t count) { return db_.AllOutbox(status, count); }
   std::string DescribeOutbox() {
     std::string s;
     for (const auto& m : Outbox()) {
@@ -420,6 +394,7 @@ class SmppGatewayTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ShopDb db_{dir_.File("shop.db")};
   JumpClock clock_;
   SmscPeer peer_;
   std::shared_ptr<LineSink> sink_;
