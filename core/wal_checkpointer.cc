@@ -38,13 +38,21 @@ std::size_t WalCheckpointer::checkpoints() const {
 
 // sqlite3_wal_hook: called on the writer's thread after each commit, with the log's size in
 // pages. Returns SQLITE_OK: the commit itself is not affected.
+//
+// What wakes the thread is the pages added since the last checkpoint began, not the log's size:
+// under steady load the writer appends while a checkpoint runs, so the log is rarely found fully
+// copied when the next transaction starts and SQLite does not start it over. Waking on the size
+// would then checkpoint (and sync the database file) after every commit.
 int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
   auto* c = static_cast<WalCheckpointer*>(self);
   bool wake = false;
   {
     std::lock_guard lock(c->mu_);
-    wake = frames >= c->frames_ && c->wal_frames_ < c->frames_;
+    // A smaller log than last time: SQLite started it over from its beginning.
+    const int added = frames >= c->wal_frames_ ? frames - c->wal_frames_ : frames;
     c->wal_frames_ = frames;
+    wake = c->pending_ < c->frames_ && c->pending_ + added >= c->frames_;
+    c->pending_ += added;
   }
   if (wake) c->cv_.notify_one();
   return SQLITE_OK;
@@ -53,10 +61,10 @@ int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
 void WalCheckpointer::Run() {
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || wal_frames_ >= frames_; });
+    cv_.wait(lock, [this] { return stopping_ || pending_ >= frames_; });
     if (stopping_) return;
     const bool restart = wal_frames_ >= 8 * frames_;
-    wal_frames_ = 0;  // the next commit's hook reports the size again
+    pending_ = 0;
     lock.unlock();
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(

@@ -4,9 +4,11 @@
 // commit that crossed the threshold, stalling every order waiting on that commit.
 //
 // The writer's connection gets wal_autocheckpoint=0 and a WAL hook that wakes this thread
-// once the log holds `frames` pages. The checkpoint is PASSIVE (it never blocks the writer or
-// the readers); when readers keep it from finishing and the log grows past 8 x `frames`, a
-// RESTART checkpoint waits for them, so that the log is reused from its start and stays bounded.
+// each time `frames` pages have been added to the log. The checkpoint is PASSIVE (it never
+// blocks the writer or the readers). SQLite starts the log over only when a transaction begins
+// on a fully copied log with no reader inside it; when readers or a busy writer keep that from
+// happening and the log grows past 8 x `frames`, a RESTART checkpoint waits for the readers, so
+// that the log is reused from its start and stays bounded.
 // Durability is unchanged: every commit is synced to the log before it returns.
 #pragma once
 
@@ -44,6 +46,7 @@ class WalCheckpointer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int wal_frames_ = 0;  // the log's size after the last commit, from the hook
+  int pending_ = 0;     // pages added to the log since the last checkpoint began
   bool stopping_ = false;
   std::size_t checkpoints_ = 0;
   std::thread thread_;

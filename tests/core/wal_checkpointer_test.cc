@@ -73,6 +73,33 @@ TEST_F(WalCheckpointerTest, ALogPastTheThresholdIsCheckpointedAndThenReused) {
   EXPECT_EQ((*n)->Int(0), commits + 1);
 }
 
+// A reader inside its transaction keeps SQLite from starting the log over, as a busy writer does
+// under load: the log stays past the threshold, and still one checkpoint runs per `frames` pages
+// added, not one after every commit.
+TEST_F(WalCheckpointerTest, AGrowingLogIsCheckpointedOncePerThresholdOfNewPages) {
+  ASSERT_TRUE(store_->CheckpointInBackground(16).ok());
+  for (int i = 0; i < 16; ++i) Commit();
+  ASSERT_TRUE(WaitFor([&] { return store_->background_checkpoints() >= 1; }));
+  auto [log0, done0] = LogFrames(path_);
+  ASSERT_EQ(done0, log0);
+  Commit();  // starts the log over (nothing reads it)
+  ASSERT_LT(LogFrames(path_).first, 16);
+  auto reader = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*reader)->Exec("BEGIN").ok());
+  ASSERT_TRUE((*reader)->Exec("SELECT count(*) FROM scratch").ok());  // holds its snapshot
+  const std::size_t before = store_->background_checkpoints();
+  int log = 0;
+  while (log < 80) {
+    for (int i = 0; i < 10; ++i) Commit();
+    log = LogFrames(path_).first;
+  }
+  ASSERT_LT(log, 8 * 16);  // below the RESTART size, which would wait for the reader
+  ASSERT_TRUE(WaitFor([&] { return store_->background_checkpoints() >= before + 1; }));
+  EXPECT_LE(store_->background_checkpoints() - before, static_cast<std::size_t>(log / 16 + 1));
+  ASSERT_TRUE((*reader)->Exec("COMMIT").ok());
+}
+
 TEST_F(WalCheckpointerTest, StopsCleanlyWithTheStoreWhileCheckpointing) {
   ASSERT_TRUE(store_->CheckpointInBackground(1).ok());
   for (int i = 0; i < 20; ++i) Commit();
