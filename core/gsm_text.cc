@@ -415,7 +415,27 @@ std::string UnpackSeptets(std::string_view octets, size_t count, int fill_bits) 
   return out;
 }
 
+namespace {
+
+// Septets of a text made only of ASCII characters of the GSM 7-bit alphabet (3GPP TS 23.038
+// §6.2.1: basic table 1 septet, extension table 2), or nothing when it has any other byte. Most
+// texts are plain ASCII: they need no decoding to code points.
+std::optional<size_t> AsciiGsmSeptets(std::string_view utf8) {
+  size_t septets = 0;
+  for (char c : utf8) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x80 || b == 0x1B) return std::nullopt;
+    const int n = Gsm7Septets(b);
+    if (n == 0) return std::nullopt;
+    septets += static_cast<size_t>(n);
+  }
+  return septets;
+}
+
+}  // namespace
+
 std::string ToGsmFriendly(std::string_view utf8) {
+  if (AsciiGsmSeptets(utf8)) return std::string(utf8);  // nothing to replace
   const std::u32string in = DecodeUtf8(utf8);
   std::u32string out;
   out.reserve(in.size());
@@ -517,6 +537,9 @@ std::string ToGsmFriendly(std::string_view utf8) {
 }
 
 SegmentInfo CountSegments(std::string_view utf8) {
+  if (auto septets = AsciiGsmSeptets(utf8); septets && *septets <= 160) {
+    return {SmsCoding::kGsm7, *septets, 1};
+  }
   const std::u32string cps = DecodeUtf8(utf8);
   SmsCoding coding = SmsCoding::kGsm7;
   for (char32_t cp : cps) {

@@ -167,6 +167,30 @@ TEST(GsmText, ExtensionCharactersCountTwoAndAreNotSplit) {
   EXPECT_EQ(CountSegments(braces).segments, SplitSms(braces, SmsCoding::kGsm7).size());
 }
 
+// Plain ASCII takes a shorter path than text with other characters: both must agree. 'e' and
+// 'é' are one septet each (basic table), so a text ending in either counts alike; every other
+// character of the text is ASCII, from all 128.
+TEST(GsmText, AsciiTextCountsAndConvertsAsTheGeneralPathDoes) {
+  unsigned seed = 12345;
+  auto next = [&seed] { return (seed = seed * 1103515245u + 12345u) >> 16; };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const size_t n = next() % 200;
+    for (size_t i = 0; i < n; ++i) text.push_back(static_cast<char>(next() % 128));
+    const auto ascii = CountSegments(text + "e");
+    const auto general = CountSegments(text + "\xC3\xA9");
+    EXPECT_EQ(ascii.coding, general.coding) << round;
+    EXPECT_EQ(ascii.units, general.units) << round;
+    EXPECT_EQ(ascii.segments, general.segments) << round;
+    const std::string friendly = ToGsmFriendly(text + "\xC3\xA9");
+    ASSERT_GE(friendly.size(), 2u);
+    EXPECT_EQ(ToGsmFriendly(text), friendly.substr(0, friendly.size() - 2)) << round;
+  }
+  EXPECT_EQ(CountSegments(Repeat("a", 158) + "[").segments, 1u);  // 160 septets
+  EXPECT_EQ(CountSegments(Repeat("a", 159) + "[").segments, 2u);  // 161
+  EXPECT_EQ(CountSegments("a`b").coding, SmsCoding::kUcs2);      // not in GSM 03.38
+}
+
 TEST(GsmText, Ucs2SegmentLimits) {
   const std::string ya = "я";
   EXPECT_EQ(CountSegments(Repeat(ya, 70)).coding, SmsCoding::kUcs2);
