@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.h"
+
 namespace pesan {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Attach(SqliteDb& writer, int frames) {
@@ -59,6 +61,7 @@ int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int frames) {
 }
 
 void WalCheckpointer::Run() {
+  NameThisThread("pesan-ckpt");
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return stopping_ || pending_ >= frames_; });

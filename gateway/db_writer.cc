@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.h"
+
 namespace pesan {
 
 DbWriter::DbWriter(std::unique_ptr<Store> store, std::size_t max_batch)
@@ -31,6 +33,7 @@ void DbWriter::Stop() {
 }
 
 void DbWriter::Run() {
+  NameThisThread("pesan-db");
   std::deque<Job> batch;
   while (true) {
     {

@@ -12,6 +12,7 @@
 #include "core/form.h"
 #include "core/phone.h"
 #include "core/sqlite_store.h"
+#include "core/thread_name.h"
 #include "gateway/channels.h"
 #include "gateway/setup.h"
 
@@ -263,7 +264,10 @@ Status Gateway::Start() {
   ScheduleSweep();
   if (channel_) channel_->Start();
   if (outbox_) outbox_->Start();
-  channel_thread_ = std::thread([this] { channel_ioc_.run(); });
+  channel_thread_ = std::thread([this] {
+    NameThisThread("pesan-channel");
+    channel_ioc_.run();
+  });
   spdlog::info("pesan: serving {} shop(s) on http://{}:{} (database {}, SMS channel {})",
                config_.shops.size(), config_.gateway.listen_host, http_->port(),
                config_.gateway.database, config_.sms.channel);

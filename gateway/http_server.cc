@@ -9,6 +9,8 @@
 #include <charconv>
 #include <optional>
 
+#include "core/thread_name.h"
+
 namespace pesan {
 
 namespace asio = boost::asio;
@@ -300,6 +302,7 @@ Status HttpServer::Start(const std::string& host, std::uint16_t port) {
     w->sweep = std::make_unique<asio::steady_timer>(w->ioc);
     Sweep(*w, every);
     w->thread = std::thread([w = w.get()] {
+      NameThisThread("pesan-http");
       auto guard = asio::make_work_guard(w->ioc);
       w->ioc.run();
     });
