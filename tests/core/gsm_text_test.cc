@@ -188,7 +188,7 @@ TEST(GsmText, AsciiTextCountsAndConvertsAsTheGeneralPathDoes) {
   }
   EXPECT_EQ(CountSegments(Repeat("a", 158) + "[").segments, 1u);  // 160 septets
   EXPECT_EQ(CountSegments(Repeat("a", 159) + "[").segments, 2u);  // 161
-  EXPECT_EQ(CountSegments("a`b").coding, SmsCoding::kUcs2);      // not in GSM 03.38
+  EXPECT_EQ(CountSegments("a`b").coding, SmsCoding::kUcs2);       // not in GSM 03.38
 }
 
 TEST(GsmText, Ucs2SegmentLimits) {
