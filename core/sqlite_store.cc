@@ -171,6 +171,17 @@ Status SqliteStore::CheckpointInBackground(int frames) {
   return Ok{};
 }
 
+Status SqliteStore::TrackPhones(std::shared_ptr<KnownPhones> known) {
+  auto s = db_->Prepare("SELECT phone FROM customers UNION ALL SELECT phone FROM orders");
+  if (!s) return s.error();
+  int rc;
+  while ((rc = (*s)->Step()) == SQLITE_ROW) known->Add((*s)->Text(0));
+  if (rc != SQLITE_DONE) return db_->LastError("read the customers' numbers");
+  (*s)->Reset();
+  known_ = std::move(known);
+  return Ok{};
+}
+
 std::size_t SqliteStore::background_checkpoints() const {
   return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
@@ -438,6 +449,7 @@ Status SqliteStore::SaveAddress(ShopId shop, const std::string& phone, const std
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, phone).Bind(3, address);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("save address");
+  if (known_) known_->Add(phone);
   return Ok{};
 }
 
@@ -450,6 +462,7 @@ Status SqliteStore::SaveLanguage(ShopId shop, const std::string& phone, const st
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, phone).Bind(3, lang);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("save language");
+  if (known_) known_->Add(phone);
   return Ok{};
 }
 
@@ -510,6 +523,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
   (*ins)->Bind(8, UnixMillis(now));
   if ((*ins)->Step() != SQLITE_DONE) return db_->LastError("save order");
   OrderId id = db_->LastInsertId();
+  if (known_) known_->Add(order.phone);
   auto item = db_->Prepare(
       "INSERT INTO order_items (order_id, product_id, code, name, qty, price) "
       "VALUES (?, ?, ?, ?, ?, ?)");
@@ -525,7 +539,24 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
         .Bind(6, it.price);
     if ((*item)->Step() != SQLITE_DONE) return db_->LastError("save order item");
   }
-  return GetOrder(id);
+  // The order as GetOrder would read it back, from what was just written.
+  auto shop = db_->Prepare("SELECT code FROM shops WHERE id = ?");
+  if (!shop) return shop.error();
+  (*shop)->Bind(1, order.shop_id);
+  if ((*shop)->Step() != SQLITE_ROW) return db_->LastError("find the order's shop");
+  Order placed;
+  placed.id = id;
+  placed.shop_id = order.shop_id;
+  placed.shop_code = (*shop)->Text(0);
+  (*shop)->Reset();
+  placed.phone = order.phone;
+  placed.items = std::move(items);
+  placed.total = total;
+  placed.address = order.address;
+  placed.pickup = order.pickup;
+  placed.channel = order.channel;
+  placed.created_at = FromUnixMillis(UnixMillis(now));
+  return placed;
 }
 
 Result<std::vector<Order>> SqliteStore::ReadOrders(Statement& s) {

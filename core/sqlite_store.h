@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/known_phones.h"
 #include "core/sqlite_db.h"
 #include "core/store.h"
 #include "core/wal_checkpointer.h"
@@ -78,6 +79,9 @@ class SqliteStore final : public Store {
   // core/wal_checkpointer.h). For the one long-lived writer of a running gateway.
   Status CheckpointInBackground(int frames = 1000);
   std::size_t background_checkpoints() const;
+  // Adds every number with a customer row or an order to `known`, then each number this store
+  // gives a customer row or an order from now on. For the gateway's writer.
+  Status TrackPhones(std::shared_ptr<KnownPhones> known);
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
@@ -90,6 +94,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after db_: stops first
   int savepoint_depth_ = 0;
+  std::shared_ptr<KnownPhones> known_;
 };
 
 }  // namespace pesan

@@ -26,6 +26,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   if (!store) return store.error();
   if (auto st = PrepareDatabase(g->config_, **store); !st) return st.error();
   if (auto st = (*store)->CheckpointInBackground(); !st) return st.error();
+  auto known = std::make_shared<KnownPhones>();
+  if (auto st = (*store)->TrackPhones(known); !st) return st.error();
   if (auto st = g->shops_.LoadAll(**store); !st) return st.error();
 
   auto texts = Texts::LoadDefault(gw.texts_dir);
@@ -42,6 +44,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   uo.sessions_per_hour = gw.ussd_sessions_per_hour;
   uo.default_language = gw.language;
   uo.service_code = g->config_.africastalking.service_code;
+  uo.known = known;
   g->ussd_ =
       std::make_unique<UssdService>(g->shops_, g->voice_, *g->writer_, *g->reads_, clock, uo);
 

@@ -14,6 +14,13 @@ UssdService::UssdService(ShopRegistry& shops, const Voice& voice, DbWriter& writ
 
 Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
     const ussd::ShopView& shop, const std::string& phone) {
+  if (opt_.known && !opt_.known->MayContain(phone)) {
+    auto view = std::make_shared<ussd::CustomerView>();  // a customer never seen
+    view->phone = phone;
+    view->language = opt_.default_language;
+    view->today = LocalDay(clock_.Now(), voice_.utc_offset_minutes);
+    return std::shared_ptr<const ussd::CustomerView>(std::move(view));
+  }
   auto store = reads_.ForThisThread();
   if (!store) return store.error();
   auto customer = (*store)->GetCustomer(shop.shop.id, phone);

@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/known_phones.h"
 #include "gateway/db_writer.h"
 #include "gateway/read_stores.h"
 #include "gateway/shop_registry.h"
@@ -45,6 +46,9 @@ struct UssdOptions {
   std::string default_language = "id";
   std::string service_code = "*123#";
   ussd::Limits limits;
+  // The numbers that may have a customer row or an order (kept by the writer's store); a new
+  // session of any other number starts without reading the database. Null: every one reads.
+  std::shared_ptr<const KnownPhones> known;
 };
 
 class UssdService {

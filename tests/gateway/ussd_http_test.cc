@@ -125,6 +125,30 @@ TEST(UssdHttp, ConfirmResentAfterARestartFindsTheOrderPlacedBefore) {
   EXPECT_EQ(AllOrders(dir).size(), 1u);
 }
 
+// A new session of a number starts without reading the database when the number never had a
+// customer row or an order; one that has is read, in the same run and after a restart.
+TEST(UssdHttp, ACustomerWhoOrderedIsKnownInTheNextSessionAndAfterARestart) {
+  TempDir dir;
+  SystemClock clock;
+  const std::string phone = "+6281200000010";
+  std::string stranger, returning;
+  {
+    TestGateway gw(dir, DemoConfig(dir), clock);
+    stranger = gw.Ussd("K0", "+6281200000011", "1*1*2").body;  // asks where to deliver
+    for (const auto& t : kFlow) gw.Ussd("K1", phone, t);
+    returning = gw.Ussd("K2", phone, "1*1*2").body;
+    EXPECT_NE(returning, stranger);
+    EXPECT_NE(returning.find("Jl Mawar 3 RT02"), std::string::npos) << returning;
+    EXPECT_EQ(gw.Ussd("K3", "+6281200000012", "1*1*2").body, stranger);
+  }
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  EXPECT_EQ(gw.Ussd("K4", phone, "1*1*2").body, returning);
+  auto mine = gw.Ussd("K5", phone, "2");  // my orders
+  EXPECT_NE(mine.body.find(std::to_string(AllOrders(dir).at(0).id)), std::string::npos)
+      << mine.body;
+  EXPECT_EQ(gw.Ussd("K6", "+6281200000013", "1*1*2").body, stranger);
+}
+
 TEST(UssdHttp, CancelFromMyOrdersGivesTheStockBack) {
   TempDir dir;
   SystemClock clock;

@@ -1,0 +1,62 @@
+#include "core/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_support.h"
+
+namespace pesan {
+namespace {
+
+using testing::TempDir;
+
+// CreateOrder answers with the order it wrote, without reading it back: it must be the order
+// GetOrder reads, field by field.
+TEST(SqliteStore, CreateOrderAnswersTheOrderAsStored) {
+  TempDir dir;
+  auto opened = SqliteStore::Open(dir.File("shop.db"));
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& store = **opened;
+  auto shop = store.UpsertShop({"tokoku", "Toko Ku", {"+6281200000001"}, true, "", ""});
+  ASSERT_TRUE(shop.ok());
+  ASSERT_TRUE(store.AddProduct(shop->id, {"B1", "Beras 5 kg", 68000, 10, "karung", "", true}).ok());
+  ASSERT_TRUE(store.AddProduct(shop->id, {"M2", "Minyak 1 L", 17500, 10, "botol", "", true}).ok());
+  NewOrder order;
+  order.shop_id = shop->id;
+  order.phone = "+6281311112222";
+  order.lines = {{"M2", 1}, {"B1", 2}, {"M2", 2}};  // M2 twice: one line of 3
+  order.address = "Jl Mawar 3 RT02";
+  order.channel = "ussd";
+  order.source_key = "ussd:s1";
+  const SystemTime now = SystemTime(std::chrono::nanoseconds(1'790'000'000'123'456'789));
+  auto placed = store.CreateOrder(order, now);
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  auto read = store.GetOrder(placed->id);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(placed->id, read->id);
+  EXPECT_EQ(placed->shop_id, read->shop_id);
+  EXPECT_EQ(placed->shop_code, "tokoku");
+  EXPECT_EQ(placed->shop_code, read->shop_code);
+  EXPECT_EQ(placed->phone, read->phone);
+  EXPECT_EQ(placed->status, read->status);
+  EXPECT_EQ(placed->total, 68000 * 2 + 17500 * 3);
+  EXPECT_EQ(placed->total, read->total);
+  EXPECT_EQ(placed->address, read->address);
+  EXPECT_EQ(placed->pickup, read->pickup);
+  EXPECT_EQ(placed->channel, read->channel);
+  EXPECT_EQ(placed->note, read->note);
+  EXPECT_EQ(placed->created_at, read->created_at);
+  ASSERT_EQ(placed->items.size(), 2u);
+  ASSERT_EQ(read->items.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(placed->items[i].product_id, read->items[i].product_id) << i;
+    EXPECT_EQ(placed->items[i].code, read->items[i].code) << i;
+    EXPECT_EQ(placed->items[i].name, read->items[i].name) << i;
+    EXPECT_EQ(placed->items[i].qty, read->items[i].qty) << i;
+    EXPECT_EQ(placed->items[i].price, read->items[i].price) << i;
+  }
+  EXPECT_EQ(placed->items[0].code, "M2");
+  EXPECT_EQ(placed->items[0].qty, 3);
+}
+
+}  // namespace
+}  // namespace pesan
