@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   Status Savepoint() override;
   Status ReleaseSavepoint() override;
   void RollbackToSavepoint() override;
+  std::int64_t RowsChanged() override { return sqlite3_total_changes64(db_->handle()); }
 
   Result<Shop> UpsertShop(const ShopSettings& settings) override;
   Result<Shop> GetShop(const std::string& code) override;

@@ -66,6 +66,9 @@ class Store {
   virtual Status Savepoint() = 0;
   virtual Status ReleaseSavepoint() = 0;
   virtual void RollbackToSavepoint() = 0;
+  // Rows inserted, updated or deleted through this store since it opened (a statement that
+  // failed and was undone counts none).
+  virtual std::int64_t RowsChanged() = 0;
 
   // Shops.
   virtual Result<Shop> UpsertShop(const ShopSettings& settings) = 0;

@@ -50,6 +50,13 @@ void DbWriter::Run() {
   }
 }
 
+// The jobs run one after the other in one transaction. A savepoint per job would copy every
+// page a job changes first (the pages all orders append to, each time) into the savepoint
+// journal, a good part of the writer's work per order; so a job runs without one. A job that
+// fails without changing a row (no stock, no such order) leaves nothing to undo. One that fails
+// after changing rows (a disk error, a broken constraint) cannot be undone alone: the batch is
+// rolled back and run again with a savepoint per job, and the jobs before it run twice (see
+// Work).
 void DbWriter::RunBatch(std::deque<Job>& batch) {
   std::vector<Status> results;
   results.reserve(batch.size());
@@ -58,17 +65,40 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     for (auto& job : batch) job.done(begun);
     return;
   }
+  bool undo = false;
   for (auto& job : batch) {
-    Status st = store_->Savepoint();
-    if (st) {
-      st = job.work(*store_);
-      if (st) {
-        st = store_->ReleaseSavepoint();
-      } else {
-        store_->RollbackToSavepoint();
-      }
+    const std::int64_t before = store_->RowsChanged();
+    results.push_back(job.work(*store_));
+    if (!results.back() && store_->RowsChanged() != before) {
+      undo = true;
+      break;
     }
-    results.push_back(std::move(st));
+  }
+  if (undo) {
+    store_->Rollback();
+    if (batch.size() == 1) {
+      batch.front().done(std::move(results.back()));
+      return;
+    }
+    ++reruns_;
+    results.clear();
+    begun = store_->Begin();
+    if (!begun) {
+      for (auto& job : batch) job.done(begun);
+      return;
+    }
+    for (auto& job : batch) {
+      Status st = store_->Savepoint();
+      if (st) {
+        st = job.work(*store_);
+        if (st) {
+          st = store_->ReleaseSavepoint();
+        } else {
+          store_->RollbackToSavepoint();
+        }
+      }
+      results.push_back(std::move(st));
+    }
   }
   Status committed = store_->Commit();
   if (!committed) {

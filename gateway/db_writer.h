@@ -1,9 +1,10 @@
 // The one writer of the database. Requests from any thread queue a job; the writer thread
-// runs all queued jobs in one transaction, each inside its own savepoint, and commits them
-// together (group commit): one fsync for many orders, and every order still durable before
-// its answer leaves. A job whose work fails is rolled back alone.
+// runs all queued jobs in one transaction and commits them together (group commit): one fsync
+// for many orders, and every order still durable before its answer leaves. A job whose work
+// fails is rolled back alone.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -18,7 +19,9 @@ namespace pesan {
 class DbWriter {
  public:
   // work: runs on the writer thread inside the batch transaction; an error rolls back this
-  //       job's changes only.
+  //       job's changes only. It may run twice: when a later job of its batch fails after
+  //       changing rows (a disk error), the batch is rolled back and run again. Outside the
+  //       store it should set only what a second run sets to the same (a result, a mark).
   // done: runs on the writer thread after the commit (or the failure) with the outcome:
   //       ok only if the work succeeded AND the commit is durable. Keep it short: post the
   //       answer to the caller's executor.
@@ -38,6 +41,8 @@ class DbWriter {
   // Jobs committed so far and commits made (for the logs and benchmarks).
   std::size_t jobs_committed() const { return jobs_committed_; }
   std::size_t commits() const { return commits_; }
+  // Batches run again because one of their jobs failed after changing rows.
+  std::size_t reruns() const { return reruns_; }
 
  private:
   struct Job {
@@ -54,8 +59,9 @@ class DbWriter {
   std::deque<Job> queue_;
   bool stopping_ = false;
   AfterCommit after_commit_;
-  std::size_t jobs_committed_ = 0;
-  std::size_t commits_ = 0;
+  std::atomic<std::size_t> jobs_committed_{0};
+  std::atomic<std::size_t> commits_{0};
+  std::atomic<std::size_t> reruns_{0};
   std::thread thread_;
 };
 

@@ -80,8 +80,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
           if (!st && st.error().code == ErrorCode::kNotFound) {
             // The report overtook the channel's "accepted" on its way to this writer (a fast
             // SMSC reports within milliseconds): keep it until the send is recorded.
-            if (self->early_reports_.size() >= kMaxEarlyReports) self->early_reports_.pop_front();
-            self->early_reports_.push_back({report, now});
+            // (Kept once: this job may run again, see DbWriter::Work.)
+            auto& early = self->early_reports_;
+            const bool kept = std::any_of(early.begin(), early.end(), [&](const EarlyReport& e) {
+              return e.report.provider_id == report.provider_id && e.report.state == report.state;
+            });
+            if (!kept) {
+              if (early.size() >= kMaxEarlyReports) early.pop_front();
+              early.push_back({report, now});
+            }
             return Ok{};
           }
           return st;

@@ -1,0 +1,126 @@
+// The database writer's batches over a real SQLite file: group commit, and a failing job undone
+// alone whether it failed before or after changing rows.
+#include "gateway/db_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <latch>
+#include <map>
+#include <set>
+
+#include "core/sqlite_store.h"
+#include "tests/support/test_support.h"
+
+namespace pesan::testing {
+namespace {
+
+class DbWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SqliteStore::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE((*store)->db().Exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
+    writer_ = std::make_unique<DbWriter>(std::move(*store));
+  }
+  // Holds the writer in a job until `release`, so that the jobs submitted meanwhile queue up
+  // and run as the next batch.
+  void HoldWriter(std::latch& held, std::latch& release) {
+    writer_->Submit(
+        [&](Store&) -> Status {
+          held.count_down();
+          release.wait();
+          return Ok{};
+        },
+        [](Status) {});
+  }
+  // A job inserting `key`, failing afterwards if `fail_after` (before inserting if `fail_before`).
+  std::future<Status> Insert(const std::string& key, bool fail_before = false,
+                             bool fail_after = false) {
+    auto done = std::make_shared<std::promise<Status>>();
+    auto future = done->get_future();
+    writer_->Submit(
+        [this, key, fail_before, fail_after](Store& s) -> Status {
+          ++ran_[key];
+          if (fail_before) return InvalidInput("refused before writing");
+          auto& db = static_cast<SqliteStore&>(s).db();
+          if (auto st = db.Exec("INSERT INTO t VALUES ('" + key + "')"); !st) return st;
+          if (fail_after) return InvalidInput("refused after writing");
+          return Ok{};
+        },
+        [done](Status st) { done->set_value(std::move(st)); });
+    return future;
+  }
+  std::set<std::string> Keys() {
+    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto s = (*db)->Prepare("SELECT k FROM t");
+    std::set<std::string> out;
+    while ((*s)->Step() == SQLITE_ROW) out.insert((*s)->Text(0));
+    return out;
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("writer.db");
+  std::unique_ptr<DbWriter> writer_;
+  std::map<std::string, int> ran_;  // work called (writer thread; read after its done)
+};
+
+TEST_F(DbWriterTest, QueuedJobsCommitTogetherAndEachIsDurableWhenDone) {
+  std::latch held(1), release(1);
+  HoldWriter(held, release);
+  held.wait();
+  const std::size_t commits = writer_->commits();
+  std::vector<std::future<Status>> done;
+  for (int i = 0; i < 20; ++i) done.push_back(Insert("k" + std::to_string(i)));
+  release.count_down();
+  for (auto& f : done) EXPECT_TRUE(f.get().ok());
+  EXPECT_EQ(Keys().size(), 20u);                // each done came after its commit
+  EXPECT_EQ(writer_->commits() - commits, 2u);  // the holding job's batch, then all 20
+  EXPECT_EQ(writer_->reruns(), 0u);
+}
+
+TEST_F(DbWriterTest, AJobFailingBeforeWritingFailsAloneAndNothingRunsTwice) {
+  std::latch held(1), release(1);
+  HoldWriter(held, release);
+  held.wait();
+  auto a = Insert("a");
+  auto b = Insert("b", /*fail_before=*/true);
+  auto c = Insert("c");
+  release.count_down();
+  EXPECT_TRUE(a.get().ok());
+  EXPECT_FALSE(b.get().ok());
+  EXPECT_TRUE(c.get().ok());
+  EXPECT_EQ(Keys(), (std::set<std::string>{"a", "c"}));
+  EXPECT_EQ(writer_->reruns(), 0u);
+  EXPECT_EQ(ran_, (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}}));
+}
+
+TEST_F(DbWriterTest, AJobFailingAfterWritingIsUndoneAloneAndTheOthersKeepTheirRows) {
+  std::latch held(1), release(1);
+  HoldWriter(held, release);
+  held.wait();
+  auto a = Insert("a");
+  auto b = Insert("b", false, /*fail_after=*/true);
+  auto c = Insert("c");
+  release.count_down();
+  EXPECT_TRUE(a.get().ok());
+  EXPECT_FALSE(b.get().ok());
+  EXPECT_TRUE(c.get().ok());
+  EXPECT_EQ(Keys(), (std::set<std::string>{"a", "c"}));  // b's row undone, a's and c's kept
+  EXPECT_EQ(writer_->reruns(), 1u);
+  // a ran before b failed and again in the run with savepoints; b twice; c once.
+  EXPECT_EQ(ran_, (std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 1}}));
+}
+
+TEST_F(DbWriterTest, ABatchOfOneFailingAfterWritingLeavesNothing) {
+  auto b = Insert("b", false, /*fail_after=*/true);
+  EXPECT_FALSE(b.get().ok());
+  EXPECT_TRUE(Keys().empty());
+  EXPECT_EQ(writer_->reruns(), 0u);
+  EXPECT_TRUE(Insert("c").get().ok());  // the writer goes on
+  EXPECT_EQ(Keys(), (std::set<std::string>{"c"}));
+}
+
+}  // namespace
+}  // namespace pesan::testing
