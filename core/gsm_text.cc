@@ -421,13 +421,19 @@ namespace {
 // §6.2.1: basic table 1 septet, extension table 2), or nothing when it has any other byte. Most
 // texts are plain ASCII: they need no decoding to code points.
 std::optional<size_t> AsciiGsmSeptets(std::string_view utf8) {
+  // Septets of each ASCII character, 0 for none (ESC stands for no character of its own).
+  static const std::array<unsigned char, 128> kSeptets = [] {
+    std::array<unsigned char, 128> t{};
+    for (char32_t c = 0; c < 128; ++c) {
+      t[c] = c == 0x1B ? 0 : static_cast<unsigned char>(Gsm7Septets(c));
+    }
+    return t;
+  }();
   size_t septets = 0;
   for (char c : utf8) {
     const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x80 || b == 0x1B) return std::nullopt;
-    const int n = Gsm7Septets(b);
-    if (n == 0) return std::nullopt;
-    septets += static_cast<size_t>(n);
+    if (b >= 0x80 || kSeptets[b] == 0) return std::nullopt;
+    septets += kSeptets[b];
   }
   return septets;
 }
