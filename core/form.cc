@@ -33,23 +33,33 @@ bool DecodeComponent(std::string_view in, std::string& out) {
 
 }  // namespace
 
-Result<FormFields> ParseForm(std::string_view body) {
-  FormFields fields;
+Status VisitForm(std::string_view body,
+                 const std::function<void(std::string_view name, std::string_view value)>& field) {
+  std::string name, value;
   while (!body.empty()) {
     size_t amp = body.find('&');
     std::string_view pair = body.substr(0, amp);
     body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
-    std::string name, value;
     if (!DecodeComponent(pair.substr(0, eq), name)) {
       return InvalidInput("malformed percent-escape in a field name");
     }
+    value.clear();
     if (eq != std::string_view::npos && !DecodeComponent(pair.substr(eq + 1), value)) {
       return InvalidInput("malformed percent-escape in field '" + name + "'");
     }
-    fields.emplace_back(std::move(name), std::move(value));
+    field(name, value);
   }
+  return Ok{};
+}
+
+Result<FormFields> ParseForm(std::string_view body) {
+  FormFields fields;
+  auto st = VisitForm(body, [&fields](std::string_view name, std::string_view value) {
+    fields.emplace_back(std::string(name), std::string(value));
+  });
+  if (!st) return st.error();
   return fields;
 }
 
