@@ -177,32 +177,6 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
   return SQLITE_OK;
 }
 
-// The VFS methods other than xOpen are the default VFS's own.
-int Delete(sqlite3_vfs*, const char* name, int sync) {
-  return g_default->xDelete(g_default, name, sync);
-}
-int Access(sqlite3_vfs*, const char* name, int flags, int* out) {
-  return g_default->xAccess(g_default, name, flags, out);
-}
-int FullPathname(sqlite3_vfs*, const char* name, int n, char* out) {
-  return g_default->xFullPathname(g_default, name, n, out);
-}
-void* DlOpen(sqlite3_vfs*, const char* name) { return g_default->xDlOpen(g_default, name); }
-void DlError(sqlite3_vfs*, int n, char* out) { g_default->xDlError(g_default, n, out); }
-void (*DlSym(sqlite3_vfs*, void* h, const char* sym))(void) {
-  return g_default->xDlSym(g_default, h, sym);
-}
-void DlClose(sqlite3_vfs*, void* h) { g_default->xDlClose(g_default, h); }
-int Randomness(sqlite3_vfs*, int n, char* out) { return g_default->xRandomness(g_default, n, out); }
-int Sleep(sqlite3_vfs*, int us) { return g_default->xSleep(g_default, us); }
-int CurrentTime(sqlite3_vfs*, double* out) { return g_default->xCurrentTime(g_default, out); }
-int GetLastError(sqlite3_vfs*, int n, char* out) {
-  return g_default->xGetLastError(g_default, n, out);
-}
-int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) {
-  return g_default->xCurrentTimeInt64(g_default, out);
-}
-
 sqlite3_vfs g_vfs;
 
 }  // namespace
@@ -213,24 +187,13 @@ const char* WalGatherVfs() {
   static std::once_flag once;
   std::call_once(once, [] {
     g_default = sqlite3_vfs_find(nullptr);
-    g_vfs = sqlite3_vfs{};
-    g_vfs.iVersion = 2;
+    // The default VFS's own methods (and its pAppData, which they read) for everything but
+    // opening a file.
+    g_vfs = *g_default;
+    g_vfs.pNext = nullptr;
     g_vfs.szOsFile = static_cast<int>(sizeof(GatherFile)) + g_default->szOsFile;
-    g_vfs.mxPathname = g_default->mxPathname;
     g_vfs.zName = "pesan-wal-gather";
     g_vfs.xOpen = Open;
-    g_vfs.xDelete = Delete;
-    g_vfs.xAccess = Access;
-    g_vfs.xFullPathname = FullPathname;
-    g_vfs.xDlOpen = DlOpen;
-    g_vfs.xDlError = DlError;
-    g_vfs.xDlSym = DlSym;
-    g_vfs.xDlClose = DlClose;
-    g_vfs.xRandomness = Randomness;
-    g_vfs.xSleep = Sleep;
-    g_vfs.xCurrentTime = CurrentTime;
-    g_vfs.xGetLastError = GetLastError;
-    g_vfs.xCurrentTimeInt64 = CurrentTimeInt64;
     sqlite3_vfs_register(&g_vfs, 0);
   });
   return g_vfs.zName;

@@ -14,11 +14,12 @@ UssdService::UssdService(ShopRegistry& shops, const Voice& voice, DbWriter& writ
 
 Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
     const ussd::ShopView& shop, const std::string& phone) {
+  auto view = std::make_shared<ussd::CustomerView>();
+  view->phone = phone;
+  view->language = opt_.default_language;
+  view->today = LocalDay(clock_.Now(), voice_.utc_offset_minutes);
+  // A number never seen has nothing to read.
   if (opt_.known && !opt_.known->MayContain(phone)) {
-    auto view = std::make_shared<ussd::CustomerView>();  // a customer never seen
-    view->phone = phone;
-    view->language = opt_.default_language;
-    view->today = LocalDay(clock_.Now(), voice_.utc_offset_minutes);
     return std::shared_ptr<const ussd::CustomerView>(std::move(view));
   }
   auto store = reads_.ForThisThread();
@@ -31,9 +32,6 @@ Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
   f.limit = 5;
   auto orders = (*store)->ListOrders(f);
   if (!orders) return orders.error();
-  auto view = std::make_shared<ussd::CustomerView>();
-  view->phone = phone;
-  view->language = opt_.default_language;
   if (*customer) {
     view->address = (*customer)->address;
     if (Texts::IsLanguage((*customer)->language)) view->language = (*customer)->language;
@@ -42,7 +40,6 @@ Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
     view->recent.push_back({o.id, o.status, o.total, std::move(o.items),
                             LocalDay(o.created_at, voice_.utc_offset_minutes)});
   }
-  view->today = LocalDay(clock_.Now(), voice_.utc_offset_minutes);
   return std::shared_ptr<const ussd::CustomerView>(std::move(view));
 }
 
