@@ -51,8 +51,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   HttpLimits limits;
   limits.max_body_bytes = gw.max_body_bytes;
   limits.request_timeout = gw.request_timeout;
-  int threads = gw.threads > 0 ? gw.threads : static_cast<int>(std::thread::hardware_concurrency());
-  g->http_ = std::make_unique<HttpServer>(limits, std::max(threads, 1));
+  // By default a core is left to the database writer, whose commits every order waits for.
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = gw.threads > 0 ? gw.threads : std::max(cores - 1, 1);
+  g->http_ = std::make_unique<HttpServer>(limits, threads);
 
   SmsOptions so;
   so.default_language = gw.language;
