@@ -48,18 +48,18 @@ Status ShopRegistry::RefreshDirty(Store& store) {
     if (dirty.count(id)) continue;  // reloaded whole below
     View old = ById(id);
     if (!old) continue;
+    // A copy of the view shares the catalog and copies the stock figures only.
     auto view = std::make_shared<ussd::ShopView>(*old);
     bool patched = true;
     for (const auto& code : codes) {
       auto p = store.GetProduct(id, code);
       if (!p && p.error().code != ErrorCode::kNotFound) return p.error();
-      auto it = std::find_if(view->products.begin(), view->products.end(),
-                             [&](const Product& q) { return q.code == code; });
-      if (!p || !p->active || it == view->products.end()) {
+      const int idx = view->Find(code);
+      if (!p || !p->active || idx < 0) {
         patched = false;  // not the catalog this view shows any more: reload it
         break;
       }
-      it->stock = p->stock;
+      view->stock[static_cast<size_t>(idx)] = p->stock;
     }
     if (!patched) {
       dirty.insert(id);

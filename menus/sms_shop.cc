@@ -328,9 +328,12 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 
 pesan::Status Conversation::PriceList() {
   std::vector<std::string> parts;
-  for (const auto& p : view_.products) {
+  const auto& products = view_.products();
+  for (size_t i = 0; i < products.size(); ++i) {
+    const Product& p = products[i];
     std::string price = FormatRupiah(p.price).substr(2);  // "65.000"
-    parts.push_back(p.code + " " + p.name + " " + price + (p.stock <= 0 ? " (habis)" : ""));
+    const bool out = view_.Stock(static_cast<int>(i)) <= 0;
+    parts.push_back(p.code + " " + p.name + " " + price + (out ? " (habis)" : ""));
   }
   if (parts.empty()) return ReplyKey("sms.status_none");
   return Reply(JoinFitting(parts, ", ", std::string(t_.Get(lang_, "sms.price_list_more")),

@@ -106,21 +106,17 @@ class Machine {
   // What the shop offers.
   Frame BrowseStart() const {
     Frame f;
-    f.where = shop_.categories.size() > 1 ? Where::kCategories : Where::kProducts;
+    f.where = shop_.categories().size() > 1 ? Where::kCategories : Where::kProducts;
     return f;
   }
-  std::vector<int> Listed(int category) const {
-    std::vector<int> out;
-    for (int i = 0; i < static_cast<int>(shop_.products.size()); ++i) {
-      if (category < 0 || shop_.products[i].category == shop_.categories[category]) {
-        out.push_back(i);
-      }
-    }
-    return out;
+  const std::vector<int>& Listed(int category) const {
+    return category < 0 ? shop_.catalog->all
+                        : shop_.catalog->in_category[static_cast<size_t>(category)];
   }
-  std::string ProductLine(const Product& p) const {
+  std::string ProductLine(int idx) const {
+    const Product& p = shop_.products()[static_cast<size_t>(idx)];
     std::string line = Clip(p.name, kMaxNameChars) + " " + FormatRupiah(p.price);
-    if (p.stock <= 0) line += " (" + T("ussd.sold_out") + ")";
+    if (shop_.Stock(idx) <= 0) line += " (" + T("ussd.sold_out") + ")";
     return line;
   }
   // The lines of a list screen (categories or products), without their numbers, each built
@@ -130,24 +126,24 @@ class Machine {
    public:
     ListLines(const Machine& m, const Frame& f)
         : m_(m), categories_(f.where == Where::kCategories) {
-      if (!categories_) listed_ = m.Listed(f.category);
+      if (!categories_) listed_ = &m.Listed(f.category);
     }
-    size_t size() const { return categories_ ? m_.shop_.categories.size() : listed_.size(); }
+    size_t size() const { return categories_ ? m_.shop_.categories().size() : listed_->size(); }
     const std::string& operator[](size_t i) {
       while (built_.size() <= i) {
         const size_t k = built_.size();
-        built_.push_back(categories_ ? Clip(m_.shop_.categories[k], kMaxNameChars)
-                                     : m_.ProductLine(m_.shop_.products[listed_[k]]));
+        built_.push_back(categories_ ? Clip(m_.shop_.categories()[k], kMaxNameChars)
+                                     : m_.ProductLine((*listed_)[k]));
       }
       return built_[i];
     }
     // The product shown on line i of a product list.
-    int Product(size_t i) const { return listed_[i]; }
+    int Product(size_t i) const { return (*listed_)[i]; }
 
    private:
     const Machine& m_;
     const bool categories_;
-    std::vector<int> listed_;  // product indexes, for a product list
+    const std::vector<int>* listed_ = nullptr;  // product indexes, for a product list
     std::vector<std::string> built_;
   };
   struct Page {
@@ -295,10 +291,10 @@ void Machine::Input(std::string_view raw, bool last) {
         return;
       }
       const int idx = lines.Product(pos);
-      const Product& p = shop_.products[idx];
+      const Product& p = shop_.products()[static_cast<size_t>(idx)];
       // Stock is checked on the hop it is typed; inputs replayed from earlier hops were
       // accepted then, and the store checks stock again when the order is placed.
-      if (last && p.stock <= 0) {
+      if (last && shop_.Stock(idx) <= 0) {
         notice_ =
             t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
         return;
@@ -308,8 +304,7 @@ void Machine::Input(std::string_view raw, bool last) {
     }
 
     case Where::kQuantity: {
-      const Product& p = shop_.products[at_.product];
-      const std::int64_t max = last ? std::min(p.stock, kMaxQty) : kMaxQty;
+      const std::int64_t max = last ? std::min(shop_.Stock(at_.product), kMaxQty) : kMaxQty;
       auto qty = Number(in, max);
       if (!qty) {
         notice_ = t_.Format(lang_, "ussd.bad_qty", {{"max", Str(max)}});
@@ -377,7 +372,8 @@ void Machine::Input(std::string_view raw, bool last) {
         // The same items and quantities ordered on the same local day: ask first.
         auto mine = cart_;
         std::vector<std::pair<std::string, std::int64_t>> wanted;
-        for (auto& [idx, qty] : mine) wanted.emplace_back(shop_.products[idx].code, qty);
+        for (auto& [idx, qty] : mine)
+          wanted.emplace_back(shop_.products()[static_cast<size_t>(idx)].code, qty);
         std::sort(wanted.begin(), wanted.end());
         for (const auto& o : cust_.recent) {
           if (o.day != cust_.today || !HoldsStock(o.status)) continue;
@@ -452,7 +448,8 @@ void Machine::PlaceOrInform(bool last) {
   End(std::string());
   if (!last) return;  // placed on its own hop already
   PlaceOrder order;
-  for (auto& [idx, qty] : cart_) order.lines.emplace_back(shop_.products[idx].code, qty);
+  for (auto& [idx, qty] : cart_)
+    order.lines.emplace_back(shop_.products()[static_cast<size_t>(idx)].code, qty);
   order.address = pickup_ ? std::string() : address_;
   order.pickup = pickup_;
   order.save_address = save_address_;
@@ -465,7 +462,7 @@ std::string Machine::Summary() const {
   Rupiah total = 0;
   std::vector<std::string> lines;
   for (auto& [idx, qty] : cart_) {
-    const Product& p = shop_.products[idx];
+    const Product& p = shop_.products()[static_cast<size_t>(idx)];
     total += p.price * qty;
     lines.push_back(Str(qty) + "x " + Clip(p.name, kMaxNameChars) + " " +
                     FormatRupiah(p.price * qty));
@@ -506,13 +503,14 @@ std::string Machine::Render() const {
     case Where::kProducts:
       return ListScreen(T("ussd.products"), ListLines(*this, at_), at_.page);
     case Where::kQuantity: {
-      const Product& p = shop_.products[at_.product];
+      const Product& p = shop_.products()[static_cast<size_t>(at_.product)];
+      const std::int64_t stock = shop_.Stock(at_.product);
       return t_.Format(lang_, "ussd.product",
                        {{"name", Clip(p.name, 40)},
                         {"price", FormatRupiah(p.price)},
                         {"unit", p.unit.empty() ? std::string() : "/" + p.unit},
-                        {"stock", Str(p.stock)},
-                        {"max", Str(std::min(p.stock, kMaxQty))}}) +
+                        {"stock", Str(stock)},
+                        {"max", Str(std::min(stock, kMaxQty))}}) +
              "\n" + Nav(false, false);
     }
     case Where::kAddressKnown: {
@@ -587,17 +585,33 @@ StepResult Machine::Result() const {
 
 }  // namespace
 
+int ShopView::Find(const std::string& code) const {
+  auto it = catalog->by_code.find(code);
+  return it == catalog->by_code.end() ? -1 : it->second;
+}
+
 ShopView MakeShopView(Shop shop, std::vector<Product> products) {
+  auto c = std::make_shared<Catalog>();
   ShopView v;
   v.shop = std::move(shop);
   for (auto& p : products) {
     if (!p.active) continue;
-    if (!p.category.empty() &&
-        std::find(v.categories.begin(), v.categories.end(), p.category) == v.categories.end()) {
-      v.categories.push_back(p.category);
+    const int idx = static_cast<int>(c->products.size());
+    if (!p.category.empty()) {
+      auto it = std::find(c->categories.begin(), c->categories.end(), p.category);
+      if (it == c->categories.end()) {
+        c->categories.push_back(p.category);
+        c->in_category.emplace_back();
+        it = c->categories.end() - 1;
+      }
+      c->in_category[static_cast<size_t>(it - c->categories.begin())].push_back(idx);
     }
-    v.products.push_back(std::move(p));
+    c->all.push_back(idx);
+    c->by_code.emplace(p.code, idx);
+    v.stock.push_back(p.stock);
+    c->products.push_back(std::move(p));
   }
+  v.catalog = std::move(c);
   return v;
 }
 

@@ -7,9 +7,12 @@
 // Keys, the same on every screen: 0 back, 00 main menu, 99 next page, 98 previous page.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -18,11 +21,29 @@
 
 namespace pesan::ussd {
 
+// The shop's active products, as loaded. Orders move stock all the time and the catalog
+// itself rarely: ShopView keeps the stock beside it, so that a new stock figure copies one
+// number per product instead of the catalog.
+struct Catalog {
+  std::vector<Product> products;              // in listing order; `stock` as loaded (stale:
+                                              // read ShopView::Stock)
+  std::vector<std::string> categories;        // distinct non-empty categories, first-seen order
+  std::vector<std::vector<int>> in_category;  // product indexes of each category
+  std::vector<int> all;                       // every product index, in order
+  std::unordered_map<std::string, int> by_code;
+};
+
 // Everything of the shop a screen can show. Immutable once built; shared between threads.
 struct ShopView {
   Shop shop;
-  std::vector<Product> products;        // active products in listing order
-  std::vector<std::string> categories;  // distinct non-empty categories, first-seen order
+  std::shared_ptr<const Catalog> catalog;
+  std::vector<std::int64_t> stock;  // of catalog->products[i]
+
+  const std::vector<Product>& products() const { return catalog->products; }
+  const std::vector<std::string>& categories() const { return catalog->categories; }
+  std::int64_t Stock(int product) const { return stock[static_cast<size_t>(product)]; }
+  // The index of the product with this code, -1 when the catalog has none.
+  int Find(const std::string& code) const;
 };
 ShopView MakeShopView(Shop shop, std::vector<Product> products);
 
