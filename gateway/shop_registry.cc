@@ -1,7 +1,5 @@
 #include "gateway/shop_registry.h"
 
-#include <algorithm>
-
 namespace pesan {
 
 Result<ShopRegistry::View> ShopRegistry::Load(Store& store, const Shop& shop) {
