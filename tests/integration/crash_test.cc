@@ -48,9 +48,8 @@
 #include "core/form.h"
 #include "core/gsm_text.h"
 #include "core/sqlite_db.h"
-#include "tests/support/blocking_queue.h"
+#include "tests/support/gateway_relay.h"
 #include "tests/support/kannel_harness.h"
-#include "tests/support/loopback_http_server.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -298,15 +297,8 @@ std::string Text(const FakesmscMessage& m) {
 
 // ---- Kannel's way into the gateway ----
 
-// smsbox's get-url and dlr-url point here; each request is passed on to the gateway as it
-// came, and answered with the gateway's answer, or 503 when the gateway could not be reached
-// or died before answering (Kannel tries again, as after a refused connection).
-//
-// smsbox does not talk to the gateway directly because Kannel 1.4.5's smsbox panics when an
-// HTTP server resets a connection between its connect and its request (gwlib/http.c,
-// handle_transaction: a failed send_request in state `connecting` ends in
-// conn_unregister(NULL)), which a gateway killed at that moment does. A reverse proxy in
-// front of the gateway keeps smsbox up the same way in a deployment.
+// smsbox's get-url and dlr-url point here (see GatewayRelay), counting the tries of each MO
+// message.
 class KannelFront {
  public:
   struct MoTries {
@@ -316,21 +308,11 @@ class KannelFront {
     bool answered_ok = false;
   };
 
-  explicit KannelFront(int workers) {
-    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { Run(); });
-    server_ = std::make_unique<LoopbackHttpServer>(
-        [this](HttpRequestSeen r, LoopbackHttpServer::Reply reply) {
-          queue_.Push({std::move(r), std::move(reply)});
-        });
-  }
-  ~KannelFront() {
-    server_.reset();
-    stop_ = true;
-    for (auto& w : workers_) w.join();
-  }
+  explicit KannelFront(int workers)
+      : relay_(workers, [this](GatewayRelay::Exchange& e) { Count(e); }) {}
 
-  std::string base_url() const { return server_->base_url(); }
-  void set_gateway_port(std::uint16_t port) { gateway_port_ = port; }
+  std::string base_url() const { return relay_.base_url(); }
+  void set_gateway_port(std::uint16_t port) { relay_.set_gateway_port(port); }
   // Every MO message by Kannel's id (%I).
   std::map<std::string, MoTries> mo() const {
     std::lock_guard lock(mu_);
@@ -338,43 +320,24 @@ class KannelFront {
   }
 
  private:
-  struct Job {
-    HttpRequestSeen request;
-    LoopbackHttpServer::Reply reply;
-  };
-
-  void Run() {
-    while (!stop_) {
-      auto job = queue_.Pop(100ms);
-      if (!job) continue;
-      const std::string& target = job->request.target;
-      HttpResult r = HttpGet(gateway_port_.load(), target);
-      int status = r.status == 0 ? 503 : r.status;
-      auto q = target.find('?');
-      if (target.compare(0, q, "/sms/kannel") == 0 && q != std::string::npos) {
-        auto f = ParseForm(target.substr(q + 1));
-        const std::string* id = f.ok() ? FindField(*f, "id") : nullptr;
-        const std::string* from = f.ok() ? FindField(*f, "from") : nullptr;
-        if (id && from) {
-          std::lock_guard lock(mu_);
-          MoTries& t = mo_[*id];
-          t.from = *from;
-          ++t.tries;
-          t.answered_ok |= status == 200;
-          t.refused += r.status != 0 && r.status != 200;
-        }
-      }
-      job->reply(status, r.status == 0 ? "the gateway is not reachable" : r.body);
-    }
+  void Count(const GatewayRelay::Exchange& e) {
+    auto q = e.target.find('?');
+    if (q == std::string::npos || e.target.compare(0, q, "/sms/kannel") != 0) return;
+    auto f = ParseForm(e.target.substr(q + 1));
+    const std::string* id = f.ok() ? FindField(*f, "id") : nullptr;
+    const std::string* from = f.ok() ? FindField(*f, "from") : nullptr;
+    if (!id || !from) return;
+    std::lock_guard lock(mu_);
+    MoTries& t = mo_[*id];
+    t.from = *from;
+    ++t.tries;
+    t.answered_ok |= e.gateway_status == 200;
+    t.refused += e.gateway_status != 0 && e.gateway_status != 200;
   }
 
-  BlockingQueue<Job> queue_;
-  std::atomic<std::uint16_t> gateway_port_{0};
-  std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   std::map<std::string, MoTries> mo_;
-  std::vector<std::thread> workers_;
-  std::unique_ptr<LoopbackHttpServer> server_;
+  GatewayRelay relay_;  // last: its workers stop before the members they use go
 };
 
 // Tries smsbox makes for one MO message: 1 + http-request-retry of its kannel.conf.

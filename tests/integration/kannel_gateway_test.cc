@@ -20,9 +20,8 @@
 #include "core/form.h"
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
-#include "tests/support/blocking_queue.h"
+#include "tests/support/gateway_relay.h"
 #include "tests/support/kannel_harness.h"
-#include "tests/support/loopback_http_server.h"
 #include "tests/support/shop_db.h"
 #include "tests/support/test_support.h"
 
@@ -108,21 +107,19 @@ class MoRelay {
     int answered = 0;        // what Kannel got
   };
 
-  MoRelay() {
-    worker_ = std::thread([this] { Run(); });
-    server_ = std::make_unique<LoopbackHttpServer>(
-        [this](HttpRequestSeen r, LoopbackHttpServer::Reply reply) {
-          queue_.Push({std::move(r), std::move(reply)});
-        });
-  }
-  ~MoRelay() {
-    server_.reset();
-    stop_ = true;
-    worker_.join();
-  }
+  MoRelay()
+      : relay_(1, [this](GatewayRelay::Exchange& e) {
+          if (lose_ > 0) {
+            --lose_;
+            e.status = 503;
+            e.body = "answer lost";
+          }
+          std::lock_guard lock(mu_);
+          seen_.push_back({e.target, e.gateway_status, e.status});
+        }) {}
 
-  std::string base_url() const { return server_->base_url(); }
-  void set_gateway_port(std::uint16_t port) { gateway_port_ = port; }
+  std::string base_url() const { return relay_.base_url(); }
+  void set_gateway_port(std::uint16_t port) { relay_.set_gateway_port(port); }
   // The gateway's next `n` answers do not reach Kannel: it gets 503 instead.
   void LoseNextAnswers(int n) { lose_ += n; }
   std::vector<Seen> seen() const {
@@ -131,38 +128,10 @@ class MoRelay {
   }
 
  private:
-  struct Job {
-    HttpRequestSeen request;
-    LoopbackHttpServer::Reply reply;
-  };
-
-  void Run() {
-    while (!stop_) {
-      auto job = queue_.Pop(100ms);
-      if (!job) continue;
-      HttpResult r = HttpGet(gateway_port_.load(), job->request.target);
-      int status = r.status == 0 ? 503 : r.status;
-      int answered = status;
-      if (lose_ > 0) {
-        --lose_;
-        answered = 503;
-      }
-      {
-        std::lock_guard lock(mu_);
-        seen_.push_back({job->request.target, r.status, answered});
-      }
-      job->reply(answered, answered == status ? r.body : "answer lost");
-    }
-  }
-
-  BlockingQueue<Job> queue_;
-  std::atomic<std::uint16_t> gateway_port_{0};
   std::atomic<int> lose_{0};
-  std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   std::vector<Seen> seen_;
-  std::thread worker_;
-  std::unique_ptr<LoopbackHttpServer> server_;
+  GatewayRelay relay_;  // last: its workers stop before the members they use go
 };
 
 // ---- The fixture: a relay, a Kannel and a gateway per test ----
