@@ -1,6 +1,7 @@
 #include "core/sqlite_store.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/gsm_text.h"
 
@@ -579,22 +580,34 @@ Result<std::vector<Order>> SqliteStore::ReadOrders(Statement& s) {
   }
   if (rc != SQLITE_DONE) return db_->LastError("list orders");
   s.Reset();
-  for (auto& o : out) {
-    if (auto st = LoadItems(o); !st) return st.error();
-  }
+  if (auto st = LoadItems(out); !st) return st.error();
   return out;
 }
 
-Status SqliteStore::LoadItems(Order& order) {
+// The items of all these orders in one statement (the ids as a JSON array), not one per order;
+// CROSS JOIN keeps the ids the outer loop, so each is one index search (no scan of all items).
+Status SqliteStore::LoadItems(std::vector<Order>& orders) {
+  if (orders.empty()) return Ok{};
+  std::string ids = "[";
+  std::unordered_map<OrderId, Order*> by_id;
+  for (auto& o : orders) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(o.id);
+    by_id[o.id] = &o;
+    o.items.clear();
+  }
+  ids += ']';
   auto s = db_->Prepare(
-      "SELECT product_id, code, name, qty, price FROM order_items WHERE order_id = ? "
-      "ORDER BY rowid");
+      "SELECT i.order_id, i.product_id, i.code, i.name, i.qty, i.price FROM json_each(?) j "
+      "CROSS JOIN order_items i ON i.order_id = j.value ORDER BY i.rowid");
   if (!s) return s.error();
-  (*s)->Bind(1, order.id);
-  order.items.clear();
+  (*s)->Bind(1, ids);
   int rc;
   while ((rc = (*s)->Step()) == SQLITE_ROW) {
-    order.items.push_back({(*s)->Int(0), (*s)->Text(1), (*s)->Text(2), (*s)->Int(3), (*s)->Int(4)});
+    auto it = by_id.find((*s)->Int(0));
+    if (it == by_id.end()) continue;
+    it->second->items.push_back(
+        {(*s)->Int(1), (*s)->Text(2), (*s)->Text(3), (*s)->Int(4), (*s)->Int(5)});
   }
   if (rc != SQLITE_DONE) return db_->LastError("read order items");
   return Ok{};

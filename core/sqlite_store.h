@@ -90,7 +90,7 @@ class SqliteStore final : public Store {
   Status Run(std::string_view sql);  // a statement without parameters or rows
   Result<Shop> ReadShop(Statement& s);
   Result<std::vector<Order>> ReadOrders(Statement& s);
-  Status LoadItems(Order& order);
+  Status LoadItems(std::vector<Order>& orders);
 
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after db_: stops first

@@ -58,5 +58,56 @@ TEST(SqliteStore, CreateOrderAnswersTheOrderAsStored) {
   EXPECT_EQ(placed->items[0].qty, 3);
 }
 
+// A list of orders reads the items of all of them at once: each order gets its own items, in
+// the order they were written, and an order listed alone gets the same.
+TEST(SqliteStore, ListedOrdersEachCarryTheirOwnItems) {
+  TempDir dir;
+  auto opened = SqliteStore::Open(dir.File("shop.db"));
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& store = **opened;
+  auto shop = store.UpsertShop({"tokoku", "Toko Ku", {"+6281200000001"}, true, "", ""});
+  ASSERT_TRUE(shop.ok());
+  for (const char* code : {"B1", "M2", "G3"}) {
+    ASSERT_TRUE(
+        store.AddProduct(shop->id, {code, std::string("Barang ") + code, 1000, 100, "", "", true})
+            .ok());
+  }
+  const std::vector<std::vector<NewOrder::Line>> carts = {
+      {{"G3", 1}, {"B1", 2}}, {{"M2", 5}}, {{"B1", 1}, {"M2", 2}, {"G3", 3}}};
+  const SystemTime now = SystemTime(std::chrono::seconds(1'790'000'000));
+  for (size_t k = 0; k < carts.size(); ++k) {
+    NewOrder order;
+    order.shop_id = shop->id;
+    order.phone = k == 1 ? "+6281399990000" : "+6281311112222";
+    order.lines = carts[k];
+    order.channel = "sms";
+    ASSERT_TRUE(store.CreateOrder(order, now).ok());
+  }
+  OrderFilter all;
+  all.shop_id = shop->id;
+  auto listed = store.ListOrders(all);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 3u);
+  for (const Order& o : *listed) {  // newest first
+    const auto& cart = carts[static_cast<size_t>(o.id - (*listed).back().id)];
+    ASSERT_EQ(o.items.size(), cart.size()) << o.id;
+    for (size_t i = 0; i < cart.size(); ++i) {
+      EXPECT_EQ(o.items[i].code, cart[i].code) << o.id;
+      EXPECT_EQ(o.items[i].qty, cart[i].qty) << o.id;
+    }
+    auto alone = store.GetOrder(o.id);
+    ASSERT_TRUE(alone.ok());
+    ASSERT_EQ(alone->items.size(), o.items.size());
+  }
+  OrderFilter mine;
+  mine.phone = "+6281399990000";
+  auto one = store.ListOrders(mine);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  ASSERT_EQ(one->front().items.size(), 1u);
+  EXPECT_EQ(one->front().items[0].code, "M2");
+  EXPECT_EQ(one->front().items[0].qty, 5);
+}
+
 }  // namespace
 }  // namespace pesan
