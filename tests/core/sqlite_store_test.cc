@@ -9,28 +9,40 @@ namespace {
 
 using testing::TempDir;
 
+// A store on a fresh file with one shop.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteStore::Open(dir_.File("shop.db"));
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+    auto shop = store_->UpsertShop({"tokoku", "Toko Ku", {"+6281200000001"}, true, "", ""});
+    ASSERT_TRUE(shop.ok());
+    shop_ = *shop;
+  }
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+  Shop shop_;
+};
+
 // CreateOrder answers with the order it wrote, without reading it back: it must be the order
 // GetOrder reads, field by field.
-TEST(SqliteStore, CreateOrderAnswersTheOrderAsStored) {
-  TempDir dir;
-  auto opened = SqliteStore::Open(dir.File("shop.db"));
-  ASSERT_TRUE(opened.ok()) << opened.error().message;
-  auto& store = **opened;
-  auto shop = store.UpsertShop({"tokoku", "Toko Ku", {"+6281200000001"}, true, "", ""});
-  ASSERT_TRUE(shop.ok());
-  ASSERT_TRUE(store.AddProduct(shop->id, {"B1", "Beras 5 kg", 68000, 10, "karung", "", true}).ok());
-  ASSERT_TRUE(store.AddProduct(shop->id, {"M2", "Minyak 1 L", 17500, 10, "botol", "", true}).ok());
+TEST_F(SqliteStoreTest, CreateOrderAnswersTheOrderAsStored) {
+  ASSERT_TRUE(
+      store_->AddProduct(shop_.id, {"B1", "Beras 5 kg", 68000, 10, "karung", "", true}).ok());
+  ASSERT_TRUE(
+      store_->AddProduct(shop_.id, {"M2", "Minyak 1 L", 17500, 10, "botol", "", true}).ok());
   NewOrder order;
-  order.shop_id = shop->id;
+  order.shop_id = shop_.id;
   order.phone = "+6281311112222";
   order.lines = {{"M2", 1}, {"B1", 2}, {"M2", 2}};  // M2 twice: one line of 3
   order.address = "Jl Mawar 3 RT02";
   order.channel = "ussd";
   order.source_key = "ussd:s1";
   const SystemTime now = SystemTime(std::chrono::nanoseconds(1'790'000'000'123'456'789));
-  auto placed = store.CreateOrder(order, now);
+  auto placed = store_->CreateOrder(order, now);
   ASSERT_TRUE(placed.ok()) << placed.error().message;
-  auto read = store.GetOrder(placed->id);
+  auto read = store_->GetOrder(placed->id);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(placed->id, read->id);
   EXPECT_EQ(placed->shop_id, read->shop_id);
@@ -60,16 +72,10 @@ TEST(SqliteStore, CreateOrderAnswersTheOrderAsStored) {
 
 // A list of orders reads the items of all of them at once: each order gets its own items, in
 // the order they were written, and an order listed alone gets the same.
-TEST(SqliteStore, ListedOrdersEachCarryTheirOwnItems) {
-  TempDir dir;
-  auto opened = SqliteStore::Open(dir.File("shop.db"));
-  ASSERT_TRUE(opened.ok()) << opened.error().message;
-  auto& store = **opened;
-  auto shop = store.UpsertShop({"tokoku", "Toko Ku", {"+6281200000001"}, true, "", ""});
-  ASSERT_TRUE(shop.ok());
+TEST_F(SqliteStoreTest, ListedOrdersEachCarryTheirOwnItems) {
   for (const char* code : {"B1", "M2", "G3"}) {
     ASSERT_TRUE(
-        store.AddProduct(shop->id, {code, std::string("Barang ") + code, 1000, 100, "", "", true})
+        store_->AddProduct(shop_.id, {code, std::string("Barang ") + code, 1000, 100, "", "", true})
             .ok());
   }
   const std::vector<std::vector<NewOrder::Line>> carts = {
@@ -77,15 +83,15 @@ TEST(SqliteStore, ListedOrdersEachCarryTheirOwnItems) {
   const SystemTime now = SystemTime(std::chrono::seconds(1'790'000'000));
   for (size_t k = 0; k < carts.size(); ++k) {
     NewOrder order;
-    order.shop_id = shop->id;
+    order.shop_id = shop_.id;
     order.phone = k == 1 ? "+6281399990000" : "+6281311112222";
     order.lines = carts[k];
     order.channel = "sms";
-    ASSERT_TRUE(store.CreateOrder(order, now).ok());
+    ASSERT_TRUE(store_->CreateOrder(order, now).ok());
   }
   OrderFilter all;
-  all.shop_id = shop->id;
-  auto listed = store.ListOrders(all);
+  all.shop_id = shop_.id;
+  auto listed = store_->ListOrders(all);
   ASSERT_TRUE(listed.ok()) << listed.error().message;
   ASSERT_EQ(listed->size(), 3u);
   for (const Order& o : *listed) {  // newest first
@@ -95,13 +101,13 @@ TEST(SqliteStore, ListedOrdersEachCarryTheirOwnItems) {
       EXPECT_EQ(o.items[i].code, cart[i].code) << o.id;
       EXPECT_EQ(o.items[i].qty, cart[i].qty) << o.id;
     }
-    auto alone = store.GetOrder(o.id);
+    auto alone = store_->GetOrder(o.id);
     ASSERT_TRUE(alone.ok());
     ASSERT_EQ(alone->items.size(), o.items.size());
   }
   OrderFilter mine;
   mine.phone = "+6281399990000";
-  auto one = store.ListOrders(mine);
+  auto one = store_->ListOrders(mine);
   ASSERT_TRUE(one.ok());
   ASSERT_EQ(one->size(), 1u);
   ASSERT_EQ(one->front().items.size(), 1u);
