@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/thread_name.h"
 
 namespace pesan {
@@ -70,9 +72,19 @@ void WalCheckpointer::Run() {
     pending_ = 0;
     lock.unlock();
     int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(
-        own_->handle(), nullptr, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
-        &log, &done);
+    int rc =
+        sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (restart && rc == SQLITE_OK) {
+      // RESTART holds the writer while it copies and syncs the database file: after the PASSIVE
+      // pass it copies only what was committed meanwhile.
+      int log_after = 0, done_after = 0;
+      rc = sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &log_after,
+                                     &done_after);
+      if (rc == SQLITE_OK) {
+        held_frames_.fetch_add(static_cast<std::size_t>(std::max(done_after - done, 0)),
+                               std::memory_order_relaxed);
+      }
+    }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       spdlog::warn("database checkpoint failed: {}", own_->ErrorMessage());
     }

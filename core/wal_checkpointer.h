@@ -8,10 +8,12 @@
 // blocks the writer or the readers). SQLite starts the log over only when a transaction begins
 // on a fully copied log with no reader inside it; when readers or a busy writer keep that from
 // happening and the log grows past 8 x `frames`, a RESTART checkpoint waits for the readers, so
-// that the log is reused from its start and stays bounded.
+// that the log is reused from its start and stays bounded. RESTART holds the writer while it
+// runs, so a PASSIVE pass copies the log first and RESTART only what was committed meanwhile.
 // Durability is unchanged: every commit is synced to the log before it returns.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -34,6 +36,8 @@ class WalCheckpointer {
 
   // Checkpoints run so far (for tests and the logs).
   std::size_t checkpoints() const;
+  // Pages copied by RESTART checkpoints, which hold the writer while they run (for tests).
+  std::size_t frames_copied_holding_writer() const { return held_frames_.load(); }
 
  private:
   WalCheckpointer(SqliteDb& writer, std::unique_ptr<SqliteDb> own, int frames);
@@ -49,6 +53,7 @@ class WalCheckpointer {
   int pending_ = 0;     // pages added to the log since the last checkpoint began
   bool stopping_ = false;
   std::size_t checkpoints_ = 0;
+  std::atomic<std::size_t> held_frames_{0};
   std::thread thread_;
 };
 

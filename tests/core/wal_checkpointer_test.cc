@@ -100,6 +100,22 @@ TEST_F(WalCheckpointerTest, AGrowingLogIsCheckpointedOncePerThresholdOfNewPages)
   ASSERT_TRUE((*reader)->Exec("COMMIT").ok());
 }
 
+// RESTART holds the writer while it copies: when the log is past 8 x `frames`, a PASSIVE pass
+// copies it first, and RESTART is left only what was committed meanwhile (here nothing).
+TEST_F(WalCheckpointerTest, ARestartIsLeftOnlyWhatThePassivePassCouldNotCopy) {
+  auto checkpointer = WalCheckpointer::Attach(store_->db(), 16);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.error().message;
+  ASSERT_TRUE(store_->db().Exec("BEGIN").ok());
+  for (int i = 0; i < 8 * 16 + 8; ++i) Commit();  // one transaction past 8 x 16 pages
+  ASSERT_TRUE(store_->db().Exec("COMMIT").ok());
+  ASSERT_TRUE(WaitFor([&] { return (*checkpointer)->checkpoints() >= 1; }));
+  EXPECT_EQ((*checkpointer)->frames_copied_holding_writer(), 0u);
+  auto [log, done] = LogFrames(path_);
+  EXPECT_EQ(done, log);  // all of it in the database file
+  Commit();              // and the log starts over
+  EXPECT_LT(LogFrames(path_).first, 16);
+}
+
 TEST_F(WalCheckpointerTest, StopsCleanlyWithTheStoreWhileCheckpointing) {
   ASSERT_TRUE(store_->CheckpointInBackground(1).ok());
   for (int i = 0; i < 20; ++i) Commit();
