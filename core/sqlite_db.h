@@ -85,6 +85,8 @@ class SqliteDb {
   // Opens (creating when kReadWrite) the file; ":memory:" works for tests. A new file is made
   // readable by its owner only (customers' numbers and addresses are personal data).
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, Mode mode);
+  // Times a connection of this process waited for a lock another connection held (for tests).
+  static std::uint64_t LockWaits();
   ~SqliteDb();
 
   Status Exec(std::string_view sql);
