@@ -319,11 +319,12 @@ Result<Config> ParseConfig(std::string_view text, std::string origin, std::strin
         if (auto st = ReadShop(s, shop, dir, cfg.gateway.country_code, embedded); !st) {
           return st.error();
         }
-        for (const auto& other : cfg.shops) {
-          if (other.code == shop.code) {
-            return InvalidInput(Where(origin, s.line) + "[[shops]] code: '" + shop.code +
-                                "' is used by two shops");
-          }
+        // Every channel takes its customers and managers to one shop: a second one would be
+        // stored but never reached.
+        if (!cfg.shops.empty()) {
+          return InvalidInput(Where(origin, s.line) + "[[shops]] '" + shop.code +
+                              "': a gateway serves one shop ('" + cfg.shops.front().code +
+                              "'); run a gateway, with its own database, for each shop");
         }
         cfg.shops.push_back(std::move(shop));
       }

@@ -280,8 +280,8 @@ Status Gateway::Start() {
     NameThisThread("pesan-channel");
     channel_ioc_.run();
   });
-  spdlog::info("pesan: serving {} shop(s) on http://{}:{} (database {}, SMS channel {})",
-               config_.shops.size(), config_.gateway.listen_host, http_->port(),
+  spdlog::info("pesan: serving shop '{}' on http://{}:{} (database {}, SMS channel {})",
+               config_.shops.front().code, config_.gateway.listen_host, http_->port(),
                config_.gateway.database, config_.sms.channel);
   return Ok{};
 }

@@ -39,13 +39,13 @@ int main(int argc, char** argv) {
                   "CSV with columns code,name,price,stock,unit,category,active")
       ->required();
   add_data(imp, import_data);
-  imp->add_option("--shop", import_shop, "shop code (default: the first shop)");
+  imp->add_option("--shop", import_shop, "shop code (default: the configured shop)");
   imp->add_flag("--replace", replace, "deactivate products the file does not name");
   auto* exp =
       catalog->add_subcommand("export", "Write the catalog as CSV (to stdout without FILE)");
   exp->add_option("file", export_file, "output CSV file");
   add_data(exp, export_data);
-  exp->add_option("--shop", export_shop, "shop code (default: the first shop)");
+  exp->add_option("--shop", export_shop, "shop code (default: the configured shop)");
 
   auto* orders = app.add_subcommand("orders", "The shop's orders");
   orders->require_subcommand(1);

@@ -182,6 +182,8 @@ TEST(Cli, ConfigErrorsNameTheFileTheLineAndTheProblem) {
            Case{shop + "[ussd.other]\npath = \"/x\"\n", ":4: unknown section [ussd.other]"},
            Case{"[gateway\nlisten = 1\n", ":1: "},
            Case{"[gateway]\n", "no shop"},
+           Case{shop + "[[shops]]\ncode = \"b\"\nname = \"B\"\n",
+                ":4: [[shops]] 'b': a gateway serves one shop ('a')"},
        }) {
     std::string path = dir.Write("bad.toml", c.toml);
     auto r = RunPesan({"orders", "list", "--config", path});
