@@ -28,7 +28,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   if (auto st = (*store)->CheckpointInBackground(); !st) return st.error();
   auto known = std::make_shared<KnownPhones>();
   if (auto st = (*store)->TrackPhones(known); !st) return st.error();
-  if (auto st = g->shops_.LoadAll(**store); !st) return st.error();
+  if (auto st = g->shops_.LoadServed(**store, g->config_.shops.front().code); !st)
+    return st.error();
 
   auto texts = Texts::LoadDefault(gw.texts_dir);
   if (!texts) return texts.error();

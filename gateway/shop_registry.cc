@@ -9,17 +9,13 @@ Result<ShopRegistry::View> ShopRegistry::Load(Store& store, const Shop& shop) {
       std::make_shared<const ussd::ShopView>(ussd::MakeShopView(shop, std::move(*products))));
 }
 
-Status ShopRegistry::LoadAll(Store& store) {
-  auto shops = store.ListShops();
-  if (!shops) return shops.error();
-  std::vector<View> views;
-  for (const auto& s : *shops) {
-    auto v = Load(store, s);
-    if (!v) return v.error();
-    views.push_back(std::move(*v));
-  }
+Status ShopRegistry::LoadServed(Store& store, const std::string& code) {
+  auto shop = store.GetShop(code);
+  if (!shop) return shop.error();
+  auto v = Load(store, *shop);
+  if (!v) return v.error();
   std::lock_guard lock(mu_);
-  views_ = std::move(views);
+  views_ = {std::move(*v)};
   dirty_.clear();
   return Ok{};
 }
@@ -83,14 +79,6 @@ Status ShopRegistry::RefreshDirty(Store& store) {
   return Ok{};
 }
 
-ShopRegistry::View ShopRegistry::ByCode(const std::string& code) const {
-  std::lock_guard lock(mu_);
-  for (const auto& v : views_) {
-    if (v->shop.code == code) return v;
-  }
-  return nullptr;
-}
-
 ShopRegistry::View ShopRegistry::ById(ShopId id) const {
   std::lock_guard lock(mu_);
   for (const auto& v : views_) {
@@ -102,11 +90,6 @@ ShopRegistry::View ShopRegistry::ById(ShopId id) const {
 ShopRegistry::View ShopRegistry::Default() const {
   std::lock_guard lock(mu_);
   return views_.empty() ? nullptr : views_.front();
-}
-
-std::vector<ShopRegistry::View> ShopRegistry::All() const {
-  std::lock_guard lock(mu_);
-  return views_;
 }
 
 }  // namespace pesan

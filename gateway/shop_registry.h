@@ -1,4 +1,4 @@
-// The shops as the menus see them: one immutable snapshot per shop (shop settings plus active
+// The served shop as the menus see it: an immutable snapshot (shop settings plus active
 // products), replaced after every commit that changed it. Readers on any thread take a
 // shared_ptr and keep a consistent view for the whole hop.
 #pragma once
@@ -19,8 +19,9 @@ class ShopRegistry {
  public:
   using View = std::shared_ptr<const ussd::ShopView>;
 
-  // Loads every shop from the store.
-  Status LoadAll(Store& store);
+  // Loads the shop the gateway serves (the configured one, by its code). A database may hold
+  // shops of earlier configurations (another code); those are not served.
+  Status LoadServed(Store& store, const std::string& code);
   // Marks a shop changed; RefreshDirty reloads it (the writer calls it after each commit).
   void MarkDirty(ShopId shop);
   // Marks only the stock of these products changed (orders, cancellations): RefreshDirty then
@@ -28,16 +29,14 @@ class ShopRegistry {
   void MarkStockChanged(ShopId shop, const std::vector<std::string>& codes);
   Status RefreshDirty(Store& store);
 
-  View ByCode(const std::string& code) const;
   View ById(ShopId id) const;
-  // The shop customers reach when the request does not say (the first configured one).
+  // The shop customers and managers reach.
   View Default() const;
-  std::vector<View> All() const;
 
  private:
   Result<View> Load(Store& store, const Shop& shop);
   mutable std::mutex mu_;
-  std::vector<View> views_;  // in configuration order
+  std::vector<View> views_;  // the served shop
   std::set<ShopId> dirty_;
   std::map<ShopId, std::set<std::string>> stock_changed_;
 };

@@ -24,7 +24,7 @@ class ShopRegistryTest : public ::testing::Test {
                                     {"G1", "Gula 1kg", 17500, 7, "kg", "Sembako", true},
                                     {"X1", "Lama", 1000, 1, "", "", false}};
     ASSERT_TRUE(store_->ImportCatalog(shop_, rows, true).ok());
-    ASSERT_TRUE(registry_.LoadAll(*store_).ok());
+    ASSERT_TRUE(registry_.LoadServed(*store_, "toko").ok());
   }
 
   TempDir dir_;

@@ -222,6 +222,30 @@ TEST(UssdHttp, ClosedShopTakesNoOrder) {
   EXPECT_TRUE(AllOrders(dir).empty());
 }
 
+TEST(UssdHttp, AShopRenamedInTheConfigIsTheOneCustomersReach) {
+  TempDir dir;
+  SystemClock clock;
+  std::string cfg = DemoConfig(dir);
+  {
+    // The database first served a shop under another code, which stays in it.
+    std::string before = cfg;
+    before.replace(before.find("code = \"majubersama\""), 20, "code = \"lama\"");
+    before.replace(before.find("name = \"BUMDes Maju Bersama\""), 28, "name = \"Toko Lama\"");
+    auto parsed = ParseConfig(before, "test.toml", dir.path().string());
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    auto db = OpenDb(dir);
+    ASSERT_TRUE(PrepareDatabase(*parsed, *db).ok());
+  }
+  TestGateway gw(dir, cfg, clock);
+  auto menu = gw.Ussd("R1", "+6281200000009", "");
+  EXPECT_NE(menu.body.find("Maju Bersama"), std::string::npos) << menu.body;
+  EXPECT_EQ(menu.body.find("Toko Lama"), std::string::npos) << menu.body;
+  EXPECT_EQ(gw.Ussd("R1", "+6281200000009", "1*1*2*Jl Mawar 3 RT02*1").body.substr(0, 4), "END ");
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].shop_code, "majubersama");
+}
+
 TEST(UssdHttp, PagingThroughThirtyProductsOverHttp) {
   TempDir dir;
   SystemClock clock;
