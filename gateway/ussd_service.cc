@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/phone.h"
@@ -109,10 +110,29 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
   return std::optional<UssdAnswer>();
 }
 
+std::uint64_t UssdService::NumberKey(std::string_view phone) {
+  constexpr std::uint64_t kHashed = std::uint64_t{1} << 63;
+  if (phone.size() >= 2 && phone.size() <= 19 && phone[0] == '+') {
+    std::uint64_t n = 0;
+    bool digits = true;
+    for (char c : phone.substr(1)) {
+      if (c < '0' || c > '9') {
+        digits = false;
+        break;
+      }
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');  // < 10^18 < 2^63
+    }
+    // A leading 0 would make two texts one number; E.164 has none.
+    if (digits && phone[1] != '0') return n;
+  }
+  return std::hash<std::string_view>{}(phone) | kHashed;
+}
+
 std::optional<UssdAnswer> UssdService::AdmitSession(const std::string& phone, SystemTime now) {
   if (opt_.sessions_per_hour <= 0) return std::nullopt;
+  const std::uint64_t number = NumberKey(phone);
   std::lock_guard lock(opened_mu_);
-  auto it = opened_.find(phone);
+  auto it = opened_.find(number);
   if (it == opened_.end()) {
     if (opened_.size() >= opt_.max_sessions) SweepOpened(now);
     if (opened_.size() >= opt_.max_sessions) {
@@ -127,10 +147,10 @@ std::optional<UssdAnswer> UssdService::AdmitSession(const std::string& phone, Sy
       const SystemTime cut = *mid;
       std::erase_if(opened_, [&](const auto& kv) { return kv.second.window_start <= cut; });
     }
-    it = opened_.emplace(phone, Opened{now, 0, false, {}}).first;
+    it = opened_.emplace(number, Opened{now, 0, false, 0}).first;
   }
   Opened& o = it->second;
-  if (now - o.window_start >= kRateWindow) o = Opened{now, 0, false, std::move(o.language)};
+  if (now - o.window_start >= kRateWindow) o = Opened{now, 0, false, o.language};
   if (o.count < opt_.sessions_per_hour) {
     ++o.count;
     return std::nullopt;
@@ -142,7 +162,7 @@ std::optional<UssdAnswer> UssdService::AdmitSession(const std::string& phone, Sy
     spdlog::warn("ussd: {} reached its limit of {} sessions an hour; new ones refused for {} min",
                  MaskPhone(phone), o.count, minutes);
   }
-  const std::string& lang = o.language.empty() ? opt_.default_language : o.language;
+  const std::string& lang = o.language == 0 ? opt_.default_language : languages_[o.language - 1];
   return UssdAnswer{
       voice_.texts->Format(lang, "ussd.too_many_sessions", {{"minutes", std::to_string(minutes)}}),
       true};
@@ -150,9 +170,16 @@ std::optional<UssdAnswer> UssdService::AdmitSession(const std::string& phone, Sy
 
 void UssdService::NoteLanguage(const std::string& phone, const std::string& language) {
   if (opt_.sessions_per_hour <= 0) return;
+  const std::uint64_t number = NumberKey(phone);
   std::lock_guard lock(opened_mu_);
-  auto it = opened_.find(phone);
-  if (it != opened_.end()) it->second.language = language;
+  auto it = opened_.find(number);
+  if (it == opened_.end()) return;
+  auto known = std::find(languages_.begin(), languages_.end(), language);
+  if (known == languages_.end()) {
+    if (languages_.size() >= 255) return;  // the texts have a handful of languages
+    known = languages_.insert(languages_.end(), language);
+  }
+  it->second.language = static_cast<std::uint8_t>(known - languages_.begin() + 1);
 }
 
 void UssdService::SweepOpened(SystemTime now) {

@@ -16,12 +16,15 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/known_phones.h"
@@ -91,13 +94,17 @@ class UssdService {
   };
   static constexpr std::size_t kShards = 16;
   static constexpr std::chrono::hours kRateWindow{1};
-  // The sessions one number opened in its current window.
+  // The sessions one number opened in its current window. Up to max_sessions numbers are
+  // counted, so an entry is kept small: the number as an integer, its language as an index.
   struct Opened {
     SystemTime window_start{};
     int count = 0;
-    bool logged = false;   // the refusal was logged in this window
-    std::string language;  // of the number's last session, for the refusal screen
+    bool logged = false;        // the refusal was logged in this window
+    std::uint8_t language = 0;  // of the number's last session (1 + index in languages_); 0: none
   };
+  // The key of a number in opened_: its digits for "+" and up to 18 digits (every E.164
+  // number), else a hash of the text with the top bit set.
+  static std::uint64_t NumberKey(std::string_view phone);
 
   Shard& ShardFor(const std::string& key) {
     return shards_[std::hash<std::string>{}(key) % kShards];
@@ -133,7 +140,8 @@ class UssdService {
   std::atomic<std::size_t> count_{0};
   std::atomic<SystemTime::rep> last_sweep_{SystemTime::min().time_since_epoch().count()};
   mutable std::mutex opened_mu_;
-  std::unordered_map<std::string, Opened> opened_;  // by phone number; at most max_sessions
+  std::unordered_map<std::uint64_t, Opened> opened_;  // by NumberKey; at most max_sessions
+  std::vector<std::string> languages_;                // named by opened_; under opened_mu_
 };
 
 }  // namespace pesan
