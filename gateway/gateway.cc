@@ -30,6 +30,22 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   if (auto st = (*store)->TrackPhones(known); !st) return st.error();
   if (auto st = g->shops_.LoadServed(**store, g->config_.shops.front().code); !st)
     return st.error();
+  // A database that served the shop under another code still holds that shop's orders; they
+  // are not served under this configuration's code: say so while they are open.
+  if (auto shops = (*store)->ListShops(); shops) {
+    for (const auto& other : *shops) {
+      if (other.code == g->config_.shops.front().code) continue;
+      OrderFilter open;
+      open.shop_id = other.id;
+      open.open_only = true;
+      auto orders = (*store)->ListOrders(open);
+      if (!orders || orders->empty()) continue;
+      spdlog::warn(
+          "pesan: the database holds {} open order(s) of shop '{}', which this configuration "
+          "does not serve; set its [[shops]] code to '{}' to handle them",
+          orders->size(), other.code, other.code);
+    }
+  }
 
   auto texts = Texts::LoadDefault(gw.texts_dir);
   if (!texts) return texts.error();

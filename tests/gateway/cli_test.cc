@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sqlite_store.h"
 #include "tests/support/test_support.h"
 
 extern char** environ;
@@ -195,6 +196,21 @@ TEST(Cli, ConfigErrorsNameTheFileTheLineAndTheProblem) {
 
 TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   CliShop s;
+  {
+    // The database also holds a shop the configuration no longer names, with an open order.
+    auto store = SqliteStore::Open(s.db);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto old = (*store)->UpsertShop({"lama", "Toko Lama", {"+6281200000000"}, false, "", ""});
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    ASSERT_TRUE(
+        (*store)->ImportCatalog(old->id, {{"B1", "Beras", 1000, 5, "", "", true}}, true).ok());
+    NewOrder order;
+    order.shop_id = old->id;
+    order.phone = "+6281200000002";
+    order.lines = {{"B1", 1}};
+    order.channel = "sms";
+    ASSERT_TRUE((*store)->CreateOrder(order, std::chrono::system_clock::now()).ok());
+  }
   // Port 0: the kernel picks a free port and the log line says which.
   std::string bin = PesanBinary(), log = s.dir.File("serve.log");
   std::vector<std::string> args = {bin, "serve", "--config", s.config, "--listen", "127.0.0.1:0"};
@@ -218,6 +234,8 @@ TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/health").status == 200; }));
   auto r = HttpPost(port, "/ussd/africastalking", "sessionId=x&phoneNumber=%2B6281200000001&text=");
   EXPECT_EQ(r.body.rfind("CON ", 0), 0u);
+  EXPECT_NE(ReadFile(log).find("1 open order(s) of shop 'lama'"), std::string::npos)
+      << ReadFile(log);
   ::kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
