@@ -15,7 +15,7 @@ Status ShopRegistry::LoadServed(Store& store, const std::string& code) {
   auto v = Load(store, *shop);
   if (!v) return v.error();
   std::lock_guard lock(mu_);
-  views_ = {std::move(*v)};
+  view_ = std::move(*v);
   dirty_.clear();
   return Ok{};
 }
@@ -60,9 +60,7 @@ Status ShopRegistry::RefreshDirty(Store& store) {
       continue;
     }
     std::lock_guard lock(mu_);
-    for (auto& slot : views_) {
-      if (slot->shop.id == id) slot = view;
-    }
+    if (view_ && view_->shop.id == id) view_ = view;
   }
   for (ShopId id : dirty) {
     View old = ById(id);
@@ -72,24 +70,19 @@ Status ShopRegistry::RefreshDirty(Store& store) {
     auto v = Load(store, *shop);
     if (!v) return v.error();
     std::lock_guard lock(mu_);
-    for (auto& slot : views_) {
-      if (slot->shop.id == id) slot = *v;
-    }
+    if (view_ && view_->shop.id == id) view_ = *v;
   }
   return Ok{};
 }
 
 ShopRegistry::View ShopRegistry::ById(ShopId id) const {
   std::lock_guard lock(mu_);
-  for (const auto& v : views_) {
-    if (v->shop.id == id) return v;
-  }
-  return nullptr;
+  return view_ && view_->shop.id == id ? view_ : nullptr;
 }
 
 ShopRegistry::View ShopRegistry::Default() const {
   std::lock_guard lock(mu_);
-  return views_.empty() ? nullptr : views_.front();
+  return view_;
 }
 
 }  // namespace pesan

@@ -36,7 +36,7 @@ class ShopRegistry {
  private:
   Result<View> Load(Store& store, const Shop& shop);
   mutable std::mutex mu_;
-  std::vector<View> views_;  // the served shop
+  View view_;  // the served shop
   std::set<ShopId> dirty_;
   std::map<ShopId, std::set<std::string>> stock_changed_;
 };
