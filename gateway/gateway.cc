@@ -315,6 +315,12 @@ void Gateway::Stop() {
   writer_->Stop();
   channel_ioc_.stop();
   if (channel_thread_.joinable()) channel_thread_.join();
+  // What was posted to the channel thread and had not run when it stopped runs here, the
+  // channel's own stop among it: a modem channel never stopped keeps itself alive through the
+  // callbacks of its pending commands.
+  channel_ioc_.restart();
+  while (channel_ioc_.poll() > 0) {
+  }
 }
 
 }  // namespace pesan
