@@ -44,11 +44,37 @@ Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
   return std::shared_ptr<const ussd::CustomerView>(std::move(view));
 }
 
+namespace {
+
+// The inputs of `text` that take effect, given the last path answered (`last_text`, as sent)
+// and its inputs that took effect (`last_path`): when `text` goes on from `last_text`, those
+// and the new inputs; otherwise (a session this gateway lost track of) all of `text`.
+std::string PathToRun(const std::string& text, const std::string& last_text,
+                      const std::string& last_path) {
+  const bool goes_on = last_text.empty()
+                           ? !text.empty()
+                           : text.size() > last_text.size() && text.starts_with(last_text) &&
+                                 text[last_text.size()] == '*';
+  if (!goes_on) return text;
+  const std::string_view added =
+      std::string_view(text).substr(last_text.empty() ? 0 : last_text.size() + 1);
+  return last_path.empty() ? std::string(added) : last_path + "*" + std::string(added);
+}
+
+// `path` without its last input.
+std::string WithoutLastInput(const std::string& path) {
+  const auto star = path.rfind('*');
+  return star == std::string::npos ? std::string() : path.substr(0, star);
+}
+
+}  // namespace
+
 Result<std::optional<UssdAnswer>> UssdService::Lookup(
     const std::string& key, const std::string& phone, const std::string& text, long long seq,
-    std::shared_ptr<const ussd::CustomerView>& customer) {
+    std::shared_ptr<const ussd::CustomerView>& customer, std::string& path) {
   const SystemTime now = clock_.Now();
   Shard& shard = ShardFor(key);
+  path = text;
   {
     std::lock_guard lock(shard.mu);
     auto it = shard.map.find(key);
@@ -56,6 +82,7 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
       Entry& e = it->second;
       e.last_seen = now;
       if (e.answered && e.last_text == text && e.last_seq == seq) return {e.last_answer};
+      if (e.answered) path = PathToRun(text, e.last_text, e.path);
       customer = e.customer;
       return std::optional<UssdAnswer>();
     }
@@ -187,13 +214,14 @@ void UssdService::SweepOpened(SystemTime now) {
                 [&](const auto& kv) { return now - kv.second.window_start >= kRateWindow; });
 }
 
-void UssdService::Remember(const std::string& key, const std::string& text, long long seq,
-                           const UssdAnswer& answer) {
+void UssdService::Remember(const std::string& key, const std::string& text, const std::string& path,
+                           long long seq, const UssdAnswer& answer) {
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.map.find(key);
   if (it == shard.map.end()) return;  // swept meanwhile
   it->second.last_text = text;
+  it->second.path = path;
   it->second.last_seq = seq;
   it->second.last_answer = answer;
   it->second.answered = true;
@@ -205,13 +233,14 @@ void UssdService::Hop(const std::string& key, const std::string& phone, const st
     return done({std::string(voice_.texts->Get(opt_.default_language, "ussd.too_long")), true});
   }
   std::shared_ptr<const ussd::CustomerView> customer;
-  auto cached = Lookup(key, phone, text, -1, customer);
+  std::string path;
+  auto cached = Lookup(key, phone, text, -1, customer, path);
   if (!cached) {
     spdlog::error("ussd: cannot load the customer: {}", cached.error().message);
     return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
   }
   if (*cached) return done(std::move(**cached));
-  Run(key, text, -1, std::move(customer), nullptr, std::move(done));
+  Run(key, text, path, -1, std::move(customer), false, std::move(done));
 }
 
 void UssdService::HopLatest(const std::string& key, const std::string& phone,
@@ -232,7 +261,7 @@ void UssdService::HopLatest(const std::string& key, const std::string& phone,
         it->second.last_seen = clock_.Now();
         return done(it->second.last_answer);
       }
-      path = it->second.last_text;
+      path = it->second.path;
       last_seq = it->second.last_seq;
       known = true;
     }
@@ -262,14 +291,11 @@ void UssdService::HopLatest(const std::string& key, const std::string& phone,
     return done({std::string(voice_.texts->Get(opt_.default_language, "ussd.too_long")), true});
   }
   std::shared_ptr<const ussd::CustomerView> customer;
-  auto cached = Lookup(key, phone, text, seq, customer);
+  std::string run;  // the same as text: built from the inputs that took effect
+  auto cached = Lookup(key, phone, text, seq, customer, run);
   if (!cached) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
   if (*cached) return done(std::move(**cached));
-  const SystemTime now = clock_.Now();
-  std::string value = nlohmann::json{{"path", text}, {"seq", seq}}.dump();
-  Run(
-      key, text, seq, std::move(customer),
-      [key, value, now](Store& s) { return s.SaveSession(key, value, now); }, std::move(done));
+  Run(key, text, text, seq, std::move(customer), true, std::move(done));
 }
 
 void UssdService::Forget(const std::string& key) {
@@ -283,22 +309,29 @@ void UssdService::Release(const std::string& key) {
   writer_.Submit([key](Store& s) { return s.DeleteSession(key); }, [](Status) {});
 }
 
-void UssdService::Run(const std::string& key, const std::string& text, long long seq,
-                      std::shared_ptr<const ussd::CustomerView> customer,
-                      std::function<Status(Store&)> persist, Done done) {
+void UssdService::Run(const std::string& key, const std::string& text, const std::string& path,
+                      long long seq, std::shared_ptr<const ussd::CustomerView> customer,
+                      bool persist_path, Done done) {
   auto shop = shops_.Default();
-  auto inputs = ussd::SplitInputs(text);
+  auto inputs = ussd::SplitInputs(path);
   ussd::StepResult step = ussd::Step(*shop, *customer, *voice_.texts, inputs, opt_.limits);
   UssdAnswer answer{std::move(step.screen), step.end};
+  // What the next hop goes on from: a refused input is not replayed.
+  std::string kept = step.refused ? WithoutLastInput(path) : path;
+  std::function<Status(Store&)> persist;
+  if (persist_path) {
+    persist = [key, value = nlohmann::json{{"path", kept}, {"seq", seq}}.dump(),
+               now = clock_.Now()](Store& s) { return s.SaveSession(key, value, now); };
+  }
 
   if (!step.effect) {
     if (!persist) {
-      Remember(key, text, seq, answer);
+      Remember(key, text, kept, seq, answer);
       return done(std::move(answer));
     }
-    writer_.Submit(std::move(persist), [this, key, text, seq, answer, done](Status st) {
+    writer_.Submit(std::move(persist), [this, key, text, kept, seq, answer, done](Status st) {
       if (!st) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
-      Remember(key, text, seq, answer);
+      Remember(key, text, kept, seq, answer);
       done(answer);
     });
     return;
@@ -374,7 +407,8 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
   }
 
   const bool places = std::holds_alternative<ussd::PlaceOrder>(*step.effect);
-  writer_.Submit(std::move(work), [this, key, text, seq, render, result, places, done](Status st) {
+  writer_.Submit(std::move(work), [this, key, text, kept = std::move(kept), seq, render, result,
+                                   places, done](Status st) {
     UssdAnswer a;
     if (!st && !(result->has_value() && !(*result)->ok())) {
       // The commit itself failed: nothing was stored, say so.
@@ -388,7 +422,7 @@ void UssdService::Run(const std::string& key, const std::string& text, long long
       // end this way, and holding each for `idle` would hold thousands.
       Forget(key);
     } else {
-      Remember(key, text, seq, a);
+      Remember(key, text, kept, seq, a);
     }
     done(std::move(a));
   });

@@ -82,7 +82,8 @@ class UssdService {
  private:
   struct Entry {
     std::shared_ptr<const ussd::CustomerView> customer;
-    std::string last_text;  // the path last answered
+    std::string last_text;  // the path last answered, as the transport sent it
+    std::string path;       // its inputs that took effect (without those the menus refused)
     long long last_seq = -1;
     UssdAnswer last_answer;
     bool answered = false;
@@ -112,23 +113,24 @@ class UssdService {
   Result<std::shared_ptr<const ussd::CustomerView>> LoadCustomer(const ussd::ShopView& shop,
                                                                  const std::string& phone);
   // The cached answer when (text, seq) repeats the last hop answered, else nullopt; creates
-  // the entry (loading the customer) for a new session.
+  // the entry (loading the customer) for a new session. `path` is set to the inputs of `text`
+  // to run: those that took effect on earlier hops, then the new ones.
   Result<std::optional<UssdAnswer>> Lookup(const std::string& key, const std::string& phone,
                                            const std::string& text, long long seq,
-                                           std::shared_ptr<const ussd::CustomerView>& customer);
+                                           std::shared_ptr<const ussd::CustomerView>& customer,
+                                           std::string& path);
   // Counts a new session of `phone`: the refusal screen when the number already opened
   // sessions_per_hour sessions in its window, else nullopt.
   std::optional<UssdAnswer> AdmitSession(const std::string& phone, SystemTime now);
   void NoteLanguage(const std::string& phone, const std::string& language);
   void SweepOpened(SystemTime now);  // REQUIRES: opened_mu_ held
-  void Remember(const std::string& key, const std::string& text, long long seq,
-                const UssdAnswer& answer);
+  void Remember(const std::string& key, const std::string& text, const std::string& path,
+                long long seq, const UssdAnswer& answer);
   void Forget(const std::string& key);
-  // Runs the menus on `text` and applies the effect; `persist` (may be empty) is written in
-  // the same transaction.
-  void Run(const std::string& key, const std::string& text, long long seq,
-           std::shared_ptr<const ussd::CustomerView> customer,
-           std::function<Status(Store&)> persist, Done done);
+  // Runs the menus on `path` (the inputs of `text` that take effect) and applies the effect;
+  // with `persist`, the session's path is written to the database in the same transaction.
+  void Run(const std::string& key, const std::string& text, const std::string& path, long long seq,
+           std::shared_ptr<const ussd::CustomerView> customer, bool persist, Done done);
 
   ShopRegistry& shops_;
   const Voice& voice_;

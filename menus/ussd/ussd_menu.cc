@@ -572,6 +572,7 @@ StepResult Machine::Result() const {
   StepResult r;
   r.language = lang_;
   r.effect = effect_;
+  r.refused = !ended_ && !notice_.empty();  // every refusal leaves a notice, and only they do
   if (ended_) {
     r.end = true;
     r.screen = FitScreen(end_screen_, lim_.max_chars);

@@ -84,6 +84,10 @@ struct StepResult {
   bool end = false;
   std::optional<Effect> effect;  // to apply before answering; see the Screen functions below
   std::string language;          // the session's language after this step
+  // The last input changed nothing (the screen says why: an unknown option, a quantity over the
+  // stock, a sold-out product). Later steps must not replay it: a check that depends on the
+  // shop's data runs on the hop an input is typed only, so replayed it would be taken.
+  bool refused = false;
 };
 
 struct Limits {
@@ -92,6 +96,7 @@ struct Limits {
   size_t max_input = 120;     // longer inputs are refused with a short answer
 };
 
+// `inputs` are the session's inputs that took effect: without those a step refused.
 StepResult Step(const ShopView& shop, const CustomerView& customer, const Texts& texts,
                 const std::vector<std::string_view>& inputs, const Limits& limits = {});
 

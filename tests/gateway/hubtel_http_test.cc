@@ -62,6 +62,35 @@ TEST(HubtelHttp, DialStringWithInputsAndRestartMidSession) {
   EXPECT_EQ(OrderCount(dir), 1u);
 }
 
+// The gateway keeps the path of a one-input-a-hop session: a refused input is left out of it,
+// in memory and in the database that a restarted gateway goes on from.
+TEST(HubtelHttp, ARefusedInputIsLeftOutOfTheKeptPath) {
+  TempDir dir;
+  SystemClock clock;
+  const std::string config =
+      DemoConfig(dir, kHubtel, "code,name,price,stock\nB1,Beras 5kg,65000,3\n");
+  {
+    TestGateway gw(dir, config, clock);
+    Hop(gw, "Initiation", "H5", "*123#", 1);
+    Hop(gw, "Response", "H5", "1", 2);
+    Hop(gw, "Response", "H5", "1", 3);
+    auto over = Hop(gw, "Response", "H5", "7", 4);
+    EXPECT_NE(over["Message"].get<std::string>().find("Jumlah harus angka 1-3"), std::string::npos)
+        << over;
+    auto address = Hop(gw, "Response", "H5", "2", 5);
+    EXPECT_NE(address["Message"].get<std::string>().find("Alamat"), std::string::npos) << address;
+    auto bad = Hop(gw, "Response", "H5", "x", 6);  // too short for an address: refused
+    EXPECT_NE(bad["Message"].get<std::string>().find("Alamat"), std::string::npos) << bad;
+  }
+  TestGateway gw(dir, config, clock);
+  auto summary = Hop(gw, "Response", "H5", "Jl Mawar 3 RT02", 7);
+  EXPECT_NE(summary["Message"].get<std::string>().find("2x Beras 5kg"), std::string::npos)
+      << summary;
+  auto end = Hop(gw, "Response", "H5", "1", 8);
+  EXPECT_EQ(end["Type"], "Release") << end;
+  EXPECT_EQ(OrderCount(dir), 1u);
+}
+
 TEST(HubtelHttp, ReleaseAndTimeoutEndTheSession) {
   TempDir dir;
   SystemClock clock;

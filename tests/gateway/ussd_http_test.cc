@@ -333,6 +333,44 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   EXPECT_EQ(AllOrders(dir).size(), 1u);
 }
 
+// A refused input (a quantity over the stock, a sold-out product) changes nothing on later
+// hops either: the aggregator sends it in every later path, and the menus go on from the
+// inputs that took effect.
+TEST(UssdHttp, ARefusedInputIsNotTakenOnTheNextHops) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir,
+                 DemoConfig(dir, "",
+                            "code,name,price,stock\nB1,Beras 5kg,65000,3\nG1,LPG 3kg,22000,0\n"
+                            "M1,Minyak 1L,18000,10\n"),
+                 clock);
+  const std::string phone = "+6281200000031";
+  auto over = gw.Ussd("R1", phone, "1*1*5").body;
+  EXPECT_NE(over.find("Jumlah harus angka 1-3"), std::string::npos) << over;
+  auto next = gw.Ussd("R1", phone, "1*1*5*2").body;
+  EXPECT_NE(next.find("Alamat"), std::string::npos) << next;
+  auto summary = gw.Ussd("R1", phone, "1*1*5*2*Jl Mawar 3").body;
+  EXPECT_NE(summary.find("2x Beras 5kg Rp130.000"), std::string::npos) << summary;
+  auto end = gw.Ussd("R1", phone, "1*1*5*2*Jl Mawar 3*1").body;
+  EXPECT_NE(end.find("diterima"), std::string::npos) << end;
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  ASSERT_EQ(orders[0].items.size(), 1u);
+  EXPECT_EQ(orders[0].items[0].qty, 2);
+
+  // A sold-out product, then another one: the other one's quantity is asked.
+  auto sold_out = gw.Ussd("R2", phone, "1*2").body;
+  EXPECT_NE(sold_out.find("LPG 3kg sedang habis"), std::string::npos) << sold_out;
+  auto other = gw.Ussd("R2", phone, "1*2*3").body;
+  EXPECT_NE(other.find("Minyak 1L"), std::string::npos) << other;
+  EXPECT_NE(other.find("Stok 10"), std::string::npos) << other;
+  // Two refusals in a row, then a valid choice.
+  gw.Ussd("R3", phone, "1*1*9");
+  gw.Ussd("R3", phone, "1*1*9*abc");
+  auto address = gw.Ussd("R3", phone, "1*1*9*abc*1").body;
+  EXPECT_NE(address.find("Kirim ke: Jl Mawar 3"), std::string::npos) << address;
+}
+
 }  // namespace
 }  // namespace pesan::testing
 

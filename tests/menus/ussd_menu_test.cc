@@ -104,6 +104,19 @@ TEST(UssdMenu, SoldOutProductIsMarkedAndCannotBeChosen) {
   EXPECT_NE(r.screen.find("Pilih produk"), std::string::npos);
 }
 
+TEST(UssdMenu, AStepSaysWhetherItsLastInputWasRefused) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  for (const char* refused : {"9", "1*3", "1*1*0x", "1*2*6", "1*1*2*x", "3*1"}) {
+    EXPECT_TRUE(Walk(shop, c, refused).refused) << refused;
+  }
+  for (const char* taken : {"", "1", "1*1", "1*1*2", "1*0", "1*1*2*Jl Mawar 3", "00"}) {
+    EXPECT_FALSE(Walk(shop, c, taken).refused) << taken;
+  }
+  // An earlier refusal does not count: only the last input's.
+  EXPECT_FALSE(Walk(shop, c, "9*1").refused);
+}
+
 TEST(UssdMenu, BackAndMainMenuKeys) {
   auto shop = DemoShop();
   auto c = NewCustomer();
