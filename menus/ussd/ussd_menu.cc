@@ -113,6 +113,9 @@ class Machine {
     return category < 0 ? shop_.catalog->all
                         : shop_.catalog->in_category[static_cast<size_t>(category)];
   }
+  std::string CategoryLine(const std::string& category) const {
+    return category.empty() ? T("ussd.other_category") : Clip(category, kMaxNameChars);
+  }
   std::string ProductLine(int idx) const {
     const Product& p = shop_.products()[static_cast<size_t>(idx)];
     std::string line = Clip(p.name, kMaxNameChars) + " " + FormatRupiah(p.price);
@@ -132,7 +135,7 @@ class Machine {
     const std::string& operator[](size_t i) {
       while (built_.size() <= i) {
         const size_t k = built_.size();
-        built_.push_back(categories_ ? Clip(m_.shop_.categories()[k], kMaxNameChars)
+        built_.push_back(categories_ ? m_.CategoryLine(m_.shop_.categories()[k])
                                      : m_.ProductLine((*listed_)[k]));
       }
       return built_[i];
@@ -595,10 +598,13 @@ ShopView MakeShopView(Shop shop, std::vector<Product> products) {
   auto c = std::make_shared<Catalog>();
   ShopView v;
   v.shop = std::move(shop);
+  std::vector<int> without_category;
   for (auto& p : products) {
     if (!p.active) continue;
     const int idx = static_cast<int>(c->products.size());
-    if (!p.category.empty()) {
+    if (p.category.empty()) {
+      without_category.push_back(idx);
+    } else {
       auto it = std::find(c->categories.begin(), c->categories.end(), p.category);
       if (it == c->categories.end()) {
         c->categories.push_back(p.category);
@@ -611,6 +617,10 @@ ShopView MakeShopView(Shop shop, std::vector<Product> products) {
     c->by_code.emplace(p.code, idx);
     v.stock.push_back(p.stock);
     c->products.push_back(std::move(p));
+  }
+  if (c->categories.size() > 1 && !without_category.empty()) {
+    c->categories.emplace_back();
+    c->in_category.push_back(std::move(without_category));
   }
   v.catalog = std::move(c);
   return v;

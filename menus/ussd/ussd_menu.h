@@ -25,9 +25,11 @@ namespace pesan::ussd {
 // itself rarely: ShopView keeps the stock beside it, so that a new stock figure copies one
 // number per product instead of the catalog.
 struct Catalog {
-  std::vector<Product> products;              // in listing order; `stock` as loaded (stale:
-                                              // read ShopView::Stock)
-  std::vector<std::string> categories;        // distinct non-empty categories, first-seen order
+  std::vector<Product> products;  // in listing order; `stock` as loaded (stale:
+                                  // read ShopView::Stock)
+  // Distinct categories in first-seen order. With two or more, the products that have none are
+  // listed last, under "" (shown as the "other" text), so that every product can be reached.
+  std::vector<std::string> categories;
   std::vector<std::vector<int>> in_category;  // product indexes of each category
   std::vector<int> all;                       // every product index, in order
   std::unordered_map<std::string, int> by_code;

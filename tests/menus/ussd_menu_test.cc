@@ -323,6 +323,34 @@ TEST(UssdMenu, CategoriesListedFirstWhenThereAreSeveral) {
   EXPECT_EQ(std::get<PlaceOrder>(*r.effect).lines[0].first, "S2");
 }
 
+// Products the manager gave no category stay reachable once the others have categories.
+TEST(UssdMenu, ProductsWithoutACategoryAreListedUnderOther) {
+  Shop s;
+  s.id = 1;
+  s.name = "Toko";
+  auto shop =
+      MakeShopView(s, {P("B1", "Beras 5kg", 65000, 9), P("S1", "Bayam", 5000, 9, "Sayur"),
+                       P("T1", "Teh celup", 6000, 9, "Minuman"), P("L1", "LPG 3kg", 22000, 9)});
+  auto c = NewCustomer();
+  auto cats = Walk(shop, c, "1").screen;
+  EXPECT_NE(cats.find("1 Sayur\n2 Minuman\n3 Lainnya"), std::string::npos) << cats;
+  auto other = Walk(shop, c, "1*3").screen;
+  EXPECT_NE(other.find("1 Beras 5kg"), std::string::npos) << other;
+  EXPECT_NE(other.find("2 LPG 3kg"), std::string::npos) << other;
+  EXPECT_EQ(other.find("Bayam"), std::string::npos) << other;
+  auto english = NewCustomer();
+  english.language = "en";
+  EXPECT_NE(Walk(shop, english, "1").screen.find("3 Other"), std::string::npos);
+  auto r = Walk(shop, c, "1*3*2*1*Dekat pasar*1");
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*r.effect).lines[0].first, "L1");
+  // One category and some products without: one list of every product, as before.
+  auto one = MakeShopView(s, {P("B1", "Beras 5kg", 65000, 9), P("S1", "Bayam", 5000, 9, "Sayur")});
+  auto all = Walk(one, c, "1").screen;
+  EXPECT_NE(all.find("1 Beras 5kg"), std::string::npos) << all;
+  EXPECT_NE(all.find("2 Bayam"), std::string::npos) << all;
+}
+
 // Random walks through a shop with long names, a long address and a long info text: no screen
 // is ever over 182 characters, in either language.
 TEST(UssdMenu, EveryScreenFits182Characters) {
