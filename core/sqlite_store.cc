@@ -1,6 +1,8 @@
 #include "core/sqlite_store.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <unordered_map>
 
 #include "core/gsm_text.h"
@@ -846,6 +848,42 @@ Result<bool> SqliteStore::RememberInbound(const std::string& key, SystemTime now
   (*s)->Bind(1, key).Bind(2, UnixMillis(now));
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("remember inbound");
   return db_->Changes() == 1;
+}
+
+// The sender's messages are rows "<sender>:<15-digit unix ms>:<16 hex digits of the
+// fingerprint>" of inbound_seen: in key order, the last of the sender's rows is its newest.
+Result<bool> SqliteStore::RememberInboundText(const std::string& sender, std::uint64_t fingerprint,
+                                              SystemTime now, std::chrono::milliseconds window) {
+  constexpr size_t kTimeDigits = 15, kPrintDigits = 16;
+  const std::string prefix = sender + ":";
+  char tail[kTimeDigits + 1 + kPrintDigits + 1];
+  const std::int64_t ms = UnixMillis(now);
+  std::snprintf(tail, sizeof tail, "%015lld:%016llx", static_cast<long long>(ms),
+                static_cast<unsigned long long>(fingerprint));
+  auto last = db_->Prepare(
+      "SELECT key FROM inbound_seen WHERE key > ? AND key < ? ORDER BY key DESC LIMIT 1");
+  if (!last) return last.error();
+  (*last)->Bind(1, prefix).Bind(2, sender + ";");  // ';' follows ':'
+  const int rc = (*last)->Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_->LastError("find the sender's last message");
+  if (rc == SQLITE_ROW) {
+    const std::string key = (*last)->Text(0);
+    // Rows of other senders whose name goes on after this one's (or of another form) differ in
+    // length.
+    if (key.size() == prefix.size() + sizeof tail - 1 &&
+        key.compare(key.size() - kPrintDigits, kPrintDigits, tail + kTimeDigits + 1) == 0) {
+      std::int64_t then = 0;
+      const char* t = key.data() + prefix.size();
+      std::from_chars(t, t + kTimeDigits, then);
+      if (ms - then <= window.count()) return false;
+    }
+  }
+  auto s = db_->Prepare("INSERT OR IGNORE INTO inbound_seen (key, seen_at) VALUES (?, ?)");
+  if (!s) return s.error();
+  (*s)->Bind(1, prefix + tail).Bind(2, ms);
+  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("remember inbound");
+  return true;
 }
 
 Result<std::optional<std::string>> SqliteStore::LoadSession(const std::string& key) {

@@ -69,6 +69,8 @@ class SqliteStore final : public Store {
   Result<std::vector<OutboxMessage>> ListSms(int limit) override;
 
   Result<bool> RememberInbound(const std::string& key, SystemTime now) override;
+  Result<bool> RememberInboundText(const std::string& sender, std::uint64_t fingerprint,
+                                   SystemTime now, std::chrono::milliseconds window) override;
 
   Result<std::optional<std::string>> LoadSession(const std::string& key) override;
   Status SaveSession(const std::string& key, const std::string& value, SystemTime now) override;

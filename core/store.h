@@ -121,6 +121,12 @@ class Store {
 
   // Inbound de-duplication: true the first time `key` is seen.
   virtual Result<bool> RememberInbound(const std::string& key, SystemTime now) = 0;
+  // For messages without an id of their own: false when the last message remembered of
+  // `sender` had the same `fingerprint` (of its text) and came at most `window` before `now`
+  // (the same message delivered again), else remembers this one as the sender's last and
+  // returns true. A message with other text in between makes a repeat a new message.
+  virtual Result<bool> RememberInboundText(const std::string& sender, std::uint64_t fingerprint,
+                                           SystemTime now, std::chrono::milliseconds window) = 0;
 
   // A key/value record of one USSD session for transports that send only the latest input.
   virtual Result<std::optional<std::string>> LoadSession(const std::string& key) = 0;

@@ -5,6 +5,19 @@
 #include "core/phone.h"
 
 namespace pesan {
+namespace {
+
+// FNV-1a, 64 bits: the same on every platform and build, as the fingerprints are stored.
+std::uint64_t Fnv1a(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
 
 SmsService::SmsService(ShopRegistry& shops, const Voice& voice, DbWriter& writer,
                        const Clock& clock, SmsOptions options)
@@ -26,33 +39,20 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
   }
   auto phone = NormalizePhone(sms.from, opt_.country_code);
   const bool automatic = !phone || LooksAutomatic(sms.from, sms.text);
-  // The key that makes a re-delivery of the same message a no-op. Without a provider id, the
-  // sender and text within dedupe_window: the key names the window the message fell in, and
-  // the one before is checked too, so that a re-delivery just after a window's end is still
-  // recognised (two messages are one when at most 1-2 windows apart).
-  std::string key, previous;
-  if (!sms.provider_id.empty()) {
-    key = "sms:" + channel + ":" + sms.provider_id;
-  } else {
-    auto window = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) /
-                  opt_.dedupe_window;
-    auto fingerprint = [&](long long w) {
-      return "sms:" + channel + ":" + sms.from + ":" + std::to_string(w) + ":" +
-             std::to_string(std::hash<std::string>{}(sms.text));
-    };
-    key = fingerprint(window);
-    previous = fingerprint(window - 1);
-  }
+  // A re-delivery of a message already handled is a no-op. With a provider id, the id says
+  // so. Without one (SMPP, the simulator), a message repeating the sender's last one within
+  // dedupe_window is taken for the same message delivered again; a repeat after another
+  // message (TUTUP, BUKA, TUTUP) is a new one.
+  std::string key = sms.provider_id.empty() ? "sms:" + channel + ":from:" + sms.from
+                                            : "sms:" + channel + ":" + sms.provider_id;
+  const std::uint64_t fingerprint = sms.provider_id.empty() ? Fnv1a(sms.text) : 0;
   writer_.Submit(
-      [this, shop, sms = std::move(sms), phone, automatic, key, previous, now](Store& s) -> Status {
-        auto fresh = s.RememberInbound(key, now);
+      [this, shop, sms = std::move(sms), phone, automatic, key, fingerprint,
+       now](Store& s) -> Status {
+        auto fresh = sms.provider_id.empty()
+                         ? s.RememberInboundText(key, fingerprint, now, opt_.dedupe_window)
+                         : s.RememberInbound(key, now);
         if (!fresh) return fresh.error();
-        if (*fresh && !previous.empty()) {
-          // Remembering the previous window's key too is harmless: no later message falls in
-          // that window.
-          fresh = s.RememberInbound(previous, now);
-          if (!fresh) return fresh.error();
-        }
         if (!*fresh) {
           spdlog::info("sms: a message from {} seen before, ignored", MaskPhone(sms.from));
           return Ok{};

@@ -1,7 +1,7 @@
-// Inbound SMS from every channel: de-duplicated (the same provider id, or the same sender and
-// text within a short window, is handled once), then handled by the shop's SMS conversation
-// (menus/sms_shop.h) in one writer transaction with everything it causes. `done(true)` only
-// after that commit, so a channel acknowledges nothing that could still be lost.
+// Inbound SMS from every channel: de-duplicated (the same provider id, or the same text as the
+// sender's last message within a short window, is handled once), then handled by the shop's SMS
+// conversation (menus/sms_shop.h) in one writer transaction with everything it causes. `done(true)`
+// only after that commit, so a channel acknowledges nothing that could still be lost.
 #pragma once
 
 #include <functional>
@@ -19,7 +19,7 @@ struct SmsOptions {
   std::string country_code = "62";
   int replies_per_hour = 3;
   std::size_t max_text = 2000;              // longer texts are cut here (about 13 segments)
-  std::chrono::seconds dedupe_window{600};  // same sender and text, no provider id
+  std::chrono::seconds dedupe_window{600};  // a sender's last text again, no provider id
 };
 
 class SmsService {

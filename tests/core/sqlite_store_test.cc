@@ -115,5 +115,35 @@ TEST_F(SqliteStoreTest, ListedOrdersEachCarryTheirOwnItems) {
   EXPECT_EQ(one->front().items[0].qty, 5);
 }
 
+// A message without an id of its own is the same message delivered again only when it repeats
+// the sender's last one within the window.
+TEST_F(SqliteStoreTest, AMessageRepeatingTheSendersLastOneIsTheSameMessage) {
+  using std::chrono::milliseconds;
+  const milliseconds window(600'000);
+  SystemTime t = SystemTime(std::chrono::hours(24 * 365 * 56));
+  auto remember = [&](const std::string& sender, std::uint64_t text, milliseconds later) {
+    t += later;
+    auto r = store_->RememberInboundText(sender, text, t, window);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() && *r;
+  };
+  const std::string a = "sms:smpp:from:+6281200000001";
+  EXPECT_TRUE(remember(a, 1, milliseconds(0)));         // TUTUP
+  EXPECT_FALSE(remember(a, 1, milliseconds(2'000)));    // TUTUP delivered again
+  EXPECT_TRUE(remember(a, 2, milliseconds(1'000)));     // BUKA
+  EXPECT_TRUE(remember(a, 1, milliseconds(1'000)));     // TUTUP, sent again on purpose
+  EXPECT_FALSE(remember(a, 1, milliseconds(599'000)));  // within the window of the last one
+  EXPECT_TRUE(remember(a, 1, milliseconds(600'001)));   // past it
+  // Other senders, one whose number goes on after this one's, keep their own last message.
+  EXPECT_TRUE(remember(a + "9", 2, milliseconds(1)));
+  EXPECT_TRUE(remember("sms:sim:from:+6281200000001", 1, milliseconds(1)));
+  EXPECT_FALSE(remember(a, 1, milliseconds(1)));
+  // Survives a reopen: the rows are in the file.
+  store_.reset();
+  store_ = std::move(SqliteStore::Open(dir_.File("shop.db")).value());
+  EXPECT_FALSE(remember(a, 1, milliseconds(1)));
+  EXPECT_TRUE(remember(a, 3, milliseconds(1)));
+}
+
 }  // namespace
 }  // namespace pesan

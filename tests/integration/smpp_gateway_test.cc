@@ -896,9 +896,20 @@ TEST_F(SmppGatewayTest, SameMoDeliveredAgainMakesOneOrder) {
   EXPECT_EQ(Orders().size(), 3u);
   EXPECT_EQ(OutboxTo(third).size(), 1u);
 
+  // The manager closes, opens and closes again: the second TUTUP repeats an earlier message,
+  // not the last one, and is a message of its own.
+  int n = 0;
+  for (const char* text : {"TUTUP", "BUKA", "TUTUP"}) {
+    const std::string tag = "manager-" + std::to_string(++n);
+    Mo(tag, kManager, text);
+    ASSERT_EQ(DeliverStatus(tag), 0);
+  }
+  EXPECT_FALSE(db_.Open()->GetShop("majubersama")->open);
+  EXPECT_EQ(OutboxTo(kManager).size(), 3u + 3u);  // three alerts of the orders, three replies
+
   // Everything went out once.
-  auto got = WaitForMessages(6);
-  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 6); }, kWait))
+  auto got = WaitForMessages(9);
+  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 9); }, kWait))
       << DescribeOutbox();
   ExpectSmscHoldsExactlyTheOutbox(got);
 }
