@@ -306,13 +306,14 @@ Status Gateway::Start() {
 void Gateway::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  http_->Stop();
+  // A gateway whose Create failed half-way has only the parts made before the failure.
+  if (http_) http_->Stop();
   if (outbox_) outbox_->Stop();
   if (channel_) channel_->Stop();
   if (sweep_timer_) {
     boost::asio::post(channel_ioc_, [this] { sweep_timer_->cancel(); });
   }
-  writer_->Stop();
+  if (writer_) writer_->Stop();
   channel_ioc_.stop();
   if (channel_thread_.joinable()) channel_thread_.join();
   // What was posted to the channel thread and had not run when it stopped runs here, the

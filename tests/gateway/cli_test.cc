@@ -194,6 +194,22 @@ TEST(Cli, ConfigErrorsNameTheFileTheLineAndTheProblem) {
   }
 }
 
+// Mistakes found while the gateway is being made (before it listens) are said, and it exits 1.
+TEST(Cli, ServeThatCannotStartSaysWhy) {
+  CliShop s;
+  auto no_folder = RunPesan({"serve", "--config", s.config, "--db",
+                             s.dir.File("no/such/folder/x.db"), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(no_folder.exit_code, 1) << no_folder.err;
+  EXPECT_NE(no_folder.err.find("cannot open database"), std::string::npos) << no_folder.err;
+
+  TempDir other;
+  const std::string bad_catalog =
+      other.Write("shop.toml", DemoConfig(other, "", "code,name,price\nB1,Beras,abc\n"));
+  auto bad = RunPesan({"serve", "--config", bad_catalog, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("catalog.csv: line 2"), std::string::npos) << bad.err;
+}
+
 TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   CliShop s;
   {
