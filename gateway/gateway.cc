@@ -1,9 +1,14 @@
 #include "gateway/gateway.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "adapters/africastalking/at_ussd.h"
@@ -24,6 +29,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
 
   auto store = SqliteStore::Open(gw.database);
   if (!store) return store.error();
+  g->db_lock_.fd = ::open(gw.database.c_str(), O_RDONLY | O_CLOEXEC);
+  if (g->db_lock_.fd < 0 || ::flock(g->db_lock_.fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err == EWOULDBLOCK) {
+      return Unavailable("the database " + gw.database +
+                         " is in use by another 'pesan serve'; stop it first");
+    }
+    return Unavailable("cannot lock the database " + gw.database + ": " + std::strerror(err));
+  }
   if (auto st = PrepareDatabase(g->config_, **store); !st) return st.error();
   if (auto st = (*store)->CheckpointInBackground(); !st) return st.error();
   auto known = std::make_shared<KnownPhones>();
@@ -161,6 +175,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
 }
 
 Gateway::~Gateway() { Stop(); }
+
+Gateway::DatabaseLock::~DatabaseLock() {
+  if (fd >= 0) ::close(fd);
+}
 
 void Gateway::RetryEarlyReports(Store& s) {
   if (early_reports_.empty()) return;

@@ -50,6 +50,17 @@ class Gateway {
   // Applies the delivery reports that came before their send was recorded (writer thread).
   void RetryEarlyReports(Store& s);
 
+  // An exclusive flock on the database file while the gateway runs, so that a second `serve`
+  // on the same file refuses to start. First member: its descriptor is closed after every
+  // connection to the database (closing another descriptor of the file while SQLite holds
+  // its locks would drop them: https://sqlite.org/howtocorrupt.html §2.2).
+  struct DatabaseLock {
+    int fd = -1;
+    DatabaseLock() = default;
+    DatabaseLock(const DatabaseLock&) = delete;
+    DatabaseLock& operator=(const DatabaseLock&) = delete;
+    ~DatabaseLock();
+  } db_lock_;
   Config config_;
   const Clock& clock_;
   std::shared_ptr<const Texts> texts_;

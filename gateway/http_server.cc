@@ -273,6 +273,22 @@ Status HttpServer::Start(const std::string& host, std::uint16_t port) {
   beast::error_code ec;
   auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) return InvalidInput("listen address '" + host + "' is not an IP address");
+  // Each thread's acceptor joins one SO_REUSEPORT group, which another process of the same user
+  // could join too (a second gateway started by mistake would take half the requests). A
+  // socket without SO_REUSEPORT cannot bind while any other socket listens there: bind one
+  // first, to find out.
+  if (const std::uint16_t wanted = port_ ? port_ : port; wanted != 0) {
+    tcp::acceptor probe(impl_->workers[0]->ioc);
+    tcp::endpoint ep(address, wanted);
+    probe.open(ep.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(ep, ec);
+    if (ec) {
+      return Unavailable(
+          "cannot listen on " + host + ":" + std::to_string(wanted) + ": " + ec.message() +
+          (ec == asio::error::address_in_use ? " (is another pesan serve running?)" : ""));
+    }
+  }
   for (auto& w : impl_->workers) {
     auto acc = std::make_unique<tcp::acceptor>(w->ioc);
     tcp::endpoint ep(address, port_ ? port_ : port);

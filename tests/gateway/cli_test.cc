@@ -250,6 +250,16 @@ TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/health").status == 200; }));
   auto r = HttpPost(port, "/ussd/africastalking", "sessionId=x&phoneNumber=%2B6281200000001&text=");
   EXPECT_EQ(r.body.rfind("CON ", 0), 0u);
+  // A second gateway started by mistake on the same port, or on the same database, refuses.
+  auto same_port = RunPesan({"serve", "--config", s.config, "--db", s.dir.File("other.db"),
+                             "--listen", "127.0.0.1:" + std::to_string(port)});
+  EXPECT_EQ(same_port.exit_code, 1) << same_port.err;
+  EXPECT_NE(same_port.err.find("is another pesan serve running?"), std::string::npos)
+      << same_port.err;
+  auto same_db = RunPesan({"serve", "--config", s.config, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(same_db.exit_code, 1) << same_db.err;
+  EXPECT_NE(same_db.err.find("is in use by another 'pesan serve'"), std::string::npos)
+      << same_db.err;
   EXPECT_NE(ReadFile(log).find("1 open order(s) of shop 'lama'"), std::string::npos)
       << ReadFile(log);
   ::kill(pid, SIGTERM);

@@ -1,7 +1,10 @@
 #include "tests/support/test_support.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +71,12 @@ CommandResult RunPesan(const std::vector<std::string>& args, const std::string& 
   pid_t pid;
   CommandResult r;
   if (posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ) == 0) {
+    // A command that should end but serves on is killed after a minute (its exit code then
+    // says SIGKILL), so that the test reports it instead of hanging.
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    pollfd ended{pidfd, POLLIN, 0};
+    if (pidfd >= 0 && ::poll(&ended, 1, 60'000) == 0) ::kill(pid, SIGKILL);
+    if (pidfd >= 0) ::close(pidfd);
     int status = 0;
     waitpid(pid, &status, 0);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
