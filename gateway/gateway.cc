@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
@@ -258,10 +259,30 @@ void Gateway::RouteUssd() {
   });
 }
 
+namespace {
+
+// The simulator's routes let anyone send as any number, managers' included: they answer this
+// machine only, whatever address the gateway listens on.
+bool FromThisMachine(const HttpRequest& req, const HttpReply& reply) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(req.remote, ec);
+  if (!ec && address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  }
+  if (!ec && address.is_loopback()) return true;
+  spdlog::warn("sim: refused a request from {}: the simulator answers this machine only",
+               req.remote);
+  reply({403, "text/plain", "forbidden: the simulator answers this machine only\n"});
+  return false;
+}
+
+}  // namespace
+
 void Gateway::RouteSim() {
   if (!sim_) return;
   // The simulated phone sends an SMS to the shop.
   http_->Route("/sim/sms", [this](const HttpRequest& req, HttpReply reply) {
+    if (!FromThisMachine(req, reply)) return;
     if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
     auto f = ParseForm(req.body);
     if (!f) return reply({400, "text/plain", f.error().message + "\n"});
@@ -275,6 +296,7 @@ void Gateway::RouteSim() {
     });
   });
   http_->Route("/sim/inbox", [this](const HttpRequest& req, HttpReply reply) {
+    if (!FromThisMachine(req, reply)) return;
     auto q = ParseForm(req.query);
     if (!q) return reply({400, "text/plain", q.error().message + "\n"});
     const std::string* phone = FindField(*q, "phone");
@@ -318,6 +340,19 @@ Status Gateway::Start() {
   spdlog::info("pesan: serving shop '{}' on http://{}:{} (database {}, SMS channel {})",
                config_.shops.front().code, config_.gateway.listen_host, http_->port(),
                config_.gateway.database, config_.sms.channel);
+  boost::system::error_code ec;
+  const auto host = boost::asio::ip::make_address(config_.gateway.listen_host, ec);
+  if (config_.gateway.listen_host != "localhost" && (ec || !host.is_loopback())) {
+    for (const auto& [cb, name] :
+         {std::pair<const CallbackConfig*, const char*>{&config_.africastalking, "africastalking"},
+          {&config_.hubtel, "hubtel"}}) {
+      if (cb->enabled && cb->token.empty() && cb->allow.empty()) {
+        spdlog::warn(
+            "pesan: {} answers anyone who reaches {}: set a token in [ussd.{}] (see README)",
+            cb->path, config_.gateway.listen_host, name);
+      }
+    }
+  }
   return Ok{};
 }
 

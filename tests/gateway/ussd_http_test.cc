@@ -1,5 +1,8 @@
 // The USSD shop over real HTTP on loopback, against a real SQLite file.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 
 #include "core/sqlite_store.h"
 #include "gateway/setup.h"
@@ -317,6 +320,42 @@ TEST(UssdHttp, TokenIsRequiredWhenSet) {
   EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking", form).status, 403);
   EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking?token=wrong", form).status, 403);
   EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking?token=s3cret", form).status, 200);
+}
+
+// The simulator lets anyone send as any number: on a gateway listening on every address it
+// answers this machine's loopback only. Needs an address of this machine other than loopback.
+TEST(UssdHttp, TheSimulatorAnswersThisMachineOnly) {
+  std::string outside;
+  ifaddrs* all = nullptr;
+  if (::getifaddrs(&all) == 0) {
+    for (ifaddrs* i = all; i && outside.empty(); i = i->ifa_next) {
+      if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK)) {
+        continue;
+      }
+      char text[INET_ADDRSTRLEN];
+      auto* in = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
+      if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) outside = text;
+    }
+    ::freeifaddrs(all);
+  }
+  if (outside.empty()) GTEST_SKIP() << "this machine has no address but loopback";
+  TempDir dir;
+  SystemClock clock;
+  std::string toml = DemoConfig(dir, "[sms]\nchannel = \"sim\"\n");
+  toml.replace(toml.find("127.0.0.1:0"), 11, "0.0.0.0:0");
+  TestGateway gw(dir, toml, clock);
+  const std::string close = "from=%2B6281234567890&text=TUTUP";
+  auto refused = HttpPostTo(outside, gw.port(), "/sim/sms", close);
+  EXPECT_EQ(refused.status, 403) << outside;
+  EXPECT_TRUE(OpenDb(dir)->GetShop("majubersama")->open);
+  EXPECT_EQ(HttpPostTo(outside, gw.port(), "/sim/inbox?phone=%2B6281234567890", "").status, 403);
+  // The USSD callback has no such limit (it has its token), and loopback may use the simulator.
+  EXPECT_EQ(HttpPostTo(outside, gw.port(), "/ussd/africastalking",
+                       "sessionId=S1&phoneNumber=%2B6281200000010&text=")
+                .status,
+            200);
+  EXPECT_EQ(HttpPost(gw.port(), "/sim/sms", close).status, 200);
+  EXPECT_FALSE(OpenDb(dir)->GetShop("majubersama")->open);
 }
 
 TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {

@@ -92,15 +92,16 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-HttpResult Request(std::uint16_t port, http::verb verb, const std::string& target,
-                   const std::string& body, const std::string& content_type) {
+HttpResult Request(const std::string& host, std::uint16_t port, http::verb verb,
+                   const std::string& target, const std::string& body,
+                   const std::string& content_type) {
   try {
     boost::asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(30));
-    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    stream.connect(tcp::endpoint(boost::asio::ip::make_address(host), port));
     http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, host);
     if (verb == http::verb::post) {
       req.set(http::field::content_type, content_type);
       req.body() = body;
@@ -119,11 +120,16 @@ HttpResult Request(std::uint16_t port, http::verb verb, const std::string& targe
 
 HttpResult HttpPost(std::uint16_t port, const std::string& target, const std::string& body,
                     const std::string& content_type) {
-  return Request(port, http::verb::post, target, body, content_type);
+  return Request("127.0.0.1", port, http::verb::post, target, body, content_type);
+}
+
+HttpResult HttpPostTo(const std::string& host, std::uint16_t port, const std::string& target,
+                      const std::string& body) {
+  return Request(host, port, http::verb::post, target, body, "application/x-www-form-urlencoded");
 }
 
 HttpResult HttpGet(std::uint16_t port, const std::string& target) {
-  return Request(port, http::verb::get, target, "", "");
+  return Request("127.0.0.1", port, http::verb::get, target, "", "");
 }
 
 std::string DemoConfig(const TempDir& dir, const std::string& extra, const std::string& catalog) {

@@ -47,6 +47,9 @@ struct HttpResult {
 HttpResult HttpPost(std::uint16_t port, const std::string& target, const std::string& body,
                     const std::string& content_type = "application/x-www-form-urlencoded");
 HttpResult HttpGet(std::uint16_t port, const std::string& target);
+// A form POST to `host` (an IP address) rather than loopback.
+HttpResult HttpPostTo(const std::string& host, std::uint16_t port, const std::string& target,
+                      const std::string& body);
 
 // The demo configuration with `extra` TOML appended and the database in `dir`.
 std::string DemoConfig(const TempDir& dir, const std::string& extra = "",
