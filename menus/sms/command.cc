@@ -317,7 +317,9 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
       if (!expecting_quantity) {
         return Fail(kForm, keyword, order.items.back().code + " has two quantities");
       }
-      if (auto e = set_quantity(token)) return *e;
+      // The lexer skips a minus ("B1 -2"); put it back so that the quantity is refused.
+      const std::string quantity = (lex.LastIsNegative() ? "-" : "") + std::string(token);
+      if (auto e = set_quantity(quantity)) return *e;
       continue;
     }
     if (upper == "DAN" || upper == "AND") continue;
