@@ -130,6 +130,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
     return Guarded(t_.Format(lang_, "sms.manager_bad_format", {{"usage", err.usage}}));
   }
   const sms::Command& cmd = std::get<sms::Command>(parsed.result);
+  if (manager && parsed.manager_error) {
+    // "OK abc", "kirim no 13", "HARGA B1": a manager means the command, not conversation.
+    return ReplyKey("sms.manager_bad_format", {{"usage", parsed.manager_error->usage}});
+  }
 
   if (sms::IsManagerForm(sms::FormOf(cmd))) {
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.

@@ -236,6 +236,22 @@ TEST_F(SmsShopTest, MistypedManagerCommandsGetTheRightForm) {
   for (int i = 0; i < 6; ++i) EXPECT_FALSE(Reply(kManager, "TOLAK").empty());
 }
 
+TEST_F(SmsShopTest, ManagersGetTheRightFormWhereCustomersGetHelp) {
+  EXPECT_EQ(Reply(kManager, "OK no.13"), "Format salah. Contoh: OK 123");
+  EXPECT_EQ(Reply(kManager, "kirim no 13"), "Format salah. Contoh: KIRIM 123");
+  EXPECT_EQ(Reply(kManager, "OK abc"), "Format salah. Contoh: OK 123");
+  EXPECT_EQ(Reply(kManager, "HARGA B1"), "Format salah. Contoh: HARGA B1 65000");
+  EXPECT_EQ(Reply(kManager, "HARGA B1 abc"), "Format salah. Contoh: HARGA B1 65000");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  // HARGA alone is still the price list.
+  EXPECT_NE(Reply(kManager, "HARGA").find("B1 Beras 5kg 65.000"), std::string::npos);
+  // Customers keep their help and their price list.
+  const std::string help(texts_->Get("id", "sms.help"));
+  EXPECT_EQ(Reply(kCustomer, "OK no.13"), help);
+  EXPECT_EQ(Reply(kCustomer, "OK abc"), help);
+  EXPECT_NE(Reply(kCustomer, "HARGA B1").find("B1 Beras 5kg 65.000"), std::string::npos);
+}
+
 TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);
