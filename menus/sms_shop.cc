@@ -33,15 +33,19 @@ std::string Quoted(const std::string& message) {
   return message.substr(a + 1, b - a - 1);
 }
 
-// Joins `parts` with `sep` while the whole, with `tail`, stays one SMS segment.
+// Joins `parts` with `sep` while the whole, with `tail`, stays one SMS segment. When some parts
+// do not fit, `more` follows the last that does, its {count} replaced by how many were left out.
 std::string JoinFitting(const std::vector<std::string>& parts, const std::string& sep,
                         const std::string& more, const std::string& tail) {
+  const auto left_out = [&](size_t n) {
+    return sep + Substitute(more, {{"count", std::to_string(n)}});
+  };
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string next = out.empty() ? parts[i] : out + sep + parts[i];
-    std::string rest = i + 1 < parts.size() ? sep + more : "";
+    std::string rest = i + 1 < parts.size() ? left_out(parts.size() - i - 1) : "";
     if (CountSegments(ToGsmFriendly(next + rest + tail)).segments > 1) {
-      return out + sep + more + tail;
+      return out + left_out(parts.size() - i) + tail;
     }
     out = std::move(next);
   }
@@ -447,11 +451,11 @@ pesan::Status Conversation::OpenOrders() {
   if (!orders) return orders.error();
   if (orders->empty()) return ReplyKey("sms.manager_orders_none");
   std::vector<std::string> parts;
-  for (auto it = orders->rbegin(); it != orders->rend(); ++it) {  // oldest first
-    parts.push_back(std::to_string(it->id) + " " + StatusName(t_, lang_, it->status) + " " +
-                    ItemsLine(it->items, 24) + " " + NationalPhone(it->phone, v_.country_code));
+  for (const Order& o : *orders) {  // newest first: those that do not fit are counted
+    parts.push_back(std::to_string(o.id) + " " + StatusName(t_, lang_, o.status) + " " +
+                    ItemsLine(o.items, 24) + " " + NationalPhone(o.phone, v_.country_code));
   }
-  return Reply(JoinFitting(parts, "; ", "+" + std::to_string(parts.size()), ""));
+  return Reply(JoinFitting(parts, "; ", "+{count}", ""));
 }
 
 pesan::Status Conversation::Report() {

@@ -288,6 +288,29 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_NE(report.find("3 pesanan, Rp54.000"), std::string::npos) << report;
 }
 
+TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
+  for (int i = 0; i < 6; ++i)
+    Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
+  const auto orders = Orders();  // newest first
+  ASSERT_EQ(orders.size(), 6u);
+  auto open = Reply(kManager, "PESANAN");
+  EXPECT_EQ(CountSegments(open).segments, 1u) << open;
+  EXPECT_EQ(open.rfind(std::to_string(orders[0].id) + " Baru", 0), 0u) << open;
+  std::vector<std::string> parts;
+  for (size_t from = 0;;) {
+    size_t to = open.find("; ", from);
+    parts.push_back(open.substr(from, to - from));
+    if (to == std::string::npos) break;
+    from = to + 2;
+  }
+  ASSERT_GT(parts.size(), 2u) << open;
+  const size_t shown = parts.size() - 1;
+  ASSERT_LT(shown, orders.size()) << open;
+  EXPECT_EQ(parts.back(), "+" + std::to_string(orders.size() - shown)) << open;
+  for (size_t i = 0; i < shown; ++i)
+    EXPECT_EQ(parts[i].rfind(std::to_string(orders[i].id) + " ", 0), 0u) << open;
+}
+
 TEST_F(SmsShopTest, AutomaticSendersAreRecognised) {
   EXPECT_TRUE(LooksAutomatic("TELKOMSEL", "Sisa pulsa Anda Rp5.000"));
   EXPECT_TRUE(LooksAutomatic("3636", "Paket aktif"));
