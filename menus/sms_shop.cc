@@ -146,7 +146,9 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
       if (guard_.PinLocked(from_, now_)) return ReplyKey("sms.manager_pin_locked");
       if (parsed.pin != shop_.pin) {
         if (guard_.PinFailed(from_, now_)) return ReplyKey("sms.manager_pin_locked");
-        return ReplyKey("sms.manager_pin_wrong", {{"usage", text.size() > 40 ? "OK 12" : text}});
+        // The command as it should follow the PIN, without whatever PIN was given.
+        return ReplyKey("sms.manager_pin_wrong",
+                        {{"usage", ShortenAtWord(sms::CommandText(cmd), 60)}});
       }
       guard_.PinPassed(from_);
     }

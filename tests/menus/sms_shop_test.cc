@@ -339,5 +339,15 @@ TEST_F(SmsShopPinTest, ManagerCommandsNeedThePinAndWrongPinsLockOut) {
   EXPECT_EQ(Stock("B1"), 7);
 }
 
+TEST_F(SmsShopPinTest, AWrongPinIsLeftOutOfTheExample) {
+  const std::string expected = "PIN salah atau tidak ada. Tulis: PIN <PIN Anda> KIRIM 1";
+  EXPECT_EQ(Reply(kManager, "PIN 9999 KIRIM 1"), expected);
+  EXPECT_EQ(Reply(kManager, "kirim #1"), expected);
+  // A long command is shortened in the example rather than swapped for another.
+  auto r = Reply(kManager, "PIN 9999 TOLAK 1 " + std::string(30, 'a') + " " + std::string(90, 'b'));
+  EXPECT_EQ(
+      r, "PIN salah atau tidak ada. Tulis: PIN <PIN Anda> TOLAK 1 " + std::string(30, 'a') + "...");
+}
+
 }  // namespace
 }  // namespace pesan
