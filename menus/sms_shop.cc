@@ -369,18 +369,18 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
                     : to == OrderStatus::kShipped ? "sms.customer_shipped"
                     : to == OrderStatus::kDone    ? "sms.customer_done"
                                                   : "sms.customer_rejected";
-  std::string why = reason.empty() ? "" : ": " + reason;
-  auto text = t_.Format(clang, key,
-                        {{"order", sid},
-                         {"total", FormatRupiah(order->total)},
-                         {"shop", shop_.name},
-                         {"reason", why}});
-  if (CountSegments(ToGsmFriendly(text)).segments > 1 && !why.empty()) {
-    text = t_.Format(clang, key,
+  auto text_with = [&](const std::string& why) {
+    return t_.Format(clang, key,
                      {{"order", sid},
                       {"total", FormatRupiah(order->total)},
                       {"shop", shop_.name},
-                      {"reason", ""}});
+                      {"reason", why.empty() ? "" : ": " + why}});
+  };
+  // A reason too long for one segment is shortened at a word until the text fits.
+  std::string text = text_with(reason);
+  for (size_t max = ussd::CharCount(reason);
+       max > 0 && CountSegments(ToGsmFriendly(text)).segments > 1; --max) {
+    text = text_with(ShortenAtWord(reason, max - 1));
   }
   if (auto st = QueueText(store_, shop_.id, order->phone, text, id, now_); !st) return st;
   return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusName(t_, lang_, to)}});

@@ -185,6 +185,25 @@ TEST_F(SmsShopTest, RejectingGivesTheStockBackAndTellsTheReason) {
   EXPECT_TRUE(told);
 }
 
+TEST_F(SmsShopTest, ALongReasonIsShortenedToFitNotDropped) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  const std::string reason =
+      "alamat terlalu jauh dari toko kami, kurir hanya antar di dalam desa Sukamaju dan desa "
+      "sebelah saja, mohon ambil sendiri di toko";
+  auto out = Send(kManager, "TOLAK " + id + " " + reason);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kRejected);
+  std::string told;
+  for (const auto& m : out) {
+    if (m.to == kCustomer) told = m.text;
+  }
+  EXPECT_EQ(CountSegments(told).segments, 1u) << told;
+  EXPECT_NE(told.find("ditolak toko: alamat terlalu jauh dari toko kami"), std::string::npos)
+      << told;
+  EXPECT_NE(told.find("...."), std::string::npos) << told;  // the dots, then the sentence's end
+  EXPECT_NE(told.find("BUMDes Maju Bersama"), std::string::npos) << told;
+}
+
 TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   Send(kCustomer, "PESAN M1 1");
