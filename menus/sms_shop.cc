@@ -21,6 +21,11 @@ bool IsManager(const Shop& shop, const std::string& phone) {
   return std::find(shop.managers.begin(), shop.managers.end(), phone) != shop.managers.end();
 }
 
+// Whether a typed address is long enough to find the house: USSD's least length.
+bool AddressLengthOk(const std::string& address) {
+  return ussd::CharCount(address) >= ussd::kMinAddressChars;
+}
+
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -159,10 +164,12 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
       [&](const auto& c) -> pesan::Status {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, sms::PlaceOrder>) {
+          if (!c.address.empty() && !AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           Lines lines;
           for (const auto& it : c.items) lines.emplace_back(it.code, it.quantity);
           return Place(lines, c.address, false);
         } else if constexpr (std::is_same_v<T, sms::SetAddress>) {
+          if (!AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           return SetAddress(c.address);
         } else if constexpr (std::is_same_v<T, sms::OrderStatus>) {
           return StatusOf(c.order);

@@ -119,6 +119,22 @@ TEST_F(SmsShopTest, OrderWithoutAddressWaitsForIt) {
   EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 9").find("disimpan"), std::string::npos);
 }
 
+TEST_F(SmsShopTest, AddressesOfFewerThanThreeCharactersAreRefused) {
+  const std::string bad =
+      "Alamat terlalu pendek (paling sedikit 3 huruf). Contoh: ALAMAT Jl Mawar 3 RT 02";
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT x"), bad);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT RT"), bad);
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 2 ALAMAT x"), bad);
+  EXPECT_TRUE(Orders().empty());
+  auto customer = store_->GetCustomer(shop_.id, kCustomer);
+  EXPECT_TRUE(!*customer || (*customer)->address.empty());
+  // Three characters will do, counted as characters rather than bytes.
+  EXPECT_NE(Reply(kCustomer, "ALAMAT RT2").find("disimpan"), std::string::npos);
+  Send(kCustomer, "PESAN B1 2 ALAMAT \xC3\xA9\xC3\xA9\xC3\xA9");  // U+00E9 three times
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "\xC3\xA9\xC3\xA9\xC3\xA9");
+}
+
 TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
   auto ask = Reply(kCustomer, "PESAN B1 1");
