@@ -240,9 +240,12 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
     if (e.code == ErrorCode::kOutOfStock) {
+      // "B1 3": the product code and the stock left.
       auto space = e.message.find(' ');
-      return ReplyKey("sms.out_of_stock", {{"code", e.message.substr(0, space)},
-                                           {"stock", e.message.substr(space + 1)}});
+      const std::string code = e.message.substr(0, space);
+      const std::string stock = space == std::string::npos ? "0" : e.message.substr(space + 1);
+      if (stock == "0" || stock.starts_with('-')) return ReplyKey("sms.sold_out", {{"code", code}});
+      return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", stock}});
     }
     return e;
   }

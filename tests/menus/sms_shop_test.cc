@@ -41,13 +41,14 @@ class SmsShopTest : public ::testing::Test {
   }
 
   // Handles one text in a transaction, as the gateway's writer does; returns the texts queued.
-  std::vector<OutboxMessage> Send(const std::string& from, const std::string& text) {
+  std::vector<OutboxMessage> Send(const std::string& from, const std::string& text,
+                                  const std::string& language = "id") {
     auto before = store_->ListSms(0)->size();
     auto shop = *store_->GetShop("majubersama");
     auto view = ussd::MakeShopView(shop, *store_->ListProducts(shop.id, false));
     SmsEffects effects;
     EXPECT_TRUE(store_->Begin().ok());
-    auto st = HandleSms(*store_, voice_, view, from, text, "id", guard_, clock_.Now(), effects);
+    auto st = HandleSms(*store_, voice_, view, from, text, language, guard_, clock_.Now(), effects);
     EXPECT_TRUE(st.ok()) << st.error().message;
     EXPECT_TRUE(store_->Commit().ok());
     auto all = *store_->ListSms(0);
@@ -55,8 +56,9 @@ class SmsShopTest : public ::testing::Test {
     std::reverse(added.begin(), added.end());
     return added;
   }
-  std::string Reply(const std::string& from, const std::string& text) {
-    auto out = Send(from, text);
+  std::string Reply(const std::string& from, const std::string& text,
+                    const std::string& language = "id") {
+    auto out = Send(from, text, language);
     std::string mine;
     for (const auto& m : out) {
       if (m.to == from) mine += (mine.empty() ? "" : " | ") + m.text;
@@ -156,7 +158,9 @@ TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
   EXPECT_NE(Reply(kCustomer, "PESAN B1 11").find("tinggal 10"), std::string::npos);
-  EXPECT_NE(Reply(kCustomer, "PESAN L1 1").find("tinggal 0"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "PESAN L1 1"), "Maaf, L1 sedang habis. Pesanan tidak dibuat.");
+  EXPECT_EQ(Reply("+6281200000002", "PESAN L1 1 ALAMAT Jl Mawar 3", "en"),
+            "Sorry, L1 is sold out. No order was made.");
   EXPECT_TRUE(Orders().empty());
   EXPECT_EQ(Stock("B1"), 10);
 }
