@@ -348,12 +348,13 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 
 pesan::Status Conversation::PriceList() {
   std::vector<std::string> parts;
+  const std::string sold_out = " " + std::string(t_.Get(lang_, "sms.price_list_sold_out"));
   const auto& products = view_.products();
   for (size_t i = 0; i < products.size(); ++i) {
     const Product& p = products[i];
     std::string price = FormatRupiah(p.price).substr(2);  // "65.000"
     const bool out = view_.Stock(static_cast<int>(i)) <= 0;
-    parts.push_back(p.code + " " + p.name + " " + price + (out ? " (habis)" : ""));
+    parts.push_back(p.code + " " + p.name + " " + price + (out ? sold_out : ""));
   }
   if (parts.empty()) return ReplyKey("sms.status_none");
   return Reply(JoinFitting(parts, ", ", std::string(t_.Get(lang_, "sms.price_list_more")),

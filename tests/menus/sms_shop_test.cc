@@ -318,6 +318,8 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_NE(list.find("B1 Beras 5kg 65.000"), std::string::npos) << list;
   EXPECT_NE(list.find("L1 LPG 3kg 22.000 (habis)"), std::string::npos) << list;
   EXPECT_EQ(CountSegments(list).segments, 1u);
+  auto english = Reply("+6281200000009", "price", "en");
+  EXPECT_NE(english.find("L1 LPG 3kg 22.000 (sold out)"), std::string::npos) << english;
   for (int i = 0; i < 3; ++i)
     Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
   auto open = Reply(kManager, "PESANAN");
