@@ -366,6 +366,8 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
   auto order = store_.GetOrder(id);
   if (!order || order->shop_id != shop_.id) return ReplyKey("sms.no_such_order", {{"order", sid}});
   if (!CanMove(order->status, to)) {
+    if (order->status == OrderStatus::kNew && to == OrderStatus::kDone)
+      return ReplyKey("sms.manager_ship_first", {{"order", sid}});
     return ReplyKey("sms.manager_conflict",
                     {{"order", sid}, {"status", StatusName(t_, lang_, order->status)}});
   }

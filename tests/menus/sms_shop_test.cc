@@ -191,6 +191,14 @@ TEST_F(SmsShopTest, ManagerRunsTheOrderAndTheCustomerIsToldAtEachStep) {
   EXPECT_NE(Reply(kManager, "TOLAK " + id).find("tidak bisa"), std::string::npos);
 }
 
+TEST_F(SmsShopTest, CompletingANewOrderSaysToShipItFirst) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(Reply(kManager, "SELESAI " + id),
+            "Pesanan " + id + " belum dikirim. Kirim dulu: KIRIM " + id);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+}
+
 TEST_F(SmsShopTest, RejectingGivesTheStockBackAndTellsTheReason) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);
