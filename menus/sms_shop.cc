@@ -332,6 +332,8 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
                  : ReplyKey("sms.status_none");
   }
   const std::string id = std::to_string(target->id);
+  if (target->status == OrderStatus::kCancelled)
+    return ReplyKey("sms.already_cancelled", {{"order", id}});
   if (!CanMove(target->status, OrderStatus::kCancelled)) {
     return ReplyKey("sms.cannot_cancel",
                     {{"order", id}, {"status", StatusName(t_, lang_, target->status)}});

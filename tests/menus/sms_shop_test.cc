@@ -239,6 +239,8 @@ TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
   // Without a number: the latest open order.
   EXPECT_NE(Reply(kCustomer, "BATAL").find(std::to_string(second)), std::string::npos);
   EXPECT_EQ(store_->GetOrder(second)->status, OrderStatus::kCancelled);
+  EXPECT_EQ(Reply(kCustomer, "BATAL " + std::to_string(second)),
+            "Pesanan no. " + std::to_string(second) + " sudah dibatalkan.");
   Send(kManager, "KIRIM " + std::to_string(first));
   EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(first)).find("tidak bisa"),
             std::string::npos);
