@@ -87,6 +87,19 @@ std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
   return out;
 }
 
+std::string ShortenAtWord(std::string_view text, size_t max_chars) {
+  if (Chars(text) <= max_chars) return std::string(text);
+  if (max_chars < 4) return "";
+  std::string kept = ClipChars(text, max_chars - 3);
+  if (text[kept.size()] != ' ') {
+    const size_t space = kept.rfind(' ');
+    if (space != std::string::npos && space > 0) kept.resize(space);
+  }
+  while (!kept.empty() && std::string_view(" ,.;:-").find(kept.back()) != std::string_view::npos)
+    kept.pop_back();
+  return kept + "...";
+}
+
 std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
   (void)shop;
   const std::string& lang = v.manager_language;

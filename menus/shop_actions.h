@@ -27,6 +27,10 @@ SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes);
 // "2x Beras 5kg, 1x Minyak goreng 1L", shortened with "+N" to fit `max_chars`.
 std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars);
 
+// `text` in at most `max_chars` characters: whole when it fits, else cut after a word (inside the
+// first word when that alone is too long) with "..." added; empty when `max_chars` < 4.
+std::string ShortenAtWord(std::string_view text, size_t max_chars);
+
 // The manager's alert for a new order: number, items, total, address, the customer's number in
 // national form, how to answer. One GSM-7 segment whenever the text is Latin.
 std::string ManagerAlert(const Voice& voice, const Shop& shop, const Order& order);

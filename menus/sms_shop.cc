@@ -21,6 +21,11 @@ bool IsManager(const Shop& shop, const std::string& phone) {
   return std::find(shop.managers.begin(), shop.managers.end(), phone) != shop.managers.end();
 }
 
+// Whether a typed address is long enough to find the house: USSD's least length.
+bool AddressLengthOk(const std::string& address) {
+  return ussd::CharCount(address) >= ussd::kMinAddressChars;
+}
+
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -33,15 +38,19 @@ std::string Quoted(const std::string& message) {
   return message.substr(a + 1, b - a - 1);
 }
 
-// Joins `parts` with `sep` while the whole, with `tail`, stays one SMS segment.
+// Joins `parts` with `sep` while the whole, with `tail`, stays one SMS segment. When some parts
+// do not fit, `more` follows the last that does, its {count} replaced by how many were left out.
 std::string JoinFitting(const std::vector<std::string>& parts, const std::string& sep,
                         const std::string& more, const std::string& tail) {
+  const auto left_out = [&](size_t n) {
+    return sep + Substitute(more, {{"count", std::to_string(n)}});
+  };
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string next = out.empty() ? parts[i] : out + sep + parts[i];
-    std::string rest = i + 1 < parts.size() ? sep + more : "";
+    std::string rest = i + 1 < parts.size() ? left_out(parts.size() - i - 1) : "";
     if (CountSegments(ToGsmFriendly(next + rest + tail)).segments > 1) {
-      return out + sep + more + tail;
+      return out + left_out(parts.size() - i) + tail;
     }
     out = std::move(next);
   }
@@ -130,6 +139,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
     return Guarded(t_.Format(lang_, "sms.manager_bad_format", {{"usage", err.usage}}));
   }
   const sms::Command& cmd = std::get<sms::Command>(parsed.result);
+  if (manager && parsed.manager_error) {
+    // "OK abc", "kirim no 13", "HARGA B1": a manager means the command, not conversation.
+    return ReplyKey("sms.manager_bad_format", {{"usage", parsed.manager_error->usage}});
+  }
 
   if (sms::IsManagerForm(sms::FormOf(cmd))) {
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.
@@ -138,7 +151,9 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
       if (guard_.PinLocked(from_, now_)) return ReplyKey("sms.manager_pin_locked");
       if (parsed.pin != shop_.pin) {
         if (guard_.PinFailed(from_, now_)) return ReplyKey("sms.manager_pin_locked");
-        return ReplyKey("sms.manager_pin_wrong", {{"usage", text.size() > 40 ? "OK 12" : text}});
+        // The command as it should follow the PIN, without whatever PIN was given.
+        return ReplyKey("sms.manager_pin_wrong",
+                        {{"usage", ShortenAtWord(sms::CommandText(cmd), 60)}});
       }
       guard_.PinPassed(from_);
     }
@@ -149,10 +164,12 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
       [&](const auto& c) -> pesan::Status {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, sms::PlaceOrder>) {
+          if (!c.address.empty() && !AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           Lines lines;
           for (const auto& it : c.items) lines.emplace_back(it.code, it.quantity);
           return Place(lines, c.address, false);
         } else if constexpr (std::is_same_v<T, sms::SetAddress>) {
+          if (!AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           return SetAddress(c.address);
         } else if constexpr (std::is_same_v<T, sms::OrderStatus>) {
           return StatusOf(c.order);
@@ -223,9 +240,12 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
     if (e.code == ErrorCode::kOutOfStock) {
+      // "B1 3": the product code and the stock left.
       auto space = e.message.find(' ');
-      return ReplyKey("sms.out_of_stock", {{"code", e.message.substr(0, space)},
-                                           {"stock", e.message.substr(space + 1)}});
+      const std::string code = e.message.substr(0, space);
+      const std::string stock = space == std::string::npos ? "0" : e.message.substr(space + 1);
+      if (stock == "0" || stock.starts_with('-')) return ReplyKey("sms.sold_out", {{"code", code}});
+      return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", stock}});
     }
     return e;
   }
@@ -312,6 +332,8 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
                  : ReplyKey("sms.status_none");
   }
   const std::string id = std::to_string(target->id);
+  if (target->status == OrderStatus::kCancelled)
+    return ReplyKey("sms.already_cancelled", {{"order", id}});
   if (!CanMove(target->status, OrderStatus::kCancelled)) {
     return ReplyKey("sms.cannot_cancel",
                     {{"order", id}, {"status", StatusName(t_, lang_, target->status)}});
@@ -328,12 +350,13 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 
 pesan::Status Conversation::PriceList() {
   std::vector<std::string> parts;
+  const std::string sold_out = " " + std::string(t_.Get(lang_, "sms.price_list_sold_out"));
   const auto& products = view_.products();
   for (size_t i = 0; i < products.size(); ++i) {
     const Product& p = products[i];
     std::string price = FormatRupiah(p.price).substr(2);  // "65.000"
     const bool out = view_.Stock(static_cast<int>(i)) <= 0;
-    parts.push_back(p.code + " " + p.name + " " + price + (out ? " (habis)" : ""));
+    parts.push_back(p.code + " " + p.name + " " + price + (out ? sold_out : ""));
   }
   if (parts.empty()) return ReplyKey("sms.status_none");
   return Reply(JoinFitting(parts, ", ", std::string(t_.Get(lang_, "sms.price_list_more")),
@@ -345,6 +368,8 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
   auto order = store_.GetOrder(id);
   if (!order || order->shop_id != shop_.id) return ReplyKey("sms.no_such_order", {{"order", sid}});
   if (!CanMove(order->status, to)) {
+    if (order->status == OrderStatus::kNew && to == OrderStatus::kDone)
+      return ReplyKey("sms.manager_ship_first", {{"order", sid}});
     return ReplyKey("sms.manager_conflict",
                     {{"order", sid}, {"status", StatusName(t_, lang_, order->status)}});
   }
@@ -359,18 +384,18 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
                     : to == OrderStatus::kShipped ? "sms.customer_shipped"
                     : to == OrderStatus::kDone    ? "sms.customer_done"
                                                   : "sms.customer_rejected";
-  std::string why = reason.empty() ? "" : ": " + reason;
-  auto text = t_.Format(clang, key,
-                        {{"order", sid},
-                         {"total", FormatRupiah(order->total)},
-                         {"shop", shop_.name},
-                         {"reason", why}});
-  if (CountSegments(ToGsmFriendly(text)).segments > 1 && !why.empty()) {
-    text = t_.Format(clang, key,
+  auto text_with = [&](const std::string& why) {
+    return t_.Format(clang, key,
                      {{"order", sid},
                       {"total", FormatRupiah(order->total)},
                       {"shop", shop_.name},
-                      {"reason", ""}});
+                      {"reason", why.empty() ? "" : ": " + why}});
+  };
+  // A reason too long for one segment is shortened at a word until the text fits.
+  std::string text = text_with(reason);
+  for (size_t max = ussd::CharCount(reason);
+       max > 0 && CountSegments(ToGsmFriendly(text)).segments > 1; --max) {
+    text = text_with(ShortenAtWord(reason, max - 1));
   }
   if (auto st = QueueText(store_, shop_.id, order->phone, text, id, now_); !st) return st;
   return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusName(t_, lang_, to)}});
@@ -443,11 +468,11 @@ pesan::Status Conversation::OpenOrders() {
   if (!orders) return orders.error();
   if (orders->empty()) return ReplyKey("sms.manager_orders_none");
   std::vector<std::string> parts;
-  for (auto it = orders->rbegin(); it != orders->rend(); ++it) {  // oldest first
-    parts.push_back(std::to_string(it->id) + " " + StatusName(t_, lang_, it->status) + " " +
-                    ItemsLine(it->items, 24) + " " + NationalPhone(it->phone, v_.country_code));
+  for (const Order& o : *orders) {  // newest first: those that do not fit are counted
+    parts.push_back(std::to_string(o.id) + " " + StatusName(t_, lang_, o.status) + " " +
+                    ItemsLine(o.items, 24) + " " + NationalPhone(o.phone, v_.country_code));
   }
-  return Reply(JoinFitting(parts, "; ", "+" + std::to_string(parts.size()), ""));
+  return Reply(JoinFitting(parts, "; ", "+{count}", ""));
 }
 
 pesan::Status Conversation::Report() {

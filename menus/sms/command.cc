@@ -317,7 +317,9 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
       if (!expecting_quantity) {
         return Fail(kForm, keyword, order.items.back().code + " has two quantities");
       }
-      if (auto e = set_quantity(token)) return *e;
+      // The lexer skips a minus ("B1 -2"); put it back so that the quantity is refused.
+      const std::string quantity = (lex.LastIsNegative() ? "-" : "") + std::string(token);
+      if (auto e = set_quantity(quantity)) return *e;
       continue;
     }
     if (upper == "DAN" || upper == "AND") continue;
@@ -373,7 +375,8 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
   return order;
 }
 
-Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin);
+Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
+                       std::optional<ParseError>& manager_error);
 
 // After "PIN": the digits, then the command they guard.
 Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin,
@@ -387,7 +390,8 @@ Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin
   std::string_view rest = lex.Rest();
   if (rest.empty()) return Fail(kForm, keyword, "a command must follow the PIN");
   std::string ignored;
-  Outcome inner = ParseCommandAt(rest, /*allow_pin=*/false, ignored);
+  std::optional<ParseError> ignored_error;
+  Outcome inner = ParseCommandAt(rest, /*allow_pin=*/false, ignored, ignored_error);
   if (inner.index() == 0 && std::holds_alternative<Unknown>(std::get<0>(inner))) {
     return Fail(kForm, keyword, "a command must follow the PIN");
   }
@@ -395,7 +399,8 @@ Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin
 }
 
 // Parses normalized text that starts with the keyword.
-Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin) {
+Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
+                       std::optional<ParseError>& manager_error) {
   size_t n = 0;
   while (n < text.size() && IsLetter(text[n])) ++n;
   // A keyword ends where the letters do, unless a non-ASCII letter carries the word on.
@@ -422,8 +427,10 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin) 
     // "terima kasih", "ok siap", "selesai deh" are conversation rather than a command missing
     // its number.
     Lexer peek = lex;
-    if (std::string_view first = peek.Next(); !first.empty() && IsLetter(first[0]))
+    if (std::string_view first = peek.Next(); !first.empty() && IsLetter(first[0])) {
+      manager_error = Fail(form, keyword, Quote(first) + " is not an order number");
       return Unknown{};
+    }
     auto number = order_number();
     if (number.index() == 1) return std::get<1>(number);
     if (lex.AnyDigitRunLeft()) return Fail(form, keyword, "one order number at a time");
@@ -497,13 +504,19 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin) 
           !first.empty() && IsLetter(first[0]) && !amount.empty() &&
           (IsDigit(amount[0]) || (amount.size() > 1 && amount[0] == '-' && IsDigit(amount[1])) ||
            Upper(amount.substr(0, 2)) == "RP");
-      if (!is_change) return PriceList{};
-      auto code = ReadCode(lex, form, keyword);
-      if (code.index() == 1) return std::get<1>(code);
-      std::optional<Rupiah> price = ReadPrice(amount);
-      if (!price)
-        return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
-      return SetPrice{std::move(std::get<0>(code)), *price};
+      if (first.empty()) return PriceList{};
+      Outcome change = [&]() -> Outcome {
+        auto code = ReadCode(lex, form, keyword);
+        if (code.index() == 1) return std::get<1>(code);
+        if (amount.empty()) return Fail(form, keyword);
+        std::optional<Rupiah> price = ReadPrice(amount);
+        if (!price)
+          return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
+        return SetPrice{std::move(std::get<0>(code)), *price};
+      }();
+      if (is_change) return change;
+      if (change.index() == 1) manager_error = std::move(std::get<1>(change));
+      return PriceList{};
     }
     case CommandForm::kAddProduct: {
       auto code = ReadCode(lex, form, keyword);
@@ -568,13 +581,13 @@ Overloaded(F...) -> Overloaded<F...>;
 }  // namespace
 
 ParsedCommand ParseSmsCommand(std::string_view utf8_text) {
-  ParsedCommand parsed{Unknown{}, {}};
+  ParsedCommand parsed{Unknown{}, {}, {}};
   const std::string text = Normalize(utf8_text);
   if (text.empty()) {
     if (utf8_text.find('?') != std::string_view::npos) parsed.result = Command{Help{}};
     return parsed;
   }
-  Outcome outcome = ParseCommandAt(text, /*allow_pin=*/true, parsed.pin);
+  Outcome outcome = ParseCommandAt(text, /*allow_pin=*/true, parsed.pin, parsed.manager_error);
   if (outcome.index() == 0) {
     parsed.result = std::move(std::get<0>(outcome));
   } else {

@@ -34,7 +34,9 @@
 // "HARGA" alone (or followed by a word, as a customer asking "HARGA beras") is the price list;
 // "HARGA <code> <amount>" is a price change. Commands without arguments ignore trailing words
 // ("STATUS pesanan saya"). OK, KIRIM and SELESAI followed by a word rather than a number ("terima
-// kasih", "ok siap") are Unknown: conversation, not a command. Free text (addresses, reasons,
+// kasih", "ok siap") are Unknown: conversation, not a command. For these, and for HARGA followed
+// by anything but a price change, ParsedCommand::manager_error says what the manager's command
+// would need ("kirim no 13", "HARGA B1"), for a reply to a manager. Free text (addresses, reasons,
 // names) has its whitespace collapsed to single spaces and keeps its case; its bytes are otherwise
 // as given.
 #pragma once
@@ -196,6 +198,9 @@ struct ParseError {
 struct ParsedCommand {
   std::variant<Command, ParseError> result;
   std::string pin;  // the digits of a leading "PIN 1234"; empty when none was given
+  // For text read as Unknown or as the price list that starts with a manager's keyword ("OK
+  // abc", "HARGA B1"): the error it has as that manager's command. Empty otherwise.
+  std::optional<ParseError> manager_error;
 
   bool ok() const { return result.index() == 0; }
   const Command& command() const { return std::get<0>(result); }   // REQUIRES: ok()

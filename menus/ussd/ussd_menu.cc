@@ -358,7 +358,7 @@ void Machine::Input(std::string_view raw, bool last) {
         return;
       }
       const size_t chars = CharCount(in);
-      if (chars < 3 || chars > 100) {
+      if (chars < kMinAddressChars || chars > kMaxAddressChars) {
         Notice("ussd.bad_address");
         return;
       }

@@ -115,4 +115,8 @@ std::string FitScreen(std::string screen, size_t max_chars);
 // Characters (code points) of a UTF-8 string.
 size_t CharCount(std::string_view utf8);
 
+// The length of a delivery address a customer types, in characters, by USSD or SMS.
+inline constexpr size_t kMinAddressChars = 3;
+inline constexpr size_t kMaxAddressChars = 100;
+
 }  // namespace pesan::ussd

@@ -31,6 +31,16 @@ TEST(ItemsLine, ACutSingleItemHasNoCountOfMore) {
   EXPECT_EQ(ItemsLine(two, 14), "2x Minyak +1");  // cut after a space, which goes
 }
 
+TEST(ShortenAtWord, CutsAtAWordAndSaysSo) {
+  EXPECT_EQ(ShortenAtWord("stok habis", 10), "stok habis");
+  EXPECT_EQ(ShortenAtWord("di luar area antar kami", 15), "di luar area...");
+  EXPECT_EQ(ShortenAtWord("di luar area antar kami", 17), "di luar area...");
+  EXPECT_EQ(ShortenAtWord("di luar, area antar", 14), "di luar...");
+  EXPECT_EQ(ShortenAtWord("abcdefghij", 8), "abcde...");  // one long word is cut inside it
+  EXPECT_EQ(ShortenAtWord("ꦒꦸꦭ ꦗꦮ ꦒꦸꦭ", 8), "ꦒꦸꦭ...");       // characters, not bytes
+  EXPECT_EQ(ShortenAtWord("abcdef", 3), "");
+}
+
 TEST(ManagerAlert, LatinTextIsCutToOneGsm7Segment) {
   Shop shop;
   Order o = AnOrder({{1, "B1", "Beras 5kg", 2, 65000}},

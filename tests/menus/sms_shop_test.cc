@@ -41,13 +41,14 @@ class SmsShopTest : public ::testing::Test {
   }
 
   // Handles one text in a transaction, as the gateway's writer does; returns the texts queued.
-  std::vector<OutboxMessage> Send(const std::string& from, const std::string& text) {
+  std::vector<OutboxMessage> Send(const std::string& from, const std::string& text,
+                                  const std::string& language = "id") {
     auto before = store_->ListSms(0)->size();
     auto shop = *store_->GetShop("majubersama");
     auto view = ussd::MakeShopView(shop, *store_->ListProducts(shop.id, false));
     SmsEffects effects;
     EXPECT_TRUE(store_->Begin().ok());
-    auto st = HandleSms(*store_, voice_, view, from, text, "id", guard_, clock_.Now(), effects);
+    auto st = HandleSms(*store_, voice_, view, from, text, language, guard_, clock_.Now(), effects);
     EXPECT_TRUE(st.ok()) << st.error().message;
     EXPECT_TRUE(store_->Commit().ok());
     auto all = *store_->ListSms(0);
@@ -55,8 +56,9 @@ class SmsShopTest : public ::testing::Test {
     std::reverse(added.begin(), added.end());
     return added;
   }
-  std::string Reply(const std::string& from, const std::string& text) {
-    auto out = Send(from, text);
+  std::string Reply(const std::string& from, const std::string& text,
+                    const std::string& language = "id") {
+    auto out = Send(from, text, language);
     std::string mine;
     for (const auto& m : out) {
       if (m.to == from) mine += (mine.empty() ? "" : " | ") + m.text;
@@ -119,6 +121,22 @@ TEST_F(SmsShopTest, OrderWithoutAddressWaitsForIt) {
   EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 9").find("disimpan"), std::string::npos);
 }
 
+TEST_F(SmsShopTest, AddressesOfFewerThanThreeCharactersAreRefused) {
+  const std::string bad =
+      "Alamat terlalu pendek (paling sedikit 3 huruf). Contoh: ALAMAT Jl Mawar 3 RT 02";
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT x"), bad);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT RT"), bad);
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 2 ALAMAT x"), bad);
+  EXPECT_TRUE(Orders().empty());
+  auto customer = store_->GetCustomer(shop_.id, kCustomer);
+  EXPECT_TRUE(!*customer || (*customer)->address.empty());
+  // Three characters will do, counted as characters rather than bytes.
+  EXPECT_NE(Reply(kCustomer, "ALAMAT RT2").find("disimpan"), std::string::npos);
+  Send(kCustomer, "PESAN B1 2 ALAMAT \xC3\xA9\xC3\xA9\xC3\xA9");  // U+00E9 three times
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "\xC3\xA9\xC3\xA9\xC3\xA9");
+}
+
 TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
   auto ask = Reply(kCustomer, "PESAN B1 1");
@@ -140,7 +158,9 @@ TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
   EXPECT_NE(Reply(kCustomer, "PESAN B1 11").find("tinggal 10"), std::string::npos);
-  EXPECT_NE(Reply(kCustomer, "PESAN L1 1").find("tinggal 0"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "PESAN L1 1"), "Maaf, L1 sedang habis. Pesanan tidak dibuat.");
+  EXPECT_EQ(Reply("+6281200000002", "PESAN L1 1 ALAMAT Jl Mawar 3", "en"),
+            "Sorry, L1 is sold out. No order was made.");
   EXPECT_TRUE(Orders().empty());
   EXPECT_EQ(Stock("B1"), 10);
 }
@@ -171,6 +191,14 @@ TEST_F(SmsShopTest, ManagerRunsTheOrderAndTheCustomerIsToldAtEachStep) {
   EXPECT_NE(Reply(kManager, "TOLAK " + id).find("tidak bisa"), std::string::npos);
 }
 
+TEST_F(SmsShopTest, CompletingANewOrderSaysToShipItFirst) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(Reply(kManager, "SELESAI " + id),
+            "Pesanan " + id + " belum dikirim. Kirim dulu: KIRIM " + id);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+}
+
 TEST_F(SmsShopTest, RejectingGivesTheStockBackAndTellsTheReason) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);
@@ -185,6 +213,25 @@ TEST_F(SmsShopTest, RejectingGivesTheStockBackAndTellsTheReason) {
   EXPECT_TRUE(told);
 }
 
+TEST_F(SmsShopTest, ALongReasonIsShortenedToFitNotDropped) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  const std::string reason =
+      "alamat terlalu jauh dari toko kami, kurir hanya antar di dalam desa Sukamaju dan desa "
+      "sebelah saja, mohon ambil sendiri di toko";
+  auto out = Send(kManager, "TOLAK " + id + " " + reason);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kRejected);
+  std::string told;
+  for (const auto& m : out) {
+    if (m.to == kCustomer) told = m.text;
+  }
+  EXPECT_EQ(CountSegments(told).segments, 1u) << told;
+  EXPECT_NE(told.find("ditolak toko: alamat terlalu jauh dari toko kami"), std::string::npos)
+      << told;
+  EXPECT_NE(told.find("...."), std::string::npos) << told;  // the dots, then the sentence's end
+  EXPECT_NE(told.find("BUMDes Maju Bersama"), std::string::npos) << told;
+}
+
 TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   Send(kCustomer, "PESAN M1 1");
@@ -192,6 +239,8 @@ TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
   // Without a number: the latest open order.
   EXPECT_NE(Reply(kCustomer, "BATAL").find(std::to_string(second)), std::string::npos);
   EXPECT_EQ(store_->GetOrder(second)->status, OrderStatus::kCancelled);
+  EXPECT_EQ(Reply(kCustomer, "BATAL " + std::to_string(second)),
+            "Pesanan no. " + std::to_string(second) + " sudah dibatalkan.");
   Send(kManager, "KIRIM " + std::to_string(first));
   EXPECT_NE(Reply(kCustomer, "BATAL " + std::to_string(first)).find("tidak bisa"),
             std::string::npos);
@@ -236,6 +285,22 @@ TEST_F(SmsShopTest, MistypedManagerCommandsGetTheRightForm) {
   for (int i = 0; i < 6; ++i) EXPECT_FALSE(Reply(kManager, "TOLAK").empty());
 }
 
+TEST_F(SmsShopTest, ManagersGetTheRightFormWhereCustomersGetHelp) {
+  EXPECT_EQ(Reply(kManager, "OK no.13"), "Format salah. Contoh: OK 123");
+  EXPECT_EQ(Reply(kManager, "kirim no 13"), "Format salah. Contoh: KIRIM 123");
+  EXPECT_EQ(Reply(kManager, "OK abc"), "Format salah. Contoh: OK 123");
+  EXPECT_EQ(Reply(kManager, "HARGA B1"), "Format salah. Contoh: HARGA B1 65000");
+  EXPECT_EQ(Reply(kManager, "HARGA B1 abc"), "Format salah. Contoh: HARGA B1 65000");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  // HARGA alone is still the price list.
+  EXPECT_NE(Reply(kManager, "HARGA").find("B1 Beras 5kg 65.000"), std::string::npos);
+  // Customers keep their help and their price list.
+  const std::string help(texts_->Get("id", "sms.help"));
+  EXPECT_EQ(Reply(kCustomer, "OK no.13"), help);
+  EXPECT_EQ(Reply(kCustomer, "OK abc"), help);
+  EXPECT_NE(Reply(kCustomer, "HARGA B1").find("B1 Beras 5kg 65.000"), std::string::npos);
+}
+
 TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);
@@ -263,6 +328,8 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_NE(list.find("B1 Beras 5kg 65.000"), std::string::npos) << list;
   EXPECT_NE(list.find("L1 LPG 3kg 22.000 (habis)"), std::string::npos) << list;
   EXPECT_EQ(CountSegments(list).segments, 1u);
+  auto english = Reply("+6281200000009", "price", "en");
+  EXPECT_NE(english.find("L1 LPG 3kg 22.000 (sold out)"), std::string::npos) << english;
   for (int i = 0; i < 3; ++i)
     Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
   auto open = Reply(kManager, "PESANAN");
@@ -270,6 +337,29 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_EQ(CountSegments(open).segments, 1u);
   auto report = Reply(kManager, "LAPORAN");
   EXPECT_NE(report.find("3 pesanan, Rp54.000"), std::string::npos) << report;
+}
+
+TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
+  for (int i = 0; i < 6; ++i)
+    Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
+  const auto orders = Orders();  // newest first
+  ASSERT_EQ(orders.size(), 6u);
+  auto open = Reply(kManager, "PESANAN");
+  EXPECT_EQ(CountSegments(open).segments, 1u) << open;
+  EXPECT_EQ(open.rfind(std::to_string(orders[0].id) + " Baru", 0), 0u) << open;
+  std::vector<std::string> parts;
+  for (size_t from = 0;;) {
+    size_t to = open.find("; ", from);
+    parts.push_back(open.substr(from, to - from));
+    if (to == std::string::npos) break;
+    from = to + 2;
+  }
+  ASSERT_GT(parts.size(), 2u) << open;
+  const size_t shown = parts.size() - 1;
+  ASSERT_LT(shown, orders.size()) << open;
+  EXPECT_EQ(parts.back(), "+" + std::to_string(orders.size() - shown)) << open;
+  for (size_t i = 0; i < shown; ++i)
+    EXPECT_EQ(parts[i].rfind(std::to_string(orders[i].id) + " ", 0), 0u) << open;
 }
 
 TEST_F(SmsShopTest, AutomaticSendersAreRecognised) {
@@ -298,6 +388,16 @@ TEST_F(SmsShopPinTest, ManagerCommandsNeedThePinAndWrongPinsLockOut) {
   clock_.Advance(std::chrono::minutes(16));
   Reply(kManager, "PIN 4321 STOK B1 7");
   EXPECT_EQ(Stock("B1"), 7);
+}
+
+TEST_F(SmsShopPinTest, AWrongPinIsLeftOutOfTheExample) {
+  const std::string expected = "PIN salah atau tidak ada. Tulis: PIN <PIN Anda> KIRIM 1";
+  EXPECT_EQ(Reply(kManager, "PIN 9999 KIRIM 1"), expected);
+  EXPECT_EQ(Reply(kManager, "kirim #1"), expected);
+  // A long command is shortened in the example rather than swapped for another.
+  auto r = Reply(kManager, "PIN 9999 TOLAK 1 " + std::string(30, 'a') + " " + std::string(90, 'b'));
+  EXPECT_EQ(
+      r, "PIN salah atau tidak ada. Tulis: PIN <PIN Anda> TOLAK 1 " + std::string(30, 'a') + "...");
 }
 
 }  // namespace

@@ -306,6 +306,39 @@ TEST(SmsCommand, PriceListAndPriceChangeAreDistinct) {
   EXPECT_TRUE(IsManagerForm(CommandForm::kSetPrice));
 }
 
+TEST(SmsCommand, WordsAfterAManagersKeywordSayWhatTheCommandWouldNeed) {
+  struct Case {
+    std::string_view text;
+    Command command;
+    CommandForm form;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {"OK no.13", Unknown{}, CommandForm::kAccept, "'no' is not an order number: OK 123"},
+      {"kirim no 13", Unknown{}, CommandForm::kShip, "'no' is not an order number: KIRIM 123"},
+      {"OK abc", Unknown{}, CommandForm::kAccept, "'abc' is not an order number: OK 123"},
+      {"selesai deh", Unknown{}, CommandForm::kComplete,
+       "'deh' is not an order number: SELESAI 123"},
+      {"HARGA B1", PriceList{}, CommandForm::kSetPrice,
+       "HARGA needs a product code and a price: HARGA B1 65000"},
+      {"HARGA B1 abc", PriceList{}, CommandForm::kSetPrice,
+       "price 'abc' is not a whole rupiah amount: HARGA B1 65000"},
+      {"price 65000", PriceList{}, CommandForm::kSetPrice,
+       "'65000' is not a product code: PRICE B1 65000"},
+  };
+  for (const Case& c : cases) {
+    ParsedCommand p = ParseSmsCommand(c.text);
+    ASSERT_TRUE(p.ok()) << c.text << " -> " << p.error().message;
+    EXPECT_EQ(p.command(), c.command) << c.text;
+    ASSERT_TRUE(p.manager_error.has_value()) << c.text;
+    EXPECT_EQ(p.manager_error->form, c.form) << c.text;
+    EXPECT_EQ(p.manager_error->message, c.message) << c.text;
+  }
+  for (std::string_view text : {"HARGA", "MENU B1", "OK 123", "STOK B1 20", "halo", "PESAN B1 2"}) {
+    EXPECT_FALSE(ParseSmsCommand(text).manager_error.has_value()) << text;
+  }
+}
+
 TEST(SmsCommand, Pin) {
   ParsedCommand p = ParseSmsCommand("PIN 1234 OK 123");
   ASSERT_TRUE(p.ok());
@@ -375,6 +408,10 @@ const Bad kBad[] = {
     {"PESAN B1 0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
     {"PESAN B1 1000", CommandForm::kOrder, "quantity '1000' is not between 1 and 999: PESAN B1 2"},
     {"PESAN B1x0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 -2", CommandForm::kOrder, "quantity '-2' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1=-2", CommandForm::kOrder, "quantity '-2' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 x -2", CommandForm::kOrder, "quantity '-2' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 2 M3 -1", CommandForm::kOrder, "quantity '-1' is not between 1 and 999: PESAN B1 2"},
     {"PESAN B1 x0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
     {"PESAN B1 99999999999999999999999", CommandForm::kOrder,
      "quantity '99999999999999999999999' is not between 1 and 999: PESAN B1 2"},
