@@ -842,6 +842,14 @@ Result<std::vector<OutboxMessage>> SqliteStore::ListSms(int limit) {
 
 // ---- inbound and sessions
 
+// https://sqlite.org/pragma.html#pragma_data_version
+Result<std::int64_t> SqliteStore::DataVersion() {
+  auto s = db_->Prepare("PRAGMA data_version");
+  if (!s) return s.error();
+  if ((*s)->Step() != SQLITE_ROW) return db_->LastError("read data_version");
+  return (*s)->Int(0);
+}
+
 Result<bool> SqliteStore::RememberInbound(const std::string& key, SystemTime now) {
   auto s = db_->Prepare("INSERT OR IGNORE INTO inbound_seen (key, seen_at) VALUES (?, ?)");
   if (!s) return s.error();

@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
                          SystemTime now) override;
   Result<std::vector<OutboxMessage>> ListSms(int limit) override;
 
+  Result<std::int64_t> DataVersion() override;
   Result<bool> RememberInbound(const std::string& key, SystemTime now) override;
   Result<bool> RememberInboundText(const std::string& sender, std::uint64_t fingerprint,
                                    SystemTime now, std::chrono::milliseconds window) override;

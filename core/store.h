@@ -119,6 +119,10 @@ class Store {
                                  const std::string& detail, SystemTime now) = 0;
   virtual Result<std::vector<OutboxMessage>> ListSms(int limit) = 0;
 
+  // A number that changes when another connection (another process: `pesan catalog import`)
+  // commits to the database; this connection's own commits leave it as it is.
+  virtual Result<std::int64_t> DataVersion() = 0;
+
   // Inbound de-duplication: true the first time `key` is seen.
   virtual Result<bool> RememberInbound(const std::string& key, SystemTime now) = 0;
   // For messages without an id of their own: false when the last message remembered of

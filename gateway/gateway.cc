@@ -325,12 +325,33 @@ void Gateway::ScheduleSweep() {
   });
 }
 
+void Gateway::CheckExternalChanges() {
+  writer_->Submit(
+      [this](Store& s) -> Status {
+        auto version = s.DataVersion();
+        if (!version) return version.error();
+        if (data_version_ != -1 && *version != data_version_) {
+          spdlog::info("pesan: the database was changed by another program; reloading the shop");
+          shops_.MarkDirty(shops_.Default()->shop.id);
+        }
+        data_version_ = *version;
+        return Ok{};
+      },
+      [](Status) {});
+  external_timer_->expires_after(std::chrono::seconds(1));
+  external_timer_->async_wait([this](boost::system::error_code ec) {
+    if (!ec) CheckExternalChanges();
+  });
+}
+
 Status Gateway::Start() {
   if (auto st = http_->Start(config_.gateway.listen_host, config_.gateway.listen_port); !st) {
     return st;
   }
   sweep_timer_ = std::make_unique<boost::asio::steady_timer>(channel_ioc_);
   ScheduleSweep();
+  external_timer_ = std::make_unique<boost::asio::steady_timer>(channel_ioc_);
+  CheckExternalChanges();  // the first reading, before anything can change
   if (channel_) channel_->Start();
   if (outbox_) outbox_->Start();
   channel_thread_ = std::thread([this] {
@@ -364,7 +385,10 @@ void Gateway::Stop() {
   if (outbox_) outbox_->Stop();
   if (channel_) channel_->Stop();
   if (sweep_timer_) {
-    boost::asio::post(channel_ioc_, [this] { sweep_timer_->cancel(); });
+    boost::asio::post(channel_ioc_, [this] {
+      sweep_timer_->cancel();
+      external_timer_->cancel();
+    });
   }
   if (writer_) writer_->Stop();
   channel_ioc_.stop();

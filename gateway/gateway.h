@@ -47,6 +47,9 @@ class Gateway {
   bool Admit(const CallbackConfig& cb, const char* name, const HttpRequest& req,
              const HttpReply& reply);
   void ScheduleSweep();
+  // Now and every second: when another process changed the database (`pesan catalog import`),
+  // the shop is reloaded, so that the menus show the prices and products orders are made with.
+  void CheckExternalChanges();
   // Applies the delivery reports that came before their send was recorded (writer thread).
   void RetryEarlyReports(Store& s);
 
@@ -73,6 +76,8 @@ class Gateway {
   std::unique_ptr<HttpServer> http_;
   boost::asio::io_context channel_ioc_;
   std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
+  std::unique_ptr<boost::asio::steady_timer> external_timer_;
+  std::int64_t data_version_ = -1;  // writer thread only
   std::thread channel_thread_;
   std::unique_ptr<SmsChannel> channel_;
   SimChannel* sim_ = nullptr;

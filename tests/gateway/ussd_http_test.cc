@@ -358,6 +358,31 @@ TEST(UssdHttp, TheSimulatorAnswersThisMachineOnly) {
   EXPECT_FALSE(OpenDb(dir)->GetShop("majubersama")->open);
 }
 
+// `pesan catalog import` (another process) changes prices while the gateway runs: the menus
+// show the new price, the one the order is made with.
+TEST(UssdHttp, ACatalogChangedByAnotherProgramIsShownWithinSeconds) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  EXPECT_NE(gw.Ussd("C1", "+6281200000051", "1*1").body.find("Rp65.000"), std::string::npos);
+  {
+    auto db = OpenDb(dir);
+    auto shop = *db->GetShop("majubersama");
+    ASSERT_TRUE(
+        db->ImportCatalog(shop.id, {{"B1", "Beras 5kg", 70000, 50, "", "", true}}, false).ok());
+  }
+  std::string screen;
+  int session = 1;  // a new session (and number) each look: an answered hop is kept as it was
+  EXPECT_TRUE(WaitFor([&] {
+    ++session;
+    screen =
+        gw.Ussd("C" + std::to_string(session), "+62812000" + std::to_string(10000 + session), "1*1")
+            .body;
+    return screen.find("Rp70.000") != std::string::npos;
+  })) << screen;
+  EXPECT_NE(screen.find("Stok 50"), std::string::npos) << screen;
+}
+
 TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   TempDir dir;
   SystemClock clock;
