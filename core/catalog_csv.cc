@@ -310,15 +310,19 @@ Result<CatalogRow> MakeRow(int line, const std::array<const Field*, kColumnCount
   if (*rupiah <= 0) return LineError(line, "price must be more than 0");
   row.price = *rupiah;
 
+  row.given = 0;
   if (const std::string_view stock = scalar(kStock); !stock.empty()) {
     std::optional<std::int64_t> count = ParseCount(stock);
     if (!count)
       return LineError(line, "stock " + Quote(stock) + " is not a whole number of 0 or more");
     row.stock = *count;
+    row.given |= CatalogRow::kStock;
   }
 
   row.unit = free_text(kUnit);
+  if (!TrimSpace(row.unit).empty()) row.given |= CatalogRow::kUnit;
   row.category = free_text(kCategory);
+  if (!TrimSpace(row.category).empty()) row.given |= CatalogRow::kCategory;
 
   if (const std::string_view active = scalar(kActive); !active.empty()) {
     std::optional<bool> flag = ParseActive(active);

@@ -26,7 +26,16 @@ struct CatalogRow {
   std::string unit;        // "kg", "bungkus"; may be empty
   std::string category;    // may be empty
   bool active = true;      // false: kept in the catalogue but not offered
-  bool operator==(const CatalogRow&) const = default;
+  // The optional values the row gives (its column is there and its cell not empty). A product
+  // already in the catalogue keeps the others: a file of code, name and price changes prices
+  // and leaves stock, unit and category as they are. A new product gets 0, "" and "".
+  enum Given : std::uint8_t { kStock = 1, kUnit = 2, kCategory = 4, kAll = 7 };
+  std::uint8_t given = kAll;
+  // The same product values (what a row gives is not compared).
+  bool operator==(const CatalogRow& o) const {
+    return code == o.code && name == o.name && price == o.price && stock == o.stock &&
+           unit == o.unit && category == o.category && active == o.active;
+  }
 };
 
 // Reads a catalogue file:
@@ -34,7 +43,8 @@ struct CatalogRow {
 // - The separator is ',' or ';', whichever the header line uses (spreadsheets set to the
 //   Indonesian locale write ';').
 // - The header names the columns in any order, case-insensitively: code, name, price (required)
-//   and stock, unit, category, active (optional; 0, "", "", true when absent or empty). The
+//   and stock, unit, category, active (optional; 0, "", "", true when absent or empty, and
+//   see CatalogRow::given for the products already in the catalogue). The
 //   Indonesian names kode, nama, harga, stok, satuan, kategori, aktif are accepted too. An
 //   unknown column is an error naming it.
 // - RFC 4180 quoting: "..." fields may hold separators, newlines and "" for a quote. Lines end

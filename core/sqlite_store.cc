@@ -351,8 +351,9 @@ Status SqliteStore::ImportCatalog(ShopId shop, const std::vector<CatalogRow>& ro
   auto s = db_->Prepare(
       "INSERT INTO products (shop_id, code, name, price, stock, unit, category, active, position) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, code) DO UPDATE SET "
-      "name = excluded.name, price = excluded.price, stock = excluded.stock, "
-      "unit = excluded.unit, category = excluded.category, active = excluded.active, "
+      "name = excluded.name, price = excluded.price, "
+      "stock = iif(?10, excluded.stock, stock), unit = iif(?11, excluded.unit, unit), "
+      "category = iif(?12, excluded.category, category), active = excluded.active, "
       "position = excluded.position");
   if (!s) return s.error();
   std::int64_t position = 0;
@@ -366,7 +367,10 @@ Status SqliteStore::ImportCatalog(ShopId shop, const std::vector<CatalogRow>& ro
         .Bind(6, r.unit)
         .Bind(7, r.category)
         .Bind(8, r.active ? 1 : 0)
-        .Bind(9, ++position);
+        .Bind(9, ++position)
+        .Bind(10, (r.given & CatalogRow::kStock) ? 1 : 0)
+        .Bind(11, (r.given & CatalogRow::kUnit) ? 1 : 0)
+        .Bind(12, (r.given & CatalogRow::kCategory) ? 1 : 0);
     if ((*s)->Step() != SQLITE_DONE) return db_->LastError("import product " + r.code);
   }
   return Ok{};

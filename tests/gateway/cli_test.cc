@@ -68,13 +68,20 @@ TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
   auto r = s.Run({"catalog", "import", s.dir.Write("in.csv", csv)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto out = s.Run({"catalog", "export"}).out;
-  EXPECT_NE(out.find("B1,Beras 5kg,70000,150,,,1"), std::string::npos) << out;
+  // B1 keeps the unit the file does not give; the new Z1 has none.
+  EXPECT_NE(out.find("B1,Beras 5kg,70000,150,karung,,1"), std::string::npos) << out;
   EXPECT_NE(out.find("Z1,Gula aren,12000,5,,,1"), std::string::npos) << out;
   EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,1"), std::string::npos) << out;
   ASSERT_EQ(s.Run({"catalog", "import", "--replace", s.dir.Write("in2.csv", csv)}).exit_code, 0);
   out = s.Run({"catalog", "export"}).out;
   EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,0"), std::string::npos) << out;
-  EXPECT_NE(out.find("B1,Beras 5kg,70000,150,,,1"), std::string::npos) << out;
+  EXPECT_NE(out.find("B1,Beras 5kg,70000,150,karung,,1"), std::string::npos) << out;
+  // Prices only, and an empty stock cell: stock, unit and category stay as they were.
+  const std::string prices = "code,name,price,stock\nB1,Beras 5kg,72000,\nZ1,Gula aren,13000,\n";
+  ASSERT_EQ(s.Run({"catalog", "import", s.dir.Write("in3.csv", prices)}).exit_code, 0);
+  out = s.Run({"catalog", "export"}).out;
+  EXPECT_NE(out.find("B1,Beras 5kg,72000,150,karung,,1"), std::string::npos) << out;
+  EXPECT_NE(out.find("Z1,Gula aren,13000,5,,,1"), std::string::npos) << out;
 }
 
 TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
