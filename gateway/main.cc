@@ -26,7 +26,10 @@ int main(int argc, char** argv) {
       app.add_subcommand("serve", "Run the gateway in the foreground until SIGINT/SIGTERM");
   add_data(serve, serve_data);
   serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides [gateway] listen)");
-  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error (overrides config)");
+  serve
+      ->add_option("--log-level", log_level,
+                   "trace, debug, info, warn, error, critical or off (overrides config)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
   auto* catalog = app.add_subcommand("catalog", "The shop's products as a spreadsheet (CSV)");
   catalog->require_subcommand(1);

@@ -209,6 +209,11 @@ TEST(Cli, ServeThatCannotStartSaysWhy) {
   EXPECT_EQ(no_folder.exit_code, 1) << no_folder.err;
   EXPECT_NE(no_folder.err.find("cannot open database"), std::string::npos) << no_folder.err;
 
+  auto loud = RunPesan({"serve", "--config", s.config, "--log-level", "loud"});
+  EXPECT_NE(loud.exit_code, 0);
+  EXPECT_NE(loud.err.find("--log-level"), std::string::npos) << loud.err;
+  EXPECT_NE(loud.err.find("loud"), std::string::npos) << loud.err;
+
   TempDir other;
   const std::string bad_catalog =
       other.Write("shop.toml", DemoConfig(other, "", "code,name,price\nB1,Beras,abc\n"));
