@@ -361,6 +361,12 @@ Status Gateway::Start() {
   spdlog::info("pesan: serving shop '{}' on http://{}:{} (database {}, SMS channel {})",
                config_.shops.front().code, config_.gateway.listen_host, http_->port(),
                config_.gateway.database, config_.sms.channel);
+  if (config_.shops.front().managers.empty()) {
+    spdlog::warn(
+        "pesan: shop '{}' has no managers: nobody gets its order alerts or runs it by SMS; set "
+        "managers = [\"+62...\"] in its [[shops]] section",
+        config_.shops.front().code);
+  }
   boost::system::error_code ec;
   const auto host = boost::asio::ip::make_address(config_.gateway.listen_host, ec);
   if (config_.gateway.listen_host != "localhost" && (ec || !host.is_loopback())) {

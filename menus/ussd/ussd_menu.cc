@@ -402,7 +402,7 @@ void Machine::Input(std::string_view raw, bool last) {
       if (in == "1") {
         PlaceOrInform(last);
       } else if (in == "2") {
-        End(T("ussd.cancelled_cart"));
+        End(T("ussd.duplicate_dropped"));
       } else {
         Notice("ussd.bad_option");
       }
@@ -657,10 +657,12 @@ std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Err
   if (why.code == ErrorCode::kOutOfStock) {
     // "B1 3": the product code and the stock left
     auto space = why.message.find(' ');
+    const std::string product = why.message.substr(0, space);
+    const std::string stock = space == std::string::npos ? "0" : why.message.substr(space + 1);
     reason =
-        texts.Format(lang, "ussd.out_of_stock",
-                     {{"product", why.message.substr(0, space)},
-                      {"stock", space == std::string::npos ? "0" : why.message.substr(space + 1)}});
+        stock == "0" || stock.starts_with('-')
+            ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
+            : texts.Format(lang, "ussd.out_of_stock", {{"product", product}, {"stock", stock}});
   } else {
     reason = std::string(texts.Get(lang, "ussd.unavailable"));
   }

@@ -395,6 +395,14 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   EXPECT_NE(a.body.find("diterima"), std::string::npos) << a.body;
   EXPECT_NE(b.body.find("stok B1 tinggal 1"), std::string::npos) << b.body;
   EXPECT_EQ(AllOrders(dir).size(), 1u);
+  // None left: said so.
+  gw.Ussd("O3", "+6281200000013", "1*1*1*Jl Mawar 5");
+  gw.Ussd("O4", "+6281200000014", "1*1*1*Jl Mawar 6");
+  EXPECT_NE(gw.Ussd("O3", "+6281200000013", "1*1*1*Jl Mawar 5*1").body.find("diterima"),
+            std::string::npos);
+  auto d = gw.Ussd("O4", "+6281200000014", "1*1*1*Jl Mawar 6*1").body;
+  EXPECT_NE(d.find("B1 sedang habis"), std::string::npos) << d;
+  EXPECT_EQ(AllOrders(dir).size(), 2u);
 }
 
 // A refused input (a quantity over the stock, a sold-out product) changes nothing on later

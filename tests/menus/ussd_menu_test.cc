@@ -212,6 +212,7 @@ TEST(UssdMenu, SameOrderTheSameDayAsksFirst) {
   auto no = Walk(shop, c, "1*1*2*1*1*2");
   EXPECT_TRUE(no.end);
   EXPECT_FALSE(no.effect);
+  EXPECT_NE(no.screen.find("Pesanan sebelumnya tetap berjalan"), std::string::npos) << no.screen;
   // Another quantity, another day, or a cancelled order: no question.
   EXPECT_TRUE(Walk(shop, c, "1*1*3*1*1").effect);
   c.recent[0].day = "2026-11-27";
