@@ -62,8 +62,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
     }
   }
 
-  auto texts = Texts::LoadDefault(gw.texts_dir);
+  std::vector<std::string> overlong;
+  auto texts = Texts::LoadDefault(gw.texts_dir, &overlong);
   if (!texts) return texts.error();
+  for (const auto& w : overlong) spdlog::warn("pesan: {}", w);
   g->texts_ = *texts;
   g->voice_ = Voice{g->texts_.get(), gw.language, gw.utc_offset_minutes, gw.country_code};
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/embedded.h"
+#include "core/gsm_text.h"
 
 namespace pesan {
 
@@ -18,7 +19,8 @@ bool Texts::IsLanguage(std::string_view lang) {
   return false;
 }
 
-Status Texts::Load(std::string_view lang, std::string_view toml_text, std::string_view origin) {
+Status Texts::Load(std::string_view lang, std::string_view toml_text, std::string_view origin,
+                   bool known_only) {
   toml::table root;
   try {
     root = toml::parse(toml_text, origin);
@@ -38,15 +40,62 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
         return InvalidInput(std::string(origin) + ":" + std::to_string(value.source().begin.line) +
                             ": " + std::string(key.str()) + " must be a string");
       }
-      texts_[std::string(lang)][std::string(section.str()) + "." + std::string(key.str())] =
-          s->get();
+      auto& table = texts_[std::string(lang)];
+      const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      if (known_only && table.find(name) == table.end()) {
+        return InvalidInput(std::string(origin) + ":" + std::to_string(key.source().begin.line) +
+                            ": unknown text '" + std::string(key.str()) + "' in [" +
+                            std::string(section.str()) + "] (see the built-in texts." +
+                            std::string(lang) + ".toml for the names)");
+      }
+      table[name] = s->get();
     }
   }
   return Ok{};
 }
 
-Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir) {
+namespace {
+
+size_t Utf8Chars(std::string_view s) {
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// The overrides in `toml` (already loaded) that no longer fit their medium.
+void WarnOverlong(std::string_view toml, const std::string& origin,
+                  std::vector<std::string>& warnings) {
+  const toml::table root = toml::parse(toml, origin);
+  for (const auto& [section, node] : root) {
+    const bool sms = section.str() == "sms", ussd = section.str() == "ussd";
+    if (!sms && !ussd) continue;
+    for (const auto& [key, value] : *node.as_table()) {
+      const std::string& text = value.as_string()->get();
+      const std::string where = origin + ":" + std::to_string(key.source().begin.line) + ": " +
+                                std::string(section.str()) + "." + std::string(key.str());
+      if (sms) {
+        const SegmentInfo info = CountSegments(ToGsmFriendly(text));
+        if (info.segments > 1) {
+          warnings.push_back(where + " is " + std::to_string(info.segments) +
+                             " SMS segments long (one holds 160 GSM-7 characters)");
+        }
+      } else if (size_t chars = Utf8Chars(text); chars > 182) {
+        warnings.push_back(where + " is " + std::to_string(chars) +
+                           " characters: a USSD screen holds 182 and it will be cut");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
+                                                        std::vector<std::string>* warnings) {
   auto texts = std::make_shared<Texts>();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+    return NotFound("texts folder '" + dir + "' does not exist (set by [gateway] texts)");
+  }
+  int overrides = 0;
   for (const char* lang : kLanguages) {
     std::string name = std::string("texts.") + lang + ".toml";
     auto builtin = EmbeddedFile(name);
@@ -56,11 +105,18 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir) 
       std::filesystem::path path = std::filesystem::path(dir) / name;
       std::ifstream in(path);
       if (in) {
+        ++overrides;
         std::stringstream ss;
         ss << in.rdbuf();
-        if (auto st = texts->Load(lang, ss.str(), path.string()); !st) return st.error();
+        if (auto st = texts->Load(lang, ss.str(), path.string(), /*known_only=*/true); !st) {
+          return st.error();
+        }
+        if (warnings) WarnOverlong(ss.str(), path.string(), *warnings);
       }
     }
+  }
+  if (!dir.empty() && overrides == 0) {
+    return NotFound("texts folder '" + dir + "' holds no texts.id.toml or texts.en.toml");
   }
   return std::shared_ptr<const Texts>(std::move(texts));
 }

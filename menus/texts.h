@@ -20,11 +20,18 @@ class Texts {
  public:
   static constexpr const char* kLanguages[] = {"id", "en"};
 
-  // Parses one language's TOML; `origin` names the file in error messages.
-  Status Load(std::string_view lang, std::string_view toml, std::string_view origin);
+  // Parses one language's TOML; `origin` names the file in error messages. With `known_only`,
+  // a key this language does not have yet is an error naming its line (a misspelt override
+  // would otherwise be ignored without a word).
+  Status Load(std::string_view lang, std::string_view toml, std::string_view origin,
+              bool known_only = false);
   // The built-in texts of every language, each optionally overridden from `dir`
-  // ("<dir>/texts.<lang>.toml", when that file exists).
-  static Result<std::shared_ptr<const Texts>> LoadDefault(const std::string& dir = "");
+  // ("<dir>/texts.<lang>.toml", when that file exists; a `dir` that does not exist or holds
+  // neither file is an error). An overriding text that no longer fits (an SMS text over one
+  // GSM-7 segment, a USSD text over 182 characters, before its {placeholders} are filled) is
+  // added to `warnings` with its file and line: it costs more, but it is the shop's choice.
+  static Result<std::shared_ptr<const Texts>> LoadDefault(
+      const std::string& dir = "", std::vector<std::string>* warnings = nullptr);
 
   // The template, falling back to Indonesian, then to the key itself (so a missing text shows).
   std::string_view Get(std::string_view lang, std::string_view key) const;

@@ -2,6 +2,10 @@
 #include "menus/texts.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "core/gsm_text.h"
 
@@ -78,6 +82,42 @@ TEST(Texts, ABrokenOverrideFileNamesItsLine) {
   auto st = t.Load("id", "[sms]\nhelp = \"x\"\nbad = 3\n", "texts.id.toml");
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("texts.id.toml:3"), std::string::npos) << st.error().message;
+}
+
+// The operator's texts folder: what it holds is checked, and what no longer fits is said.
+TEST(Texts, AnOverrideFolderIsChecked) {
+  char tmpl[] = "/tmp/pesan-texts-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  auto write = [&](const std::string& name, const std::string& toml) {
+    std::ofstream(dir / name) << toml;
+  };
+  auto missing = Texts::LoadDefault((dir / "nope").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
+  auto empty = Texts::LoadDefault(dir.string());
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("holds no texts.id.toml"), std::string::npos);
+
+  write("texts.id.toml", "[sms]\nhelp = \"Bantuan singkat\"\nhepl = \"x\"\n");
+  auto misspelt = Texts::LoadDefault(dir.string());
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.error().message.find("texts.id.toml:3: unknown text 'hepl' in [sms]"),
+            std::string::npos)
+      << misspelt.error().message;
+
+  write("texts.id.toml", "[sms]\nhelp = \"" + std::string(170, 'a') + "\"\n\n[ussd]\nmenu = \"" +
+                             std::string(190, 'b') + "\"\nwelcome = \"Halo\"\n");
+  std::vector<std::string> warnings;
+  auto loaded = Texts::LoadDefault(dir.string(), &warnings);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ((*loaded)->Get("id", "ussd.welcome"), "Halo");
+  EXPECT_EQ((*loaded)->Get("en", "sms.help"), Texts::LoadDefault().value()->Get("en", "sms.help"));
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("texts.id.toml:2: sms.help is 2 SMS segments"), std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[1].find("texts.id.toml:5: ussd.menu is 190 characters"), std::string::npos)
+      << warnings[1];
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
