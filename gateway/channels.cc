@@ -13,6 +13,20 @@
 namespace pesan {
 namespace {
 
+// An adapter's "key: what is wrong" (or "[section] key: ..."), as "file:line: [section] key:
+// what is wrong" with the line of that key (the section's when the key is not in the file).
+Error SectionError(const ConfigSection& s, std::string message) {
+  const std::string prefix = "[" + s.name + "] ";
+  if (message.starts_with(prefix)) message.erase(0, prefix.size());
+  int line = s.line;
+  if (auto colon = message.find(':'); colon != std::string::npos) {
+    if (auto it = s.values.find(message.substr(0, colon)); it != s.values.end()) {
+      line = it->second.line;
+    }
+  }
+  return InvalidInput(s.origin + ":" + std::to_string(line) + ": " + prefix + message);
+}
+
 Result<kannel::KannelConfig> ReadKannel(const Config& config) {
   const ConfigSection& s = config.channels.at("sms.kannel");
   SectionReader r(s);
@@ -29,10 +43,7 @@ Result<kannel::KannelConfig> ReadKannel(const Config& config) {
   k.max_in_flight = static_cast<size_t>(r.Int("max_in_flight", 8, 1, 256));
   k.country_code = config.gateway.country_code;
   if (auto st = r.Finish(); !st) return st.error();
-  if (auto st = kannel::ValidateConfig(k); !st) {
-    return InvalidInput(s.origin + ":" + std::to_string(s.line) + ": [sms.kannel] " +
-                        st.error().message);
-  }
+  if (auto st = kannel::ValidateConfig(k); !st) return SectionError(s, st.error().message);
   return k;
 }
 
@@ -60,10 +71,7 @@ toml::table ToToml(const ConfigSection& s) {
 Result<smpp::SmppConfig> ReadSmpp(const Config& config) {
   const ConfigSection& s = config.channels.at("sms.smpp");
   auto parsed = smpp::ParseSmppConfig(ToToml(s));
-  if (!parsed) {
-    return InvalidInput(s.origin + ":" + std::to_string(s.line) + ": [sms.smpp] " +
-                        parsed.error().message);
-  }
+  if (!parsed) return SectionError(s, parsed.error().message);
   return parsed;
 }
 

@@ -222,6 +222,28 @@ TEST(Cli, ServeThatCannotStartSaysWhy) {
   EXPECT_NE(bad.err.find("catalog.csv: line 2"), std::string::npos) << bad.err;
 }
 
+// A channel section's mistake is reported at the line of the key, once prefixed.
+TEST(Cli, ChannelSectionErrorsNameTheKeysLine) {
+  TempDir dir;
+  for (const auto& [extra, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"[sms]\nchannel = \"smpp\"\n\n[sms.smpp]\nhost = \"127.0.0.1\"\npasword = \"x\"\n",
+            "[sms.smpp] pasword: unknown key"},
+           {"[sms]\nchannel = \"kannel\"\n\n[sms.kannel]\nusername = \"u\"\nsendsms_url = "
+            "\"ftp://x\"\n",
+            "[sms.kannel] sendsms_url: "},
+       }) {
+    const std::string toml = DemoConfig(dir, extra);
+    const std::string key =
+        expect.substr(expect.find("] ") + 2, expect.find(':') - 2 - expect.find("] "));
+    const auto line = 1 + std::count(toml.begin(), toml.begin() + toml.find(key + " ="), '\n');
+    auto r = RunPesan({"serve", "--config", dir.Write("ch.toml", toml), "--db", dir.File("ch.db"),
+                       "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("ch.toml:" + std::to_string(line) + ": " + expect), std::string::npos)
+        << r.err;
+  }
+}
+
 TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   CliShop s;
   {
