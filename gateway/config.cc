@@ -302,6 +302,13 @@ Result<Config> ParseConfig(std::string_view text, std::string origin, std::strin
   cfg.africastalking.path = "/ussd/africastalking";
   cfg.hubtel.path = "/ussd/hubtel";
   cfg.hubtel.enabled = false;
+  if (!root.contains("gateway")) {
+    // Its defaults all the same: the database beside the config file, not in the current folder.
+    ConfigSection none;
+    none.origin = std::string(origin);
+    none.name = "gateway";
+    if (auto st = ReadGateway(none, cfg.gateway, dir); !st) return st.error();
+  }
 
   for (const auto& [k, node] : root) {
     std::string key(k.str());

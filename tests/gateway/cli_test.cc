@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/sqlite_store.h"
@@ -241,6 +242,21 @@ TEST(Cli, ChannelSectionErrorsNameTheKeysLine) {
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find("ch.toml:" + std::to_string(line) + ": " + expect), std::string::npos)
         << r.err;
+  }
+}
+
+// With or without a [gateway] section, the database is beside the config file by default,
+// wherever the command runs from.
+TEST(Cli, TheDefaultDatabaseIsBesideTheConfigFile) {
+  TempDir dir;
+  for (const std::string head : {"", "[gateway]\nlanguage = \"id\"\n"}) {
+    const std::string config =
+        dir.Write("shop.toml", head + "[[shops]]\ncode = \"a\"\nname = \"A\"\n");
+    std::filesystem::remove(dir.File("pesan.db"));
+    auto r = RunPesan({"orders", "list", "--config", config});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(dir.File("pesan.db"))) << head;
+    EXPECT_NE(std::filesystem::current_path(), dir.path());
   }
 }
 
