@@ -119,7 +119,6 @@ Status ReadGateway(const ConfigSection& s, GatewaySettings& g, const std::string
   g.ussd_sessions_per_hour = static_cast<int>(r.Int("ussd_sessions_per_hour", 30, 0, 100000));
   g.max_body_bytes = static_cast<std::size_t>(r.Int("max_body_bytes", 16384, 1024, 1 << 20));
   g.request_timeout = std::chrono::seconds(r.Int("request_timeout_seconds", 15, 1, 600));
-  g.idle_timeout = std::chrono::seconds(r.Int("idle_timeout_seconds", 60, 1, 3600));
   return r.Finish();
 }
 

@@ -67,7 +67,6 @@ struct GatewaySettings {
   int ussd_sessions_per_hour = 30;  // new USSD sessions one number may open; 0 = no limit
   std::size_t max_body_bytes = 16 * 1024;
   std::chrono::seconds request_timeout{15};
-  std::chrono::seconds idle_timeout{60};
 };
 
 struct ShopConfig {
