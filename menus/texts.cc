@@ -9,6 +9,7 @@
 
 #include "core/embedded.h"
 #include "core/gsm_text.h"
+#include "menus/ussd/ussd_menu.h"
 
 namespace pesan {
 
@@ -56,11 +57,6 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
 
 namespace {
 
-size_t Utf8Chars(std::string_view s) {
-  return static_cast<size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 // The overrides in `toml` (already loaded) that no longer fit their medium.
 void WarnOverlong(std::string_view toml, const std::string& origin,
                   std::vector<std::string>& warnings) {
@@ -78,7 +74,7 @@ void WarnOverlong(std::string_view toml, const std::string& origin,
           warnings.push_back(where + " is " + std::to_string(info.segments) +
                              " SMS segments long (one holds 160 GSM-7 characters)");
         }
-      } else if (size_t chars = Utf8Chars(text); chars > 182) {
+      } else if (size_t chars = ussd::CharCount(text); chars > 182) {
         warnings.push_back(where + " is " + std::to_string(chars) +
                            " characters: a USSD screen holds 182 and it will be cut");
       }
