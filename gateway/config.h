@@ -59,7 +59,7 @@ struct GatewaySettings {
   int utc_offset_minutes = 7 * 60;  // from timezone
   std::string country_code = "62";  // for national phone numbers
   std::string log_level = "info";
-  int threads = 0;         // network threads; 0 = one per core but one (at least one)
+  int threads = 0;         // network threads; 0 = one per core
   std::string public_url;  // how peers reach this gateway (delivery report URLs)
   std::string texts_dir;   // optional folder with texts.<lang>.toml overriding the built-in ones
   std::chrono::seconds session_idle{300};

@@ -85,9 +85,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   HttpLimits limits;
   limits.max_body_bytes = gw.max_body_bytes;
   limits.request_timeout = gw.request_timeout;
-  // By default a core is left to the database writer, whose commits every order waits for.
+  // By default one network thread per core. The database writer mostly waits for its flush and
+  // needs no core of its own: with one network thread on 2 cores, hops waited in its queue.
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  const int threads = gw.threads > 0 ? gw.threads : std::max(cores - 1, 1);
+  const int threads = gw.threads > 0 ? gw.threads : std::max(cores, 1);
   g->http_ = std::make_unique<HttpServer>(limits, threads);
 
   SmsOptions so;
