@@ -61,6 +61,19 @@ std::string LocalDay(SystemTime t, int utc_offset_minutes) {
   return buf;
 }
 
+std::string LocalDayTime(SystemTime t, int utc_offset_minutes) {
+  using namespace std::chrono;
+  const auto local = t + minutes(utc_offset_minutes);
+  const auto day = floor<days>(local);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{floor<minutes>(local - day)};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02u/%02u %02d:%02d", static_cast<unsigned>(ymd.day()),
+                static_cast<unsigned>(ymd.month()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()));
+  return buf;
+}
+
 SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes) {
   using namespace std::chrono;
   auto local = floor<days>(t + minutes(utc_offset_minutes));

@@ -21,6 +21,8 @@ struct Voice {
 
 // The shop's local day of `t`: "2026-11-28".
 std::string LocalDay(SystemTime t, int utc_offset_minutes);
+// The shop's local date and time of `t`: "28/11 14:05".
+std::string LocalDayTime(SystemTime t, int utc_offset_minutes);
 // The start of the local day containing `t`, as a time point.
 SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes);
 

@@ -108,6 +108,7 @@ class Conversation {
   pesan::Status Move(std::int64_t order, OrderStatus to, const std::string& reason);
   pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
   pesan::Status OpenOrders();
+  pesan::Status ShowOrder(std::int64_t id);
   pesan::Status Report();
 
   Store& store_;
@@ -182,7 +183,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
         } else if constexpr (std::is_same_v<T, sms::Decline>) {
           return Pending(false);
         } else if constexpr (std::is_same_v<T, sms::Help>) {
-          return Reply(t_.Get(lang_, "sms.help"));
+          return Reply(t_.Get(lang_, manager ? "sms.manager_help" : "sms.help"));
         } else {
           return Guarded(t_.Get(lang_, "sms.help"));  // Unknown
         }
@@ -450,7 +451,7 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
           effects_.shop_changed = true;
           return ReplyKey(open ? "sms.manager_opened" : "sms.manager_closed");
         } else if constexpr (std::is_same_v<T, sms::ListOrders>) {
-          return OpenOrders();
+          return c.order ? ShowOrder(*c.order) : OpenOrders();
         } else if constexpr (std::is_same_v<T, sms::DailyReport>) {
           return Report();
         } else {
@@ -473,6 +474,29 @@ pesan::Status Conversation::OpenOrders() {
                     ItemsLine(o.items, 24) + " " + NationalPhone(o.phone, v_.country_code));
   }
   return Reply(JoinFitting(parts, "; ", "+{count}", ""));
+}
+
+// One order in full, for the manager who delivers it: every item, the whole address, the
+// customer's number and, when rejected, the reason. It takes as many segments as it needs: the
+// alert had to fit one and may have cut the items or the address.
+pesan::Status Conversation::ShowOrder(std::int64_t id) {
+  const std::string sid = std::to_string(id);
+  auto order = store_.GetOrder(id);
+  if (!order || order->shop_id != shop_.id) return ReplyKey("sms.no_such_order", {{"order", sid}});
+  const std::string where = order->pickup ? std::string(t_.Get(lang_, "sms.manager_alert_pickup"))
+                                          : order->address;
+  const std::string reason =
+      order->note.empty() ? "" : " " + t_.Format(lang_, "sms.manager_order_reason",
+                                                 {{"reason", order->note}});
+  return ReplyKey("sms.manager_order",
+                  {{"order", sid},
+                   {"status", StatusName(t_, lang_, order->status)},
+                   {"time", LocalDayTime(order->created_at, v_.utc_offset_minutes)},
+                   {"items", ItemsLine(order->items, std::string::npos)},
+                   {"total", FormatRupiah(order->total)},
+                   {"address", where},
+                   {"phone", NationalPhone(order->phone, v_.country_code)},
+                   {"reason", reason}});
 }
 
 pesan::Status Conversation::Report() {

@@ -549,7 +549,8 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
     case CommandForm::kClose:
       return CloseShop{};
     case CommandForm::kListOrders:
-      return ListOrders{};
+      // "PESANAN 12" is that order; words after PESANAN ("PESANAN hari ini") are ignored.
+      return ListOrders{ReadOrderNumber(lex.Next())};
     case CommandForm::kReport:
       return DailyReport{};
     case CommandForm::kPin:
@@ -655,7 +656,7 @@ std::string CommandText(const Command& command) {
           [](const RemoveProduct& c) { return "HAPUS " + c.code; },
           [](const OpenShop&) { return std::string("BUKA"); },
           [](const CloseShop&) { return std::string("TUTUP"); },
-          [](const ListOrders&) { return std::string("PESANAN"); },
+          [&](const ListOrders& c) { return with_number("PESANAN", c.order); },
           [](const DailyReport&) { return std::string("LAPORAN"); },
           [](const Unknown&) { return std::string(); },
       },

@@ -25,7 +25,7 @@
 //   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name (ADD)
 //   HAPUS B9                             remove a product (DELETE, REMOVE)
 //   BUKA / TUTUP                         open or close the shop (OPEN / CLOSE)
-//   PESANAN                              the open orders (ORDERS)
+//   PESANAN [123]                        the open orders, or one order in full (ORDERS)
 //   LAPORAN                              today's summary (REPORT)
 // Order numbers are digits, optionally after '#' ("OK #123"). Product codes are as
 // IsProductCode (core/catalog_csv.h) allows, upper-cased. A manager PIN, where the shop sets one,
@@ -143,6 +143,7 @@ struct CloseShop {
   bool operator==(const CloseShop&) const = default;
 };
 struct ListOrders {
+  std::optional<OrderNumber> order;  // none: the open orders; a number: that order in full
   bool operator==(const ListOrders&) const = default;
 };
 struct DailyReport {

@@ -362,6 +362,51 @@ TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
     EXPECT_EQ(parts[i].rfind(std::to_string(orders[i].id) + " ", 0), 0u) << open;
 }
 
+// The alert fits one SMS and cuts a long order; PESANAN <number> shows all of it.
+TEST_F(SmsShopTest, AManagerSeesOneOrderInFull) {
+  const std::string address =
+      "Dusun Krajan RT 02 RW 05, rumah cat hijau di belakang masjid Al Ikhlas, "
+      "sebelah warung Bu Sri, pagar bambu";
+  Send(kCustomer, "PESAN B1 2 M1 3 ALAMAT " + address);
+  ASSERT_EQ(Orders().size(), 1u);
+  const Order order = Orders()[0];
+  const std::string id = std::to_string(order.id);
+  std::string alert;
+  const std::vector<OutboxMessage> queued = *store_->ListSms(0);
+  for (const auto& m : queued)
+    if (m.to == kManager) alert = m.text;
+  ASSERT_EQ(alert.find(address), std::string::npos) << "the alert was expected cut: " << alert;
+
+  auto full = Reply(kManager, "pesanan " + id);
+  for (const std::string& part :
+       {"Pesanan " + id + " Baru", std::string("2x Beras 5kg, 3x Minyak goreng 1L"),
+        std::string("Rp184.000"), address, std::string("HP 081200000001")}) {
+    EXPECT_NE(full.find(part), std::string::npos) << part << " in: " << full;
+  }
+  // The local time it was placed (UTC+7 at the manual clock's start).
+  EXPECT_NE(full.find(LocalDayTime(order.created_at, 420)), std::string::npos) << full;
+
+  Send(kManager, "TOLAK " + id + " di luar area antar");
+  full = Reply(kManager, "PESANAN " + id);
+  EXPECT_NE(full.find("Ditolak"), std::string::npos) << full;
+  EXPECT_NE(full.find("Alasan: di luar area antar."), std::string::npos) << full;
+
+  EXPECT_NE(Reply(kManager, "PESANAN 999").find("999"), std::string::npos);
+  // Not a manager's: the customer gets help, and learns nothing of the order.
+  auto other = Reply("+6281200000002", "PESANAN " + id);
+  EXPECT_EQ(other.find(address), std::string::npos) << other;
+}
+
+TEST_F(SmsShopTest, AManagerAskingForHelpGetsTheManagersCommands) {
+  auto help = Reply(kManager, "BANTUAN");
+  EXPECT_NE(help.find("KIRIM 12"), std::string::npos) << help;
+  EXPECT_NE(help.find("PESANAN 12"), std::string::npos) << help;
+  EXPECT_EQ(CountSegments(help).segments, 1u) << help;
+  auto customer = Reply(kCustomer, "BANTUAN");
+  EXPECT_NE(customer.find("PESAN B1 2"), std::string::npos) << customer;
+  EXPECT_EQ(customer.find("KIRIM"), std::string::npos) << customer;
+}
+
 TEST_F(SmsShopTest, AutomaticSendersAreRecognised) {
   EXPECT_TRUE(LooksAutomatic("TELKOMSEL", "Sisa pulsa Anda Rp5.000"));
   EXPECT_TRUE(LooksAutomatic("3636", "Paket aktif"));

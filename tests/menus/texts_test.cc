@@ -37,7 +37,8 @@ std::string Fill(const Texts& t, const std::string& lang, const std::string& key
                    {"n", "1"},
                    {"product", "B1"},
                    {"info", "Desa Sukamaju"},
-                   {"minutes", "60"}});
+                   {"minutes", "60"},
+                   {"time", "28/11 14:05"}});
 }
 
 TEST(Texts, BothLanguagesHaveTheSameKeys) {
