@@ -120,7 +120,7 @@ std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
   const std::string phone = NationalPhone(order.phone, v.country_code);
   return FitOneSegment([&](size_t budget) {
     std::string where = order.pickup ? std::string(v.texts->Get(lang, "sms.manager_alert_pickup"))
-                                     : ClipChars(order.address, budget);
+                                     : ShortenAtWord(order.address, budget);
     return v.texts->Format(lang, "sms.manager_alert",
                            {{"order", id},
                             {"items", ItemsLine(order.items, budget)},

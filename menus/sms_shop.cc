@@ -1,6 +1,7 @@
 #include "menus/sms_shop.h"
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "core/gsm_text.h"
@@ -57,6 +58,35 @@ std::string JoinFitting(const std::vector<std::string>& parts, const std::string
   return out + tail;
 }
 
+// Cuts `parts` into pages of one SMS each: a page's parts joined by `sep`, then ". " and
+// `more(next page)`, or `last` on the final page. A part too long for a page alone is a page.
+std::vector<std::string> Pages(const std::vector<std::string>& parts, const std::string& sep,
+                               const std::function<std::string(int)>& more,
+                               const std::string& last) {
+  const auto fits = [](const std::string& text) {
+    return CountSegments(ToGsmFriendly(text)).segments == 1;
+  };
+  std::vector<std::string> pages;
+  for (size_t i = 0; i < parts.size();) {
+    const int next = static_cast<int>(pages.size()) + 2;
+    std::string out = parts[i++];
+    while (i < parts.size()) {
+      std::string candidate = out + sep + parts[i];
+      if (!fits(candidate + ". " + (i + 1 < parts.size() ? more(next) : last))) break;
+      out = std::move(candidate);
+      ++i;
+    }
+    pages.push_back(out + ". " + (i < parts.size() ? more(next) : last));
+  }
+  return pages;
+}
+
+// Lower-case ASCII.
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 class Conversation {
  public:
   Conversation(Store& store, const Voice& voice, const ussd::ShopView& view,
@@ -104,7 +134,7 @@ class Conversation {
   pesan::Status SetAddress(const std::string& address);
   pesan::Status StatusOf(std::optional<std::int64_t> order);
   pesan::Status Cancel(std::optional<std::int64_t> order);
-  pesan::Status PriceList();
+  pesan::Status PriceList(const std::string& query, int page);
   pesan::Status Move(std::int64_t order, OrderStatus to, const std::string& reason);
   pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
   pesan::Status OpenOrders();
@@ -145,6 +175,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
     return ReplyKey("sms.manager_bad_format", {{"usage", parsed.manager_error->usage}});
   }
 
+  if (const auto* change = std::get_if<sms::SetPrice>(&cmd); change && !manager) {
+    // "HARGA beras 2" from a customer asks for the price of rice, not to set one.
+    return PriceList(Lower(change->code), 1);
+  }
   if (sms::IsManagerForm(sms::FormOf(cmd))) {
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.
     if (!manager) return Guarded(t_.Get(lang_, "sms.help"));
@@ -177,7 +211,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
         } else if constexpr (std::is_same_v<T, sms::CancelOrder>) {
           return Cancel(c.order);
         } else if constexpr (std::is_same_v<T, sms::PriceList>) {
-          return PriceList();
+          return PriceList(c.query, c.page);
         } else if constexpr (std::is_same_v<T, sms::Confirm>) {
           return Pending(true);
         } else if constexpr (std::is_same_v<T, sms::Decline>) {
@@ -349,19 +383,43 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
   return ReplyKey("sms.cancelled", {{"order", id}});
 }
 
-pesan::Status Conversation::PriceList() {
+// The price list, one SMS a page. With a query, the products whose code, name and category
+// hold the most of its words ("beras berapa" finds the rice); when none holds any, all of them.
+pesan::Status Conversation::PriceList(const std::string& query, int page) {
+  const auto& products = view_.products();
+  std::vector<std::string> words;
+  for (size_t at = 0; at < query.size();) {
+    size_t end = std::min(query.find(' ', at), query.size());
+    if (end - at >= 2) words.push_back(query.substr(at, end - at));
+    at = end + 1;
+  }
+  std::vector<size_t> hits(products.size(), 0);
+  size_t best = 0;
+  for (size_t i = 0; i < products.size(); ++i) {
+    const Product& p = products[i];
+    const std::string text = Lower(p.code + " " + p.name + " " + p.category);
+    for (const auto& w : words) hits[i] += text.find(w) != std::string::npos;
+    best = std::max(best, hits[i]);
+  }
   std::vector<std::string> parts;
   const std::string sold_out = " " + std::string(t_.Get(lang_, "sms.price_list_sold_out"));
-  const auto& products = view_.products();
   for (size_t i = 0; i < products.size(); ++i) {
+    if (hits[i] != best) continue;
     const Product& p = products[i];
     std::string price = FormatRupiah(p.price).substr(2);  // "65.000"
     const bool out = view_.Stock(static_cast<int>(i)) <= 0;
     parts.push_back(p.code + " " + p.name + " " + price + (out ? sold_out : ""));
   }
   if (parts.empty()) return ReplyKey("sms.status_none");
-  return Reply(JoinFitting(parts, ", ", std::string(t_.Get(lang_, "sms.price_list_more")),
-                           ". " + std::string(t_.Get(lang_, "sms.price_list_tail"))));
+  const std::string kept_query = best > 0 ? query : "";
+  auto pages = Pages(
+      parts, ", ",
+      [&](int next) {
+        return t_.Format(lang_, "sms.price_list_more",
+                         {{"next", sms::CommandText(sms::PriceList{kept_query, next})}});
+      },
+      std::string(t_.Get(lang_, "sms.price_list_tail")));
+  return Reply(pages[std::min<size_t>(page, pages.size()) - 1]);
 }
 
 pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::string& reason) {

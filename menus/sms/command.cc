@@ -236,6 +236,26 @@ std::optional<OrderNumber> ReadOrderNumber(std::string_view token) {
   return n;
 }
 
+// The words after HARGA or MENU: what to look for, and a last number for the page ("beras 2").
+PriceList ReadPriceList(Lexer lex) {
+  std::vector<std::string> words;
+  for (std::string_view t = lex.Next(); !t.empty(); t = lex.Next()) {
+    std::string w(t);
+    for (char& ch : w) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    words.push_back(std::move(w));
+  }
+  PriceList list;
+  if (!words.empty() && AllDigits(words.back()) && words.back().size() <= 3) {
+    list.page = std::max(1, std::stoi(words.back()));
+    words.pop_back();
+  }
+  for (size_t i = 0; i < words.size() && i < kMaxQueryWords; ++i) {
+    if (!list.query.empty()) list.query += ' ';
+    list.query += words[i];
+  }
+  return list;
+}
+
 std::optional<int> ReadQuantity(std::string_view digits) {
   while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
   if (!AllDigits(digits) || digits.size() > 3) return std::nullopt;
@@ -456,7 +476,7 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       return CancelOrder{number};
     }
     case CommandForm::kPriceList:
-      return PriceList{};
+      return ReadPriceList(lex);
     case CommandForm::kHelp:
       return Help{};
     case CommandForm::kConfirm:
@@ -504,7 +524,11 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
           !first.empty() && IsLetter(first[0]) && !amount.empty() &&
           (IsDigit(amount[0]) || (amount.size() > 1 && amount[0] == '-' && IsDigit(amount[1])) ||
            Upper(amount.substr(0, 2)) == "RP");
-      if (first.empty()) return PriceList{};
+      if (first.empty() ||
+          (AllDigits(first) && first.size() <= 3 && SkipSeparators(peek.Remainder()).empty())) {
+        return ReadPriceList(lex);  // "HARGA", "HARGA 2": a page of the list
+      }
+      const Lexer words = lex;
       Outcome change = [&]() -> Outcome {
         auto code = ReadCode(lex, form, keyword);
         if (code.index() == 1) return std::get<1>(code);
@@ -516,7 +540,7 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       }();
       if (is_change) return change;
       if (change.index() == 1) manager_error = std::move(std::get<1>(change));
-      return PriceList{};
+      return ReadPriceList(words);
     }
     case CommandForm::kAddProduct: {
       auto code = ReadCode(lex, form, keyword);
@@ -640,7 +664,16 @@ std::string CommandText(const Command& command) {
           [&](const SetAddress& c) { return with_text("ALAMAT", c.address); },
           [&](const OrderStatus& c) { return with_number("STATUS", c.order); },
           [&](const CancelOrder& c) { return with_number("BATAL", c.order); },
-          [](const PriceList&) { return std::string("HARGA"); },
+          [&](const PriceList& c) {
+            // With words, MENU: "HARGA b1 65000" would be a price change. A query ending in a
+            // number keeps its page number, or that number would be read as the page.
+            std::string text = with_text(c.query.empty() ? "HARGA" : "MENU", c.query);
+            const size_t last = c.query.rfind(' ') + 1;
+            const bool number_last = !c.query.empty() && AllDigits(c.query.substr(last)) &&
+                                     c.query.size() - last <= 3;
+            if (c.page > 1 || number_last) text += " " + std::to_string(c.page);
+            return text;
+          },
           [](const Help&) { return std::string("BANTUAN"); },
           [](const Confirm&) { return std::string("YA"); },
           [](const Decline&) { return std::string("TIDAK"); },

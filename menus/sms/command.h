@@ -11,7 +11,9 @@
 //   ALAMAT Jl Mawar 3                    set the delivery address (ADDRESS)
 //   STATUS [123]                         my orders, or one of them (CEK)
 //   BATAL [123]                          cancel an order; without a number, the latest (CANCEL)
-//   HARGA, MENU                          the price list (PRICE, PRICES, LIST, DAFTAR)
+//   HARGA [beras] [2]                    the price list, or the products whose code, name or
+//                                        category has those words; a last number is the page
+//                                        (MENU, PRICE, PRICES, LIST, DAFTAR)
 //   BANTUAN                              help (HELP, INFO, TOLONG, or a lone "?")
 //   YA / TIDAK                           confirm or drop a pending duplicate order (YES, IYA, Y /
 //                                        NO, TDK, GAK, N)
@@ -31,8 +33,8 @@
 // IsProductCode (core/catalog_csv.h) allows, upper-cased. A manager PIN, where the shop sets one,
 // goes first: "PIN 1234 OK 123" (4 to 8 digits, before any command).
 //
-// "HARGA" alone (or followed by a word, as a customer asking "HARGA beras") is the price list;
-// "HARGA <code> <amount>" is a price change. Commands without arguments ignore trailing words
+// "HARGA" alone, or followed by words ("HARGA beras", "HARGA 2") is the price list; "HARGA <code>
+// <amount>" is a price change. Commands without arguments ignore trailing words
 // ("STATUS pesanan saya"). OK, KIRIM and SELESAI followed by a word rather than a number ("terima
 // kasih", "ok siap") are Unknown: conversation, not a command. For these, and for HARGA followed
 // by anything but a price change, ParsedCommand::manager_error says what the manager's command
@@ -60,6 +62,8 @@ inline constexpr std::int64_t kMaxStock = 999'999'999;
 inline constexpr size_t kMaxAddressLength = 300;  // bytes
 inline constexpr size_t kMaxReasonLength = 160;
 inline constexpr size_t kMaxNameLength = 100;
+inline constexpr int kMaxPage = 999;
+inline constexpr size_t kMaxQueryWords = 6;
 
 struct OrderItem {
   std::string code;  // a product code, upper case
@@ -86,6 +90,8 @@ struct CancelOrder {
   bool operator==(const CancelOrder&) const = default;
 };
 struct PriceList {
+  std::string query;  // lower-case words to look for ("beras 5kg"); empty: every product
+  int page = 1;       // 1..kMaxPage, of the list cut into one-SMS pages
   bool operator==(const PriceList&) const = default;
 };
 struct Help {

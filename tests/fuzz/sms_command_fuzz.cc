@@ -37,6 +37,14 @@ void CheckInvariants(const pesan::sms::Command& command) {
   } else if (const auto* add = std::get_if<AddProduct>(&command)) {
     Check(pesan::IsProductCode(add->code) && add->price > 0 && !add->name.empty());
     Check(IsTrimmed(add->name) && add->name.size() <= kMaxNameLength);
+  } else if (const auto* list = std::get_if<PriceList>(&command)) {
+    Check(list->page >= 1 && list->page <= kMaxPage && IsTrimmed(list->query));
+    size_t words = list->query.empty() ? 0 : 1;
+    for (char c : list->query) {
+      Check(c == ' ' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+      words += c == ' ';
+    }
+    Check(words <= kMaxQueryWords);
   } else if (const auto* reject = std::get_if<RejectOrder>(&command)) {
     Check(reject->order > 0 && IsTrimmed(reject->reason));
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
@@ -339,6 +340,59 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_NE(report.find("3 pesanan, Rp54.000"), std::string::npos) << report;
 }
 
+// A list longer than one SMS pages, each page saying how to get the next; words look for products.
+TEST_F(SmsShopTest, ALongPriceListPagesAndWordsLookForProducts) {
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 24; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci nomor " + std::to_string(i), 4500 + i, 5,
+                    "batang", "Sabun", true});
+  }
+  rows.push_back({"M2", "Minyak goreng 2L", 35000, 4, "botol", "", true});
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  const size_t products = store_->ListProducts(shop_.id, false)->size();
+
+  // Every product on exactly one page, every page one segment, each pointing to the next.
+  std::set<std::string> seen;
+  size_t listed = 0;
+  int page = 1;
+  for (std::string text = "HARGA";; text = "HARGA " + std::to_string(++page)) {
+    auto reply = Reply(kCustomer, text);
+    ASSERT_EQ(CountSegments(reply).segments, 1u) << reply;
+    for (size_t at = 0; at < reply.size();) {
+      size_t end = reply.find(", ", at);
+      std::string part = reply.substr(at, std::min(end, reply.find(". ", at)) - at);
+      seen.insert(part.substr(0, part.find(' ')));
+      ++listed;
+      if (end == std::string::npos || end > reply.find(". ", at)) break;
+      at = end + 2;
+    }
+    if (reply.ends_with("Pesan: PESAN kode jumlah")) break;
+    ASSERT_TRUE(reply.ends_with("Lanjut: HARGA " + std::to_string(page + 1))) << reply;
+    ASSERT_LT(page, 10) << reply;
+  }
+  EXPECT_GT(page, 1);
+  EXPECT_EQ(seen.size(), products);
+  EXPECT_EQ(listed, products);
+  // Past the last page: the last page.
+  EXPECT_EQ(Reply(kCustomer, "HARGA 99"), Reply(kCustomer, "HARGA " + std::to_string(page)));
+
+  auto oil = Reply(kCustomer, "harga minyak goreng");
+  EXPECT_NE(oil.find("M1 Minyak goreng 1L 18.000"), std::string::npos) << oil;
+  EXPECT_NE(oil.find("M2 Minyak goreng 2L 35.000"), std::string::npos) << oil;
+  EXPECT_EQ(oil.find("Sabun"), std::string::npos) << oil;
+  auto rice = Reply(kCustomer, "Harga beras berapa?");
+  EXPECT_EQ(rice.rfind("B1 Beras 5kg 65.000. ", 0), 0u) << rice;
+  // "HARGA beras 2" reads as a price change; from a customer it asks for the price.
+  EXPECT_EQ(Reply(kCustomer, "HARGA beras 2"), rice);
+  // A category's word finds it; its list pages with the words kept.
+  auto soap = Reply(kCustomer, "MENU sabun");
+  EXPECT_NE(soap.find("Lanjut: MENU sabun 2"), std::string::npos) << soap;
+  EXPECT_EQ(soap.find("Beras"), std::string::npos) << soap;
+  // Words that find nothing: the whole list.
+  EXPECT_EQ(Reply(kCustomer, "HARGA durian"), Reply(kCustomer, "HARGA"));
+  EXPECT_EQ(Stock("B1"), 10);  // nothing was ordered or changed
+}
+
 TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
   for (int i = 0; i < 6; ++i)
     Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
@@ -376,6 +430,8 @@ TEST_F(SmsShopTest, AManagerSeesOneOrderInFull) {
   for (const auto& m : queued)
     if (m.to == kManager) alert = m.text;
   ASSERT_EQ(alert.find(address), std::string::npos) << "the alert was expected cut: " << alert;
+  EXPECT_NE(alert.find("Dusun Krajan RT 02"), std::string::npos) << alert;
+  EXPECT_NE(alert.find("..."), std::string::npos) << "a cut address says so: " << alert;
 
   auto full = Reply(kManager, "pesanan " + id);
   for (const std::string& part :

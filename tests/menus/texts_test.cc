@@ -38,7 +38,8 @@ std::string Fill(const Texts& t, const std::string& lang, const std::string& key
                    {"product", "B1"},
                    {"info", "Desa Sukamaju"},
                    {"minutes", "60"},
-                   {"time", "28/11 14:05"}});
+                   {"time", "28/11 14:05"},
+                   {"next", "MENU beras 2"}});
 }
 
 TEST(Texts, BothLanguagesHaveTheSameKeys) {

@@ -114,15 +114,16 @@ const Spelling kSpellings[] = {
     {"HARGA", "HARGA"},
     {"harga?", "HARGA"},
     {"MENU", "HARGA"},
-    {"menu apa saja", "HARGA"},
+    {"menu apa saja", "MENU apa saja"},
     {"PRICE", "HARGA"},
     {"PRICES", "HARGA"},
     {"LIST", "HARGA"},
     {"DAFTAR", "HARGA"},
-    {"HARGA beras", "HARGA"},
-    {"HARGA B1", "HARGA"},
-    {"HARGA beras berapa", "HARGA"},
-    {"HARGA 65000", "HARGA"},
+    {"HARGA beras", "MENU beras"},
+    {"HARGA B1", "MENU b1"},
+    {"HARGA beras berapa", "MENU beras berapa"},
+    {"HARGA 65000", "MENU 65000"},
+    {"HARGA 2", "HARGA 2"},
     {"BANTUAN", "BANTUAN"},
     {"HELP", "BANTUAN"},
     {"help!", "BANTUAN"},
@@ -309,6 +310,36 @@ TEST(SmsCommand, PriceListAndPriceChangeAreDistinct) {
   EXPECT_TRUE(IsManagerForm(CommandForm::kSetPrice));
 }
 
+TEST(SmsCommand, ThePriceListTakesWordsToLookForAndAPage) {
+  struct Case {
+    std::string_view text;
+    PriceList list;
+  };
+  const Case cases[] = {
+      {"HARGA", {"", 1}},
+      {"HARGA 2", {"", 2}},
+      {"harga beras", {"beras", 1}},
+      {"Harga Beras berapa?", {"beras berapa", 1}},
+      {"MENU beras 2", {"beras", 2}},
+      {"daftar minyak goreng 3", {"minyak goreng", 3}},
+      {"LIST 0", {"", 1}},
+      {"MENU lpg 3kg", {"lpg 3kg", 1}},
+      {"MENU a b c d e f g h", {"a b c d e f", 1}},
+  };
+  for (const Case& c : cases) {
+    ParsedCommand p = ParseSmsCommand(c.text);
+    ASSERT_TRUE(p.ok()) << c.text;
+    ASSERT_TRUE(std::holds_alternative<PriceList>(p.command())) << c.text;
+    EXPECT_EQ(std::get<PriceList>(p.command()), c.list) << c.text;
+    EXPECT_EQ(ParseSmsCommand(CommandText(p.command())).command(), p.command()) << c.text;
+  }
+  // "HARGA 2" is a page for a manager too, not a price change gone wrong.
+  EXPECT_FALSE(ParseSmsCommand("HARGA 2").manager_error.has_value());
+  // A query ending in a number keeps it: "MENU beras 5 1" is page 1 of "beras 5".
+  EXPECT_EQ(CommandText(PriceList{"beras 5", 1}), "MENU beras 5 1");
+  EXPECT_EQ(CommandText(PriceList{"", 3}), "HARGA 3");
+}
+
 TEST(SmsCommand, WordsAfterAManagersKeywordSayWhatTheCommandWouldNeed) {
   struct Case {
     std::string_view text;
@@ -322,11 +353,11 @@ TEST(SmsCommand, WordsAfterAManagersKeywordSayWhatTheCommandWouldNeed) {
       {"OK abc", Unknown{}, CommandForm::kAccept, "'abc' is not an order number: OK 123"},
       {"selesai deh", Unknown{}, CommandForm::kComplete,
        "'deh' is not an order number: SELESAI 123"},
-      {"HARGA B1", PriceList{}, CommandForm::kSetPrice,
+      {"HARGA B1", PriceList{"b1"}, CommandForm::kSetPrice,
        "HARGA needs a product code and a price: HARGA B1 65000"},
-      {"HARGA B1 abc", PriceList{}, CommandForm::kSetPrice,
+      {"HARGA B1 abc", PriceList{"b1 abc"}, CommandForm::kSetPrice,
        "price 'abc' is not a whole rupiah amount: HARGA B1 65000"},
-      {"price 65000", PriceList{}, CommandForm::kSetPrice,
+      {"price 65000", PriceList{"65000"}, CommandForm::kSetPrice,
        "'65000' is not a product code: PRICE B1 65000"},
   };
   for (const Case& c : cases) {
