@@ -1,5 +1,7 @@
 #include "core/domain.h"
 
+#include <charconv>
+
 namespace pesan {
 
 std::string_view OrderStatusName(OrderStatus s) {
@@ -49,6 +51,19 @@ bool CanMove(OrderStatus from, OrderStatus to) {
 
 bool HoldsStock(OrderStatus s) {
   return s != OrderStatus::kRejected && s != OrderStatus::kCancelled;
+}
+
+std::string ShortageMessage(const StockShortage& s) {
+  return s.code + " " + std::to_string(s.left);
+}
+
+StockShortage ReadShortage(std::string_view message) {
+  const size_t space = message.find(' ');
+  StockShortage s{std::string(message.substr(0, space)), 0};
+  if (space != std::string_view::npos) {
+    std::from_chars(message.data() + space + 1, message.data() + message.size(), s.left);
+  }
+  return s;
 }
 
 std::string_view OutboxStatusName(OutboxStatus s) {

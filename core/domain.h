@@ -58,6 +58,15 @@ bool CanMove(OrderStatus from, OrderStatus to);
 // Whether the order still holds stock (it is not rejected or cancelled).
 bool HoldsStock(OrderStatus s);
 
+// The product an order found short of stock, as CreateOrder's kOutOfStock error says it: its
+// message is "<code> <stock left>" ("B1 3").
+struct StockShortage {
+  std::string code;
+  std::int64_t left = 0;  // 0 (or below): sold out
+};
+std::string ShortageMessage(const StockShortage& s);
+StockShortage ReadShortage(std::string_view message);
+
 struct OrderItem {
   std::int64_t product_id = 0;
   std::string code;

@@ -499,7 +499,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
     auto p = GetProduct(order.shop_id, l.code);
     if (!p || !p->active) return NotFound("no product '" + l.code + "'");
     if (p->stock < l.qty) {
-      return Error{ErrorCode::kOutOfStock, p->code + " " + std::to_string(p->stock)};
+      return Error{ErrorCode::kOutOfStock, ShortageMessage({p->code, p->stock})};
     }
     items.push_back({p->id, p->code, p->name, l.qty, p->price});
     total += p->price * l.qty;

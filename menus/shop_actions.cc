@@ -3,15 +3,10 @@
 #include "core/gsm_text.h"
 #include "core/money.h"
 #include "core/phone.h"
+#include "menus/ussd/ussd_menu.h"
 
 namespace pesan {
 namespace {
-
-size_t Chars(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string ClipChars(std::string_view s, size_t n) {
   size_t chars = 0;
@@ -86,7 +81,7 @@ std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
     std::string part = std::to_string(items[i].qty) + "x " + items[i].name;
     std::string rest = i + 1 < items.size() ? " +" + std::to_string(items.size() - i - 1) : "";
     std::string candidate = out.empty() ? part : out + ", " + part;
-    if (Chars(candidate) + Chars(rest) > max_chars) {
+    if (ussd::CharCount(candidate) + ussd::CharCount(rest) > max_chars) {
       if (out.empty()) {
         // The first item alone is too long: cut it, and say how many more there are, if any.
         if (items.size() == 1) return TrimEnd(ClipChars(part, max_chars));
@@ -101,7 +96,7 @@ std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
 }
 
 std::string ShortenAtWord(std::string_view text, size_t max_chars) {
-  if (Chars(text) <= max_chars) return std::string(text);
+  if (ussd::CharCount(text) <= max_chars) return std::string(text);
   if (max_chars < 4) return "";
   std::string kept = ClipChars(text, max_chars - 3);
   if (text[kept.size()] != ' ') {

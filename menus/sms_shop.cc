@@ -275,12 +275,9 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
     if (e.code == ErrorCode::kOutOfStock) {
-      // "B1 3": the product code and the stock left.
-      auto space = e.message.find(' ');
-      const std::string code = e.message.substr(0, space);
-      const std::string stock = space == std::string::npos ? "0" : e.message.substr(space + 1);
-      if (stock == "0" || stock.starts_with('-')) return ReplyKey("sms.sold_out", {{"code", code}});
-      return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", stock}});
+      const StockShortage s = ReadShortage(e.message);
+      if (s.left <= 0) return ReplyKey("sms.sold_out", {{"code", s.code}});
+      return ReplyKey("sms.out_of_stock", {{"code", s.code}, {"stock", std::to_string(s.left)}});
     }
     return e;
   }

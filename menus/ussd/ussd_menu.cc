@@ -655,14 +655,10 @@ std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order&
 std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why) {
   std::string reason;
   if (why.code == ErrorCode::kOutOfStock) {
-    // "B1 3": the product code and the stock left
-    auto space = why.message.find(' ');
-    const std::string product = why.message.substr(0, space);
-    const std::string stock = space == std::string::npos ? "0" : why.message.substr(space + 1);
-    reason =
-        stock == "0" || stock.starts_with('-')
-            ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
-            : texts.Format(lang, "ussd.out_of_stock", {{"product", product}, {"stock", stock}});
+    const StockShortage s = ReadShortage(why.message);
+    reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", s.code}})
+                         : texts.Format(lang, "ussd.out_of_stock",
+                                        {{"product", s.code}, {"stock", std::to_string(s.left)}});
   } else {
     reason = std::string(texts.Get(lang, "ussd.unavailable"));
   }
