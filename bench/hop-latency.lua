@@ -35,6 +35,7 @@ hop, seq, bad = 1, 1, 0
 last_hop = tonumber(os.getenv("LAST_HOP") or "6")
 sum = { 0, 0, 0, 0, 0, 0 }   -- microseconds per hop
 count = { 0, 0, 0, 0, 0, 0 }
+hist = {}                    -- [hop * 1000 + bucket] = answers; buckets of 0.1 ms, the last 99.9+
 local prefix, sent
 
 local function new_session()
@@ -54,8 +55,11 @@ function request()
 end
 
 function response(status, headers, body)
-  sum[hop] = sum[hop] + (now_us() - sent)
+  local took = now_us() - sent
+  sum[hop] = sum[hop] + took
   count[hop] = count[hop] + 1
+  local k = hop * 1000 + math.min(math.floor(took / 100), 999)
+  hist[k] = (hist[k] or 0) + 1
   local kind = body:sub(1, 4)
   local ok = status == 200 and ((kind == "CON " and hop < 6) or (kind == "END " and hop == 6))
   if ok and hop < last_hop then
@@ -69,13 +73,26 @@ end
 
 function done(summary, latency, requests)
   local s, n = { 0, 0, 0, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0 }
+  local h = {}
   local b = 0
   for _, t in ipairs(threads) do
     local ts_, tc = t:get("sum"), t:get("count")
     for i = 1, 6 do s[i] = s[i] + ts_[i]; n[i] = n[i] + tc[i] end
+    for k, v in pairs(t:get("hist")) do h[k] = (h[k] or 0) + v end
     b = b + t:get("bad")
   end
   local line = "hop-latency: mean ms per hop:"
   for i = 1, 6 do line = line .. string.format("  %d: %.2f", i, n[i] > 0 and s[i] / n[i] / 1000 or 0) end
   io.write(line .. string.format("   (unexpected %d)\n", b))
+  -- The 99th percentile of each hop, from the 0.1 ms buckets (upper edge of the bucket).
+  line = "hop-latency: p99 ms per hop: "
+  for i = 1, 6 do
+    local want, seen, p99 = n[i] * 0.99, 0, 0
+    for bucket = 0, 999 do
+      seen = seen + (h[i * 1000 + bucket] or 0)
+      if seen >= want then p99 = (bucket + 1) / 10; break end
+    end
+    line = line .. string.format("  %d: %.1f", i, n[i] > 0 and p99 or 0)
+  end
+  io.write(line .. "\n")
 end
