@@ -139,6 +139,7 @@ class Conversation {
   pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
   pesan::Status OpenOrders();
   pesan::Status ShowOrder(std::int64_t id);
+  pesan::Status StockList(int page);
   pesan::Status Report();
 
   Store& store_;
@@ -509,6 +510,8 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
           return c.order ? ShowOrder(*c.order) : OpenOrders();
         } else if constexpr (std::is_same_v<T, sms::DailyReport>) {
           return Report();
+        } else if constexpr (std::is_same_v<T, sms::StockList>) {
+          return StockList(c.page);
         } else {
           return Ok{};
         }
@@ -538,11 +541,12 @@ pesan::Status Conversation::ShowOrder(std::int64_t id) {
   const std::string sid = std::to_string(id);
   auto order = store_.GetOrder(id);
   if (!order || order->shop_id != shop_.id) return ReplyKey("sms.no_such_order", {{"order", sid}});
-  const std::string where = order->pickup ? std::string(t_.Get(lang_, "sms.manager_alert_pickup"))
-                                          : order->address;
+  const std::string where =
+      order->pickup ? std::string(t_.Get(lang_, "sms.manager_alert_pickup")) : order->address;
   const std::string reason =
-      order->note.empty() ? "" : " " + t_.Format(lang_, "sms.manager_order_reason",
-                                                 {{"reason", order->note}});
+      order->note.empty()
+          ? ""
+          : " " + t_.Format(lang_, "sms.manager_order_reason", {{"reason", order->note}});
   return ReplyKey("sms.manager_order",
                   {{"order", sid},
                    {"status", StatusName(t_, lang_, order->status)},
@@ -552,6 +556,25 @@ pesan::Status Conversation::ShowOrder(std::int64_t id) {
                    {"address", where},
                    {"phone", NationalPhone(order->phone, v_.country_code)},
                    {"reason", reason}});
+}
+
+// Every product's stock as the menus see it, one SMS a page: the manager checks before STOK.
+pesan::Status Conversation::StockList(int page) {
+  const auto& products = view_.products();
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < products.size(); ++i) {
+    parts.push_back(products[i].code + " " + products[i].name + " " +
+                    std::to_string(std::max<std::int64_t>(view_.Stock(static_cast<int>(i)), 0)));
+  }
+  if (parts.empty()) return ReplyKey("sms.manager_stock_none");
+  auto pages = Pages(
+      parts, ", ",
+      [&](int next) {
+        return t_.Format(lang_, "sms.price_list_more",
+                         {{"next", sms::CommandText(sms::StockList{next})}});
+      },
+      std::string(t_.Get(lang_, "sms.manager_stock_tail")));
+  return Reply(pages[std::min<size_t>(page, pages.size()) - 1]);
 }
 
 pesan::Status Conversation::Report() {

@@ -497,6 +497,12 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       return RejectOrder{std::get<0>(number), std::move(reason)};
     }
     case CommandForm::kStock: {
+      Lexer peek = lex;
+      const std::string_view first = peek.Next();
+      if (first.empty()) return StockList{};
+      if (AllDigits(first) && first.size() <= 3 && peek.Next().empty()) {
+        return StockList{std::max(1, std::stoi(std::string(first)))};  // "STOK 2": a page
+      }
       auto code = ReadCode(lex, form, keyword);
       if (code.index() == 1) return std::get<1>(code);
       std::string_view token = lex.Next();
@@ -593,7 +599,8 @@ constexpr std::array<CommandForm, std::variant_size_v<Command>> kFormOfAlternati
     CommandForm::kShip,          CommandForm::kComplete,  CommandForm::kReject,
     CommandForm::kStock,         CommandForm::kSetPrice,  CommandForm::kAddProduct,
     CommandForm::kRemoveProduct, CommandForm::kOpen,      CommandForm::kClose,
-    CommandForm::kListOrders,    CommandForm::kReport,    CommandForm::kUnknown,
+    CommandForm::kListOrders,    CommandForm::kReport,    CommandForm::kStock,
+    CommandForm::kUnknown,
 };
 
 template <typename... F>
@@ -669,8 +676,8 @@ std::string CommandText(const Command& command) {
             // number keeps its page number, or that number would be read as the page.
             std::string text = with_text(c.query.empty() ? "HARGA" : "MENU", c.query);
             const size_t last = c.query.rfind(' ') + 1;
-            const bool number_last = !c.query.empty() && AllDigits(c.query.substr(last)) &&
-                                     c.query.size() - last <= 3;
+            const bool number_last =
+                !c.query.empty() && AllDigits(c.query.substr(last)) && c.query.size() - last <= 3;
             if (c.page > 1 || number_last) text += " " + std::to_string(c.page);
             return text;
           },
@@ -691,6 +698,9 @@ std::string CommandText(const Command& command) {
           [](const CloseShop&) { return std::string("TUTUP"); },
           [&](const ListOrders& c) { return with_number("PESANAN", c.order); },
           [](const DailyReport&) { return std::string("LAPORAN"); },
+          [](const StockList& c) {
+            return c.page > 1 ? "STOK " + std::to_string(c.page) : std::string("STOK");
+          },
           [](const Unknown&) { return std::string(); },
       },
       command);

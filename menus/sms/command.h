@@ -23,6 +23,7 @@
 //   SELESAI 123                          delivered and paid (DONE)
 //   TOLAK 123 [alasan]                   reject, with an optional reason (REJECT)
 //   STOK B1 20                           set the stock (STOCK)
+//   STOK [2]                             every product's stock, one SMS a page
 //   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
 //   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name (ADD)
 //   HAPUS B9                             remove a product (DELETE, REMOVE)
@@ -155,16 +156,20 @@ struct ListOrders {
 struct DailyReport {
   bool operator==(const DailyReport&) const = default;
 };
+struct StockList {
+  int page = 1;  // 1..kMaxPage
+  bool operator==(const StockList&) const = default;
+};
 
 // Text that is not a command at all; the caller decides whether to answer with help.
 struct Unknown {
   bool operator==(const Unknown&) const = default;
 };
 
-using Command =
-    std::variant<PlaceOrder, SetAddress, OrderStatus, CancelOrder, PriceList, Help, Confirm,
-                 Decline, AcceptOrder, ShipOrder, CompleteOrder, RejectOrder, SetStock, SetPrice,
-                 AddProduct, RemoveProduct, OpenShop, CloseShop, ListOrders, DailyReport, Unknown>;
+using Command = std::variant<PlaceOrder, SetAddress, OrderStatus, CancelOrder, PriceList, Help,
+                             Confirm, Decline, AcceptOrder, ShipOrder, CompleteOrder, RejectOrder,
+                             SetStock, SetPrice, AddProduct, RemoveProduct, OpenShop, CloseShop,
+                             ListOrders, DailyReport, StockList, Unknown>;
 
 // Which command a text meant, whether or not it parsed.
 enum class CommandForm {

@@ -45,6 +45,8 @@ void CheckInvariants(const pesan::sms::Command& command) {
       words += c == ' ';
     }
     Check(words <= kMaxQueryWords);
+  } else if (const auto* stock_list = std::get_if<StockList>(&command)) {
+    Check(stock_list->page >= 1 && stock_list->page <= kMaxPage);
   } else if (const auto* reject = std::get_if<RejectOrder>(&command)) {
     Check(reject->order > 0 && IsTrimmed(reject->reason));
   }

@@ -393,6 +393,39 @@ TEST_F(SmsShopTest, ALongPriceListPagesAndWordsLookForProducts) {
   EXPECT_EQ(Stock("B1"), 10);  // nothing was ordered or changed
 }
 
+// STOK alone: every product's stock, paged like the price list, as orders left it.
+TEST_F(SmsShopTest, AManagerSeesTheStockOfEveryProduct) {
+  Send(kCustomer, "PESAN B1 3 ALAMAT Jl Mawar 3");
+  auto stock = Reply(kManager, "STOK");
+  EXPECT_EQ(stock, "B1 Beras 5kg 7, M1 Minyak goreng 1L 20, L1 LPG 3kg 0. Ubah: STOK kode jumlah");
+  EXPECT_EQ(Reply(kManager, "stok 2"), stock);  // one page only: the last
+
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 30; ++i)
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci nomor " + std::to_string(i), 4500, i,
+                    "batang", "", true});
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  std::string all;
+  int page = 1;
+  for (auto reply = Reply(kManager, "STOK");;
+       reply = Reply(kManager, "STOK " + std::to_string(page))) {
+    ASSERT_EQ(CountSegments(reply).segments, 1u) << reply;
+    all += reply + " | ";
+    if (reply.ends_with("Ubah: STOK kode jumlah")) break;
+    ASSERT_TRUE(reply.ends_with("Lanjut: STOK " + std::to_string(++page))) << reply;
+    ASSERT_LT(page, 10) << all;
+  }
+  EXPECT_GT(page, 2);
+  for (int i = 1; i <= 30; ++i) {
+    const std::string part = "S" + std::to_string(i) + " Sabun cuci nomor " + std::to_string(i) +
+                             " " + std::to_string(i);
+    EXPECT_NE(all.find(part + ","), all.find(part + ".")) << part << " in " << all;
+  }
+  // From a customer it is a manager's command: help, no stock.
+  EXPECT_EQ(Reply(kCustomer, "STOK").find("Sabun"), std::string::npos);
+  EXPECT_EQ(Stock("S1"), 1);
+}
+
 TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
   for (int i = 0; i < 6; ++i)
     Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");

@@ -172,6 +172,10 @@ const Spelling kSpellings[] = {
 
     // Managers: catalogue.
     {"STOK B1 20", "STOK B1 20"},
+    {"STOK", "STOK"},
+    {"stok?", "STOK"},
+    {"STOK 2", "STOK 2"},
+    {"stock 02", "STOK 2"},
     {"stok b1 20", "STOK B1 20"},
     {"STOCK B1 20", "STOK B1 20"},
     {"STOK B1=20", "STOK B1 20"},
@@ -485,10 +489,9 @@ const Bad kBad[] = {
     {"TOLAK", CommandForm::kReject, "TOLAK needs an order number: TOLAK 123 stok habis"},
     {"TOLAK stok habis", CommandForm::kReject,
      "'stok' is not an order number: TOLAK 123 stok habis"},
-    {"STOK", CommandForm::kStock, "STOK needs a product code and a number: STOK B1 20"},
     {"STOK B1", CommandForm::kStock, "STOK needs a product code and a number: STOK B1 20"},
     {"STOCK B1", CommandForm::kStock, "STOCK needs a product code and a number: STOCK B1 20"},
-    {"STOK 20", CommandForm::kStock, "'20' is not a product code: STOK B1 20"},
+    {"STOK 2000", CommandForm::kStock, "'2000' is not a product code: STOK B1 20"},
     {"STOK B1 banyak", CommandForm::kStock, "stock 'banyak' is not a whole number: STOK B1 20"},
     {"STOK B1 -5", CommandForm::kStock, "stock cannot be below 0: STOK B1 20"},
     {"STOK B1 20kg", CommandForm::kStock, "stock '20kg' is not a whole number: STOK B1 20"},
