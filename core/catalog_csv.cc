@@ -269,7 +269,21 @@ std::optional<bool> ParseActive(std::string_view text) {
   return std::nullopt;
 }
 
+// A stock: up to 9 digits, grouped in thousands with '.' or ',' as spreadsheets write them
+// ("1.000", "12,500"); "2.5" and "1.00" are not whole numbers.
 std::optional<std::int64_t> ParseCount(std::string_view text) {
+  const size_t mark = text.find_first_of(".,");
+  if (mark != std::string_view::npos) {
+    const char sep = text[mark];
+    if (mark == 0 || mark > 3) return std::nullopt;
+    std::string digits(text.substr(0, mark));
+    for (size_t at = mark; at < text.size(); at += 4) {
+      if (text[at] != sep || text.size() - at < 4) return std::nullopt;
+      digits.append(text.substr(at + 1, 3));
+    }
+    if (digits.find_first_of(".,") != std::string::npos) return std::nullopt;
+    return ParseCount(digits);
+  }
   if (text.empty() || text.size() > 9) return std::nullopt;
   std::int64_t v = 0;
   for (char c : text) {

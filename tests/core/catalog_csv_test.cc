@@ -63,6 +63,11 @@ TEST(CatalogCsv, SemicolonFileAsAnIndonesianSpreadsheetSavesIt) {
   EXPECT_EQ(rows[0].name, "Beras, premium");
   EXPECT_EQ(rows[0].price, 65000);
   EXPECT_EQ(rows[1].price, 2000);
+  // Stock written with thousands as well.
+  rows = ParseOk("code;name;price;stock\r\nB1;Beras;65.000;1.250\r\nT2;Telur;2.000;\"12,000\"\r\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].stock, 1250);
+  EXPECT_EQ(rows[1].stock, 12000);
 }
 
 TEST(CatalogCsv, SeparatorComesFromTheHeaderLine) {
@@ -208,6 +213,14 @@ TEST(CatalogCsv, BadFilesNameTheLineAndTheProblem) {
        "line 2: stock '-3' is not a whole number of 0 or more"},
       {"code,name,price,stock\nB1,Beras,5000,2.5\n",
        "line 2: stock '2.5' is not a whole number of 0 or more"},
+      {"code;name;price;stock\nB1;Beras;5000;1.00\n",
+       "line 2: stock '1.00' is not a whole number of 0 or more"},
+      {"code;name;price;stock\nB1;Beras;5000;1.000,5\n",
+       "line 2: stock '1.000,5' is not a whole number of 0 or more"},
+      {"code;name;price;stock\nB1;Beras;5000;1000.000.000\n",
+       "line 2: stock '1000.000.000' is not a whole number of 0 or more"},
+      {"code;name;price;stock\nB1;Beras;5000;1.000.000.000\n",
+       "line 2: stock '1.000.000.000' is not a whole number of 0 or more"},
       {"code,name,price,stock\nB1,Beras,5000,1234567890\n",
        "line 2: stock '1234567890' is not a whole number of 0 or more"},
       {"code,name,price,active\nB1,Beras,5000,maybe\n",
