@@ -28,16 +28,23 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   std::unique_ptr<Gateway> g(new Gateway(std::move(config), clock));
   const auto& gw = g->config_.gateway;
 
-  auto store = SqliteStore::Open(gw.database);
-  if (!store) return store.error();
-  g->db_lock_.fd = ::open(gw.database.c_str(), O_RDONLY | O_CLOEXEC);
-  if (g->db_lock_.fd < 0 || ::flock(g->db_lock_.fd, LOCK_EX | LOCK_NB) != 0) {
+  // The lock comes first, so that a second `serve` does not open (or migrate) a database in use.
+  // An empty file is an empty SQLite database; where the file cannot be made, Open says why.
+  g->db_lock_.fd = ::open(gw.database.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  const int open_err = errno;
+  if (g->db_lock_.fd >= 0 && ::flock(g->db_lock_.fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     if (err == EWOULDBLOCK) {
       return Unavailable("the database " + gw.database +
                          " is in use by another 'pesan serve'; stop it first");
     }
     return Unavailable("cannot lock the database " + gw.database + ": " + std::strerror(err));
+  }
+  auto store = SqliteStore::Open(gw.database);
+  if (!store) return store.error();
+  if (g->db_lock_.fd < 0) {
+    return Unavailable("cannot lock the database " + gw.database + ": " +
+                       std::strerror(open_err));
   }
   if (auto st = PrepareDatabase(g->config_, **store); !st) return st.error();
   if (auto st = (*store)->CheckpointInBackground(); !st) return st.error();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -214,6 +215,18 @@ TEST(Cli, ServeThatCannotStartSaysWhy) {
   EXPECT_NE(loud.exit_code, 0);
   EXPECT_NE(loud.err.find("--log-level"), std::string::npos) << loud.err;
   EXPECT_NE(loud.err.find("loud"), std::string::npos) << loud.err;
+
+  // A database another serve holds is refused before it is opened: nothing is written to it.
+  const std::string held = s.dir.File("held.db");
+  const int fd = ::open(held.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  auto busy = RunPesan({"serve", "--config", s.config, "--db", held, "--listen", "127.0.0.1:0"});
+  ::close(fd);
+  EXPECT_EQ(busy.exit_code, 1) << busy.err;
+  EXPECT_NE(busy.err.find("is in use by another 'pesan serve'"), std::string::npos) << busy.err;
+  EXPECT_EQ(std::filesystem::file_size(held), 0u);
+  EXPECT_FALSE(std::filesystem::exists(held + "-wal"));
 
   TempDir other;
   const std::string bad_catalog =
