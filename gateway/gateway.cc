@@ -43,8 +43,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   auto store = SqliteStore::Open(gw.database);
   if (!store) return store.error();
   if (g->db_lock_.fd < 0) {
-    return Unavailable("cannot lock the database " + gw.database + ": " +
-                       std::strerror(open_err));
+    return Unavailable("cannot lock the database " + gw.database + ": " + std::strerror(open_err));
   }
   if (auto st = PrepareDatabase(g->config_, **store); !st) return st.error();
   if (auto st = (*store)->CheckpointInBackground(); !st) return st.error();
