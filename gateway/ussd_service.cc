@@ -11,7 +11,9 @@ namespace pesan {
 
 UssdService::UssdService(ShopRegistry& shops, const Voice& voice, DbWriter& writer,
                          ReadStores& reads, const Clock& clock, UssdOptions options)
-    : shops_(shops), voice_(voice), writer_(writer), reads_(reads), clock_(clock), opt_(options) {}
+    : shops_(shops), voice_(voice), writer_(writer), reads_(reads), clock_(clock), opt_(options) {
+  opt_.limits.service_code = opt_.service_code;
+}
 
 Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
     const ussd::ShopView& shop, const std::string& phone) {
@@ -59,12 +61,6 @@ std::string PathToRun(const std::string& text, const std::string& last_text,
   const std::string_view added =
       std::string_view(text).substr(last_text.empty() ? 0 : last_text.size() + 1);
   return last_path.empty() ? std::string(added) : last_path + "*" + std::string(added);
-}
-
-// `path` without its last input.
-std::string WithoutLastInput(const std::string& path) {
-  const auto star = path.rfind('*');
-  return star == std::string::npos ? std::string() : path.substr(0, star);
 }
 
 }  // namespace
@@ -316,8 +312,8 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
   auto inputs = ussd::SplitInputs(path);
   ussd::StepResult step = ussd::Step(*shop, *customer, *voice_.texts, inputs, opt_.limits);
   UssdAnswer answer{std::move(step.screen), step.end};
-  // What the next hop goes on from: a refused input is not replayed.
-  std::string kept = step.refused ? WithoutLastInput(path) : path;
+  // What the next hop goes on from: the inputs that took effect, products pinned by code.
+  std::string kept = std::move(step.kept);
   std::function<Status(Store&)> persist;
   if (persist_path) {
     persist = [key, value = nlohmann::json{{"path", kept}, {"seq", seq}}.dump(),
@@ -363,11 +359,11 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
       if (persist) return persist(s);
       return Ok{};
     };
-    render = [this, lang, result]() -> UssdAnswer {
+    render = [this, lang, result, shop]() -> UssdAnswer {
       const auto& r = **result;
       if (r.ok()) return {ussd::PlacedScreen(*voice_.texts, lang, *r), true};
       spdlog::info("ussd: order not placed: {}", r.error().message);
-      return {ussd::NotPlacedScreen(*voice_.texts, lang, r.error()), true};
+      return {ussd::NotPlacedScreen(*voice_.texts, lang, r.error(), *shop), true};
     };
   } else if (auto* cancel = std::get_if<ussd::CancelOrder>(&*step.effect)) {
     OrderId id = cancel->order;

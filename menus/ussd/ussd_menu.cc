@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/money.h"
+#include "menus/shop_actions.h"
 
 namespace pesan::ussd {
 namespace {
@@ -161,6 +162,10 @@ class Machine {
   std::string Nav(bool prev, bool next) const;
 
   void PlaceOrInform(bool last);
+  // Whether a price in the cart differs from what the customer saw (the cart then shows the new
+  // prices, which the customer confirms again).
+  bool PricesChanged() const;
+  void Apply(std::string_view in, bool last);
   std::string Render() const;
   std::string Summary() const;
   bool Cancellable(const PastOrder& o) const {
@@ -174,7 +179,20 @@ class Machine {
 
   Frame at_;
   std::vector<Frame> back_;
-  std::vector<std::pair<int, std::int64_t>> cart_;  // product index, quantity
+  struct CartLine {
+    int product = -1;
+    std::int64_t qty = 0;
+    Rupiah price = 0;  // as the customer last saw it
+  };
+  std::vector<CartLine> cart_;
+  // The inputs that took effect; `product` >= 0 for a product chosen from a list.
+  struct Kept {
+    std::string input;
+    int product = -1;
+  };
+  std::vector<Kept> kept_;
+  Rupiah seen_price_ = 0;  // of the product on the quantity screen, as the customer saw it
+  bool derailed_ = false;  // a chosen product left the catalog: later inputs meant other screens
   bool address_chosen_ = false;
   std::string address_;
   bool pickup_ = false;
@@ -234,7 +252,19 @@ std::string Machine::ListScreen(std::string_view header, ListLines lines, int pa
 }
 
 void Machine::Input(std::string_view raw, bool last) {
-  if (ended_) return;  // inputs after the end of a session change nothing
+  if (derailed_) return;
+  if (ended_) {
+    // Inputs after the end of a session change nothing; the last one is told so.
+    if (last) end_screen_ = t_.Format(lang_, "ussd.ended", {{"code", lim_.service_code}});
+    return;
+  }
+  const size_t kept = kept_.size();
+  Apply(raw, last);
+  if (derailed_ || !notice_.empty() || kept_.size() != kept) return;
+  kept_.push_back({std::string(raw), -1});
+}
+
+void Machine::Apply(std::string_view raw, bool last) {
   notice_.clear();
   std::string_view in = Trim(raw);
   if (CharCount(raw) > lim_.max_input) {
@@ -271,6 +301,20 @@ void Machine::Input(std::string_view raw, bool last) {
     case Where::kCategories:
     case Where::kProducts: {
       const bool categories = at_.where == Where::kCategories;
+      if (!categories && in.starts_with('#')) {
+        // A product chosen on an earlier hop, by code and the price then shown.
+        const size_t colon = in.find(':');
+        const int idx = shop_.Find(std::string(in.substr(1, colon - 1)));
+        if (idx < 0 || colon == std::string_view::npos) {
+          Notice("ussd.catalog_changed");
+          derailed_ = true;
+          return;
+        }
+        std::from_chars(in.data() + colon + 1, in.data() + in.size(), seen_price_);
+        kept_.push_back({std::string(in), idx});
+        Go({Where::kQuantity, 0, at_.category, idx});
+        return;
+      }
       ListLines lines(*this, at_);
       std::string header = T(categories ? "ussd.categories" : "ussd.products");
       const Page page = FindPage(lines, header, at_.page);
@@ -302,23 +346,28 @@ void Machine::Input(std::string_view raw, bool last) {
             t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
         return;
       }
+      seen_price_ = p.price;
+      kept_.push_back({std::string(in), idx});
       Go({Where::kQuantity, 0, at_.category, idx});
       return;
     }
 
     case Where::kQuantity: {
+      // The quantity of a product already in the cart is set anew (its screen says how many the
+      // cart has): "0 Back" from the next screen and a new number corrects it.
       const std::int64_t max = last ? std::min(shop_.Stock(at_.product), kMaxQty) : kMaxQty;
+      auto it = std::find_if(cart_.begin(), cart_.end(),
+                             [&](const CartLine& l) { return l.product == at_.product; });
       auto qty = Number(in, max);
       if (!qty) {
         notice_ = t_.Format(lang_, "ussd.bad_qty", {{"max", Str(max)}});
         return;
       }
-      auto it = std::find_if(cart_.begin(), cart_.end(),
-                             [&](auto& line) { return line.first == at_.product; });
       if (it == cart_.end()) {
-        cart_.emplace_back(at_.product, *qty);
+        cart_.push_back({at_.product, *qty, seen_price_});
       } else {
-        it->second = *qty;  // the quantity screen sets the product's quantity
+        it->qty = *qty;
+        it->price = seen_price_;
       }
       if (address_chosen_) {
         Go({Where::kSummary});
@@ -371,12 +420,15 @@ void Machine::Input(std::string_view raw, bool last) {
     }
 
     case Where::kSummary:
+      if (in == "1" && last && PricesChanged()) {
+        Notice("ussd.price_changed");
+        return;
+      }
       if (in == "1") {
         // The same items and quantities ordered on the same local day: ask first.
-        auto mine = cart_;
         std::vector<std::pair<std::string, std::int64_t>> wanted;
-        for (auto& [idx, qty] : mine)
-          wanted.emplace_back(shop_.products()[static_cast<size_t>(idx)].code, qty);
+        for (const CartLine& l : cart_)
+          wanted.emplace_back(shop_.products()[static_cast<size_t>(l.product)].code, l.qty);
         std::sort(wanted.begin(), wanted.end());
         for (const auto& o : cust_.recent) {
           if (o.day != cust_.today || !HoldsStock(o.status)) continue;
@@ -399,6 +451,11 @@ void Machine::Input(std::string_view raw, bool last) {
       return;
 
     case Where::kDuplicate:
+      if (in == "1" && last && PricesChanged()) {
+        Back();
+        Notice("ussd.price_changed");
+        return;
+      }
       if (in == "1") {
         PlaceOrInform(last);
       } else if (in == "2") {
@@ -451,8 +508,8 @@ void Machine::PlaceOrInform(bool last) {
   End(std::string());
   if (!last) return;  // placed on its own hop already
   PlaceOrder order;
-  for (auto& [idx, qty] : cart_)
-    order.lines.emplace_back(shop_.products()[static_cast<size_t>(idx)].code, qty);
+  for (const CartLine& l : cart_)
+    order.lines.emplace_back(shop_.products()[static_cast<size_t>(l.product)].code, l.qty);
   order.address = pickup_ ? std::string() : address_;
   order.pickup = pickup_;
   order.save_address = save_address_;
@@ -460,15 +517,21 @@ void Machine::PlaceOrInform(bool last) {
   effect_ = std::move(order);
 }
 
+bool Machine::PricesChanged() const {
+  return std::any_of(cart_.begin(), cart_.end(), [&](const CartLine& l) {
+    return shop_.products()[static_cast<size_t>(l.product)].price != l.price;
+  });
+}
+
 std::string Machine::Summary() const {
   std::string head = T("ussd.summary_head");
   Rupiah total = 0;
   std::vector<std::string> lines;
-  for (auto& [idx, qty] : cart_) {
-    const Product& p = shop_.products()[static_cast<size_t>(idx)];
-    total += p.price * qty;
-    lines.push_back(Str(qty) + "x " + Clip(p.name, kMaxNameChars) + " " +
-                    FormatRupiah(p.price * qty));
+  for (const CartLine& l : cart_) {
+    const Product& p = shop_.products()[static_cast<size_t>(l.product)];
+    total += p.price * l.qty;
+    lines.push_back(Str(l.qty) + "x " + Clip(p.name, kMaxNameChars) + " " +
+                    FormatRupiah(p.price * l.qty));
   }
   std::string tail = t_.Format(lang_, "ussd.summary_total", {{"total", FormatRupiah(total)}});
   std::string where = pickup_ ? T("ussd.summary_pickup")
@@ -508,13 +571,17 @@ std::string Machine::Render() const {
     case Where::kQuantity: {
       const Product& p = shop_.products()[static_cast<size_t>(at_.product)];
       const std::int64_t stock = shop_.Stock(at_.product);
-      return t_.Format(lang_, "ussd.product",
-                       {{"name", Clip(p.name, 40)},
-                        {"price", FormatRupiah(p.price)},
-                        {"unit", p.unit.empty() ? std::string() : "/" + p.unit},
-                        {"stock", Str(stock)},
-                        {"max", Str(std::min(stock, kMaxQty))}}) +
-             "\n" + Nav(false, false);
+      auto it = std::find_if(cart_.begin(), cart_.end(),
+                             [&](const CartLine& l) { return l.product == at_.product; });
+      const std::int64_t had = it == cart_.end() ? 0 : it->qty;
+      std::string s = t_.Format(lang_, "ussd.product",
+                                {{"name", Clip(p.name, 40)},
+                                 {"price", FormatRupiah(p.price)},
+                                 {"unit", p.unit.empty() ? std::string() : "/" + p.unit},
+                                 {"stock", Str(stock)},
+                                 {"max", Str(std::min(stock, kMaxQty))}});
+      if (had > 0) s += "\n" + t_.Format(lang_, "ussd.in_cart", {{"qty", Str(had)}});
+      return s + "\n" + Nav(false, false);
     }
     case Where::kAddressKnown: {
       std::string s =
@@ -546,18 +613,19 @@ std::string Machine::Render() const {
     }
     case Where::kOrderDetail: {
       const PastOrder& o = cust_.recent[at_.order];
-      std::string items;
-      for (const auto& it : o.items) {
-        if (!items.empty()) items += ", ";
-        items += Str(it.qty) + "x " + Clip(it.name, kMaxNameChars);
+      // Every item that fits the screen, then "+N" for the rest.
+      std::string s;
+      for (size_t budget : {400u, 120u, 90u, 70u, 50u, 30u}) {
+        s = t_.Format(lang_, "ussd.order_detail",
+                      {{"order", Str(o.id)},
+                       {"status", T("status." + std::string(OrderStatusName(o.status)))},
+                       {"items", ItemsLine(o.items, budget)},
+                       {"total", FormatRupiah(o.total)}});
+        if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
+        s += "\n" + Nav(false, false);
+        if (CharCount(s) <= lim_.target_chars) break;
       }
-      std::string s = t_.Format(lang_, "ussd.order_detail",
-                                {{"order", Str(o.id)},
-                                 {"status", T("status." + std::string(OrderStatusName(o.status)))},
-                                 {"items", Clip(items, 70)},
-                                 {"total", FormatRupiah(o.total)}});
-      if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
-      return s + "\n" + Nav(false, false);
+      return s;
     }
     case Where::kInfo: {
       std::string info = shop_.shop.info.empty()
@@ -576,6 +644,16 @@ StepResult Machine::Result() const {
   r.language = lang_;
   r.effect = effect_;
   r.refused = !ended_ && !notice_.empty();  // every refusal leaves a notice, and only they do
+  for (const Kept& k : kept_) {
+    if (!r.kept.empty()) r.kept += '*';
+    if (k.product < 0) {
+      r.kept += k.input;
+    } else {
+      // The price now: the screen of this hop shows it.
+      const Product& p = shop_.products()[static_cast<size_t>(k.product)];
+      r.kept += "#" + p.code + ":" + Str(p.price);
+    }
+  }
   if (ended_) {
     r.end = true;
     r.screen = FitScreen(end_screen_, lim_.max_chars);
@@ -652,13 +730,18 @@ std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order&
                    182);
 }
 
-std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why) {
+std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why,
+                            const ShopView& shop) {
   std::string reason;
   if (why.code == ErrorCode::kOutOfStock) {
     const StockShortage s = ReadShortage(why.message);
-    reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", s.code}})
+    // The customer chose by name: name the product, not its code.
+    const int idx = shop.Find(s.code);
+    const std::string product =
+        idx < 0 ? s.code : Clip(shop.products()[static_cast<size_t>(idx)].name, kMaxNameChars);
+    reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
                          : texts.Format(lang, "ussd.out_of_stock",
-                                        {{"product", s.code}, {"stock", std::to_string(s.left)}});
+                                        {{"product", product}, {"stock", std::to_string(s.left)}});
   } else {
     reason = std::string(texts.Get(lang, "ussd.unavailable"));
   }

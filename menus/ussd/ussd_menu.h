@@ -90,12 +90,18 @@ struct StepResult {
   // stock, a sold-out product). Later steps must not replay it: a check that depends on the
   // shop's data runs on the hop an input is typed only, so replayed it would be taken.
   bool refused = false;
+  // The inputs the next hop goes on from, joined by '*': those that took effect, with each
+  // product chosen by its place in a list written as "#<code>:<price shown>". A catalog changed
+  // mid-session then cannot swap the product, and a price changed before the confirmation is
+  // shown again instead of being charged unseen.
+  std::string kept;
 };
 
 struct Limits {
-  size_t target_chars = 160;  // screens aim for this (safe on every network)
-  size_t max_chars = 182;     // and never exceed this
-  size_t max_input = 120;     // longer inputs are refused with a short answer
+  size_t target_chars = 160;           // screens aim for this (safe on every network)
+  size_t max_chars = 182;              // and never exceed this
+  size_t max_input = 120;              // longer inputs are refused with a short answer
+  std::string service_code = "*123#";  // what customers dial, for the session-over screen
 };
 
 // `inputs` are the session's inputs that took effect: without those a step refused.
@@ -107,7 +113,8 @@ std::vector<std::string_view> SplitInputs(std::string_view text);
 
 // The final screens once an effect has been applied.
 std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order& order);
-std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why);
+std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why,
+                            const ShopView& shop);
 std::string CancelledScreen(const Texts& texts, std::string_view lang, const Result<Order>& result);
 
 // Cuts a screen to at most `max_chars` characters, at a line end where it can.

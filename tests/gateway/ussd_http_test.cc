@@ -393,7 +393,8 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   auto a = gw.Ussd("O1", "+6281200000011", "1*1*2*Jl Mawar 3*1");
   auto b = gw.Ussd("O2", "+6281200000012", "1*1*2*Jl Mawar 4*1");
   EXPECT_NE(a.body.find("diterima"), std::string::npos) << a.body;
-  EXPECT_NE(b.body.find("stok B1 tinggal 1"), std::string::npos) << b.body;
+  // Named as the customer chose it, not by its code.
+  EXPECT_NE(b.body.find("stok Beras 5kg tinggal 1"), std::string::npos) << b.body;
   EXPECT_EQ(AllOrders(dir).size(), 1u);
   // None left: said so.
   gw.Ussd("O3", "+6281200000013", "1*1*1*Jl Mawar 5");
@@ -401,7 +402,7 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   EXPECT_NE(gw.Ussd("O3", "+6281200000013", "1*1*1*Jl Mawar 5*1").body.find("diterima"),
             std::string::npos);
   auto d = gw.Ussd("O4", "+6281200000014", "1*1*1*Jl Mawar 6*1").body;
-  EXPECT_NE(d.find("B1 sedang habis"), std::string::npos) << d;
+  EXPECT_NE(d.find("Beras 5kg sedang habis"), std::string::npos) << d;
   EXPECT_EQ(AllOrders(dir).size(), 2u);
 }
 

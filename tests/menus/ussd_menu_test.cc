@@ -123,7 +123,10 @@ TEST(UssdMenu, BackAndMainMenuKeys) {
   EXPECT_EQ(Walk(shop, c, "1*0").screen, Walk(shop, c, "").screen);
   EXPECT_EQ(Walk(shop, c, "1*1*0").screen, Walk(shop, c, "1").screen);
   EXPECT_EQ(Walk(shop, c, "1*1*00").screen, Walk(shop, c, "").screen);
-  EXPECT_EQ(Walk(shop, c, "1*1*2*0").screen, Walk(shop, c, "1*1").screen);
+  // Back to the quantity: the product's screen, saying what the cart has.
+  EXPECT_EQ(Walk(shop, c, "1*1*2*0").screen.rfind(Walk(shop, c, "1*1").screen.substr(0, 30), 0),
+            0u);
+  EXPECT_NE(Walk(shop, c, "1*1*2*0").screen.find("Di keranjang sekarang 2"), std::string::npos);
   EXPECT_EQ(Walk(shop, c, "3*0").screen, Walk(shop, c, "").screen);
   // Every screen but the main menu offers both keys, written as "number label".
   for (const char* t : {"1", "1*1", "1*1*2", "2", "3", "4"}) {
@@ -146,12 +149,72 @@ TEST(UssdMenu, CartWithTwoProducts) {
   auto& lines = std::get<PlaceOrder>(*done.effect).lines;
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[1], (std::pair<std::string, std::int64_t>("G1", 3)));
-  // Choosing a product already in the cart sets its quantity rather than adding to it.
+  // Choosing a product already in the cart sets its quantity anew; its screen says how many
+  // the cart has.
+  EXPECT_NE(Walk(shop, c, "1*1*2*Dekat masjid RT 02*2*1").screen.find("Di keranjang sekarang 2"),
+            std::string::npos);
   auto again = Walk(shop, c, "1*1*2*Dekat masjid RT 02*2*1*5*1");
   ASSERT_TRUE(again.effect);
   auto& l2 = std::get<PlaceOrder>(*again.effect).lines;
   ASSERT_EQ(l2.size(), 1u);
   EXPECT_EQ(l2[0].second, 5);
+}
+
+// The next hop goes on from the kept inputs, in which a product chosen from a list is pinned by
+// code and the price shown: a catalog changed mid-session cannot swap it, and a price changed
+// before the confirmation is shown again instead of being charged unseen.
+TEST(UssdMenu, AProductChosenEarlierStaysTheSameWhenTheCatalogChanges) {
+  auto c = NewCustomer();
+  const auto shop = DemoShop();
+  const Shop s = shop.shop;
+  auto summary = Walk(shop, c, "1*1*2*Jl Mawar 3");
+  EXPECT_EQ(summary.kept, "1*#B1:65000*2*Jl Mawar 3");
+  // A refused input is not kept.
+  EXPECT_EQ(Walk(shop, c, "1*1*2*Jl Mawar 3*7").kept, summary.kept);
+
+  // A product added before B1: position 1 is now another product, the pin still B1.
+  const auto grown =
+      MakeShopView(s, {P("A1", "Arang 1kg", 9000, 50), P("B1", "Beras 5kg", 65000, 200),
+                       P("G1", "Gula pasir 1kg", 17500, 5)});
+  auto placed = Walk(grown, c, summary.kept + "*1");
+  ASSERT_TRUE(placed.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*placed.effect).lines,
+            (std::vector<std::pair<std::string, std::int64_t>>{{"B1", 2}}));
+  // The same inputs as typed would have ordered the other product.
+  auto raw = Walk(grown, c, "1*1*2*Jl Mawar 3*1");
+  ASSERT_TRUE(raw.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*raw.effect).lines[0].first, "A1");
+
+  // B1 taken off sale: the list again, with a notice, and nothing after the pin is replayed.
+  const auto without = MakeShopView(s, {P("G1", "Gula pasir 1kg", 17500, 5)});
+  auto gone = Walk(without, c, summary.kept + "*1");
+  EXPECT_FALSE(gone.effect);
+  EXPECT_TRUE(gone.refused);
+  EXPECT_EQ(gone.kept, "1");
+  EXPECT_NE(gone.screen.find("Daftar produk berubah"), std::string::npos) << gone.screen;
+  EXPECT_NE(gone.screen.find("1 Gula pasir 1kg"), std::string::npos) << gone.screen;
+
+  // B1's price raised after the summary was shown: shown again, confirmed again.
+  const auto dearer = MakeShopView(s, {P("B1", "Beras 5kg", 70000, 200)});
+  auto changed = Walk(dearer, c, summary.kept + "*1");
+  EXPECT_FALSE(changed.effect);
+  EXPECT_TRUE(changed.refused);
+  EXPECT_NE(changed.screen.find("Harga berubah"), std::string::npos) << changed.screen;
+  EXPECT_NE(changed.screen.find("Rp140.000"), std::string::npos) << changed.screen;
+  EXPECT_EQ(changed.kept, "1*#B1:70000*2*Jl Mawar 3");
+  auto confirmed = Walk(dearer, c, changed.kept + "*1");
+  ASSERT_TRUE(confirmed.effect);
+  // A price changed before the summary was shown is the one the summary showed: no question.
+  EXPECT_TRUE(Walk(dearer, c, "1*#B1:65000*2*Jl Mawar 3").kept.find("#B1:70000") !=
+              std::string::npos);
+}
+
+TEST(UssdMenu, InputAfterTheEndSaysTheSessionIsOver) {
+  auto c = NewCustomer();
+  auto over = Walk(DemoShop(), c, "1*1*2*Jl Mawar 3*3*1");
+  EXPECT_TRUE(over.end);
+  EXPECT_FALSE(over.effect);
+  EXPECT_NE(over.screen.find("*123#"), std::string::npos) << over.screen;
 }
 
 TEST(UssdMenu, CancelFromSummaryEndsWithoutAnOrder) {
