@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -36,9 +37,18 @@ struct Opened {
   std::unique_ptr<SqliteStore> store;
 };
 
-Result<Opened> Open(const DataOptions& d) {
+// Commands that only read take `create = false`: a database that is not there is refused
+// rather than created empty, so a mistyped path does not pass for a shop without orders.
+Result<Opened> Open(const DataOptions& d, bool create) {
   auto cfg = Load(d);
   if (!cfg) return cfg.error();
+  const std::string& path = cfg->gateway.database;
+  std::error_code ec;
+  if (!create && path != ":memory:" && !std::filesystem::exists(path, ec) && !ec) {
+    return NotFound("no database " + path +
+                    " (check --db or [gateway] database; `pesan serve` or `pesan catalog "
+                    "import` creates it)");
+  }
   auto store = SqliteStore::Open(cfg->gateway.database);
   if (!store) return store.error();
   if (auto st = PrepareDatabase(*cfg, **store); !st) return st.error();
@@ -102,7 +112,7 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
 
 int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop_code,
                      bool replace) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/true);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
   if (!shop) return Fail(shop.error().message);
@@ -121,7 +131,7 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
 
 int RunCatalogExport(const DataOptions& data, const std::string& file,
                      const std::string& shop_code) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
   if (!shop) return Fail(shop.error().message);
@@ -142,7 +152,7 @@ int RunCatalogExport(const DataOptions& data, const std::string& file,
 }
 
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
   OrderFilter f;
   if (!status.empty()) {
@@ -190,7 +200,7 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
 }
 
 int RunOutboxList(const DataOptions& data, int limit, bool json) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
   auto rows = o->store->ListSms(limit);
   if (!rows) return Fail(rows.error().message);
