@@ -107,6 +107,26 @@ TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
   auto missing = s.Run({"catalog", "import", s.dir.File("nope.csv")});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos);
+  EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
+}
+
+// The catalog file the config names cannot be read: the message says why, and where the config
+// names it.
+TEST(Cli, AnUnreadableCatalogNamedByTheConfigSaysWhyAndWhere) {
+  TempDir dir;
+  std::string toml = DemoConfig(dir);
+  const std::string key = "catalog = \"catalog.csv\"";
+  const auto at = toml.find(key);
+  ASSERT_NE(at, std::string::npos);
+  const auto line = 1 + std::count(toml.begin(), toml.begin() + at, '\n');
+  toml.replace(at, key.size(), "catalog = \"nope.csv\"");
+  const std::string config = dir.Write("shop.toml", toml);
+  auto r = RunPesan({"serve", "--config", config, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(config + ":" + std::to_string(line) + ": [shops] catalog: " +
+                       dir.File("nope.csv") + ": cannot read the file: No such file or directory"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(Cli, OrdersListAsJson) {
