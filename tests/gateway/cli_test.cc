@@ -129,6 +129,30 @@ TEST(Cli, AnUnreadableCatalogNamedByTheConfigSaysWhyAndWhere) {
       << r.err;
 }
 
+// A misspelt subcommand is named as unknown, with the ones there are.
+TEST(Cli, AMisspeltSubcommandIsNamedWithTheValidOnes) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  for (const Case& c : {
+           Case{{"orders", "lst"},
+                "pesan orders: unknown subcommand 'lst' (the subcommands are: list)"},
+           Case{{"outbox", "lits", "--json"},
+                "pesan outbox: unknown subcommand 'lits' (the subcommands are: list)"},
+           Case{{"catalog", "exprot"},
+                "pesan catalog: unknown subcommand 'exprot' (the subcommands are: import, export)"},
+           Case{{"modem", "chek"},
+                "pesan modem: unknown subcommand 'chek' (the subcommands are: check)"},
+           Case{{"serv"}, "pesan: unknown subcommand 'serv' (the subcommands are: serve, catalog"},
+           Case{{"orders"}, "pesan orders: a subcommand is required: list"},
+       }) {
+    auto r = RunPesan(c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args[0];
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
+}
+
 TEST(Cli, OrdersListAsJson) {
   TempDir dir;
   std::string config = dir.Write("pesan.toml", DemoConfig(dir));
