@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "adapters/modem/modem_check.h"
 #include "core/sqlite_store.h"
@@ -119,13 +120,28 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
   auto rows = ReadCatalogFile(file);
   if (!rows) return Fail(rows.error().message);
   if (auto st = o->store->Begin(); !st) return Fail(st.error().message);
+  // --replace takes off sale the products on sale now that the file does not name.
+  std::size_t taken_off = 0;
+  if (replace) {
+    auto on_sale = o->store->ListProducts(shop->id, false);
+    if (!on_sale) {
+      o->store->Rollback();
+      return Fail(on_sale.error().message);
+    }
+    std::set<std::string> named;
+    for (const auto& r : *rows) named.insert(r.code);
+    for (const auto& p : *on_sale) taken_off += named.count(p.code) == 0 ? 1 : 0;
+  }
   if (auto st = o->store->ImportCatalog(shop->id, *rows, replace); !st) {
     o->store->Rollback();
     return Fail(st.error().message);
   }
   if (auto st = o->store->Commit(); !st) return Fail(st.error().message);
-  std::cout << "imported " << rows->size() << " products into " << shop->code
-            << (replace ? " (others deactivated)" : "") << "\n";
+  std::cout << "imported " << rows->size() << " products into " << shop->code;
+  if (replace) {
+    std::cout << "; " << taken_off << (taken_off == 1 ? " other" : " others") << " taken off sale";
+  }
+  std::cout << "\n";
   return 0;
 }
 

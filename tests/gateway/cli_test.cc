@@ -77,7 +77,12 @@ TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
   EXPECT_NE(out.find("B1,Beras 5kg,70000,150,karung,,1"), std::string::npos) << out;
   EXPECT_NE(out.find("Z1,Gula aren,12000,5,,,1"), std::string::npos) << out;
   EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,1"), std::string::npos) << out;
-  ASSERT_EQ(s.Run({"catalog", "import", "--replace", s.dir.Write("in2.csv", csv)}).exit_code, 0);
+  // The eight demo products and Z1 were on sale; the file names two of them.
+  auto replaced = s.Run({"catalog", "import", "--replace", s.dir.Write("in2.csv", csv)});
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
+  EXPECT_EQ(replaced.out, "imported 2 products into majubersama; 7 others taken off sale\n");
+  auto again = s.Run({"catalog", "import", "--replace", s.dir.File("in2.csv")});
+  EXPECT_EQ(again.out, "imported 2 products into majubersama; 0 others taken off sale\n");
   out = s.Run({"catalog", "export"}).out;
   EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,0"), std::string::npos) << out;
   EXPECT_NE(out.find("B1,Beras 5kg,70000,150,karung,,1"), std::string::npos) << out;
