@@ -6,9 +6,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "adapters/modem/modem_check.h"
 #include "core/sqlite_store.h"
@@ -36,9 +38,18 @@ struct Opened {
   std::unique_ptr<SqliteStore> store;
 };
 
-Result<Opened> Open(const DataOptions& d) {
+// Commands that only read take `create = false`: a database that is not there is refused
+// rather than created empty, so a mistyped path does not pass for a shop without orders.
+Result<Opened> Open(const DataOptions& d, bool create) {
   auto cfg = Load(d);
   if (!cfg) return cfg.error();
+  const std::string& path = cfg->gateway.database;
+  std::error_code ec;
+  if (!create && path != ":memory:" && !std::filesystem::exists(path, ec) && !ec) {
+    return NotFound("no database " + path +
+                    " (check --db or [gateway] database; `pesan serve` or `pesan catalog "
+                    "import` creates it)");
+  }
   auto store = SqliteStore::Open(cfg->gateway.database);
   if (!store) return store.error();
   if (auto st = PrepareDatabase(*cfg, **store); !st) return st.error();
@@ -102,26 +113,41 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
 
 int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop_code,
                      bool replace) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/true);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
   if (!shop) return Fail(shop.error().message);
   auto rows = ReadCatalogFile(file);
   if (!rows) return Fail(rows.error().message);
   if (auto st = o->store->Begin(); !st) return Fail(st.error().message);
+  // --replace takes off sale the products on sale now that the file does not name.
+  std::size_t taken_off = 0;
+  if (replace) {
+    auto on_sale = o->store->ListProducts(shop->id, false);
+    if (!on_sale) {
+      o->store->Rollback();
+      return Fail(on_sale.error().message);
+    }
+    std::set<std::string> named;
+    for (const auto& r : *rows) named.insert(r.code);
+    for (const auto& p : *on_sale) taken_off += named.count(p.code) == 0 ? 1 : 0;
+  }
   if (auto st = o->store->ImportCatalog(shop->id, *rows, replace); !st) {
     o->store->Rollback();
     return Fail(st.error().message);
   }
   if (auto st = o->store->Commit(); !st) return Fail(st.error().message);
-  std::cout << "imported " << rows->size() << " products into " << shop->code
-            << (replace ? " (others deactivated)" : "") << "\n";
+  std::cout << "imported " << rows->size() << " products into " << shop->code;
+  if (replace) {
+    std::cout << "; " << taken_off << (taken_off == 1 ? " other" : " others") << " taken off sale";
+  }
+  std::cout << "\n";
   return 0;
 }
 
 int RunCatalogExport(const DataOptions& data, const std::string& file,
                      const std::string& shop_code) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
   if (!shop) return Fail(shop.error().message);
@@ -142,7 +168,7 @@ int RunCatalogExport(const DataOptions& data, const std::string& file,
 }
 
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
   OrderFilter f;
   if (!status.empty()) {
@@ -190,7 +216,7 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
 }
 
 int RunOutboxList(const DataOptions& data, int limit, bool json) {
-  auto o = Open(data);
+  auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
   auto rows = o->store->ListSms(limit);
   if (!rows) return Fail(rows.error().message);

@@ -143,6 +143,7 @@ Status ReadShop(const ConfigSection& s, ShopConfig& shop, const std::string& dir
     }
   }
   shop.catalog = r.String("catalog", "");
+  if (auto it = s.values.find("catalog"); it != s.values.end()) shop.catalog_line = it->second.line;
   if (!shop.catalog.empty() && std::filesystem::path(shop.catalog).is_relative()) {
     shop.catalog = embedded ? "embedded:" + shop.catalog
                             : (std::filesystem::path(dir) / shop.catalog).string();

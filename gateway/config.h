@@ -74,6 +74,7 @@ struct ShopConfig {
   std::string name;
   std::vector<std::string> managers;  // E.164
   std::string catalog;                // absolute path, or "embedded:<name>", or ""
+  int catalog_line = 0;               // the line of `catalog =` in the file, for messages
   std::string info;
   bool pickup = false;
   std::string pin;

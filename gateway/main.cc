@@ -7,6 +7,37 @@
 #define PESAN_VERSION "0.0.0"
 #endif
 
+namespace {
+
+// CLI11 takes a misspelt subcommand ("orders lst") for a missing one and says only "A subcommand
+// is required": name the word it did not know, and the subcommands there are.
+int ParseFailed(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* group = &app;
+  while (!group->get_subcommands().empty()) group = group->get_subcommands().front();
+  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr ||
+      group->get_require_subcommand_min() == 0) {
+    return app.exit(e);
+  }
+  std::string name = "pesan";
+  for (const CLI::App* a = group; a->get_parent() != nullptr; a = a->get_parent()) {
+    name.insert(5, " " + a->get_name());
+  }
+  std::string valid;
+  for (const CLI::App* sub : group->get_subcommands([](const CLI::App*) { return true; })) {
+    valid += (valid.empty() ? "" : ", ") + sub->get_name();
+  }
+  for (const std::string& word : group->remaining()) {
+    if (word.starts_with("-")) continue;
+    return app.exit(CLI::ExtrasError(
+        name + ": unknown subcommand '" + word + "' (the subcommands are: " + valid + ")",
+        CLI::ExitCodes::ExtrasError));
+  }
+  return app.exit(CLI::RequiredError(name + ": a subcommand is required: " + valid,
+                                     CLI::ExitCodes::RequiredError));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using pesan::DataOptions;
   CLI::App app{
@@ -91,7 +122,11 @@ int main(int argc, char** argv) {
   sim->add_option("--phone", sim_phone, "the customer's number");
   sim->add_option("--manager", sim_manager, "the manager's number (see the config's managers)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return ParseFailed(app, e);
+  }
 
   if (serve->parsed()) return pesan::RunServe(serve_data, listen, log_level);
   if (imp->parsed()) return pesan::RunCatalogImport(import_data, import_file, import_shop, replace);

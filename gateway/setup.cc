@@ -1,5 +1,7 @@
 #include "gateway/setup.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -14,8 +16,12 @@ Result<std::vector<CatalogRow>> ReadCatalogFile(const std::string& path) {
     if (!data) return NotFound("no built-in catalog " + path.substr(9));
     bytes = std::string(*data);
   } else {
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) return InvalidInput(path + ": cannot read the file");
+    if (!in) {
+      return InvalidInput(path + ": cannot read the file" +
+                          (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+    }
     std::stringstream ss;
     ss << in.rdbuf();
     bytes = ss.str();
@@ -44,6 +50,11 @@ Status PrepareDatabase(const Config& config, Store& store) {
     auto rows = ReadCatalogFile(sc.catalog);
     if (!rows) {
       store.Rollback();
+      // The path came from the config: say where, as the config's own errors do.
+      if (sc.catalog_line > 0) {
+        return InvalidInput(config.origin + ":" + std::to_string(sc.catalog_line) +
+                            ": [shops] catalog: " + rows.error().message);
+      }
       return rows.error();
     }
     if (auto st = store.ImportCatalog(shop->id, *rows, false); !st) {

@@ -31,6 +31,8 @@ struct CliShop {
     args.push_back(config);
     return RunPesan(args, in);
   }
+  // The database as an operator makes it: the first import of the shop's catalog creates it.
+  CommandResult Create() { return Run({"catalog", "import", dir.File("catalog.csv")}); }
 };
 
 TEST(Cli, VersionAndHelp) {
@@ -50,6 +52,7 @@ TEST(Cli, VersionAndHelp) {
 
 TEST(Cli, CatalogExportThenImportGivesTheSameCatalog) {
   CliShop s;
+  ASSERT_EQ(s.Create().exit_code, 0);
   auto first = s.Run({"catalog", "export"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out.rfind("code,name,price,stock,unit,category,active", 0), 0u) << first.out;
@@ -74,7 +77,12 @@ TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
   EXPECT_NE(out.find("B1,Beras 5kg,70000,150,karung,,1"), std::string::npos) << out;
   EXPECT_NE(out.find("Z1,Gula aren,12000,5,,,1"), std::string::npos) << out;
   EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,1"), std::string::npos) << out;
-  ASSERT_EQ(s.Run({"catalog", "import", "--replace", s.dir.Write("in2.csv", csv)}).exit_code, 0);
+  // The eight demo products and Z1 were on sale; the file names two of them.
+  auto replaced = s.Run({"catalog", "import", "--replace", s.dir.Write("in2.csv", csv)});
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
+  EXPECT_EQ(replaced.out, "imported 2 products into majubersama; 7 others taken off sale\n");
+  auto again = s.Run({"catalog", "import", "--replace", s.dir.File("in2.csv")});
+  EXPECT_EQ(again.out, "imported 2 products into majubersama; 0 others taken off sale\n");
   out = s.Run({"catalog", "export"}).out;
   EXPECT_NE(out.find("M1,Minyak goreng 1L,18000,300,botol,,0"), std::string::npos) << out;
   EXPECT_NE(out.find("B1,Beras 5kg,70000,150,karung,,1"), std::string::npos) << out;
@@ -88,6 +96,7 @@ TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
 
 TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
   CliShop s;
+  ASSERT_EQ(s.Create().exit_code, 0);
   auto before = s.Run({"catalog", "export"}).out;
   std::string csv = "code,name,price,stock\nB1,Beras 5kg,1000,5\nM1,Minyak,1000,5\nX1,Bad,abc,3\n";
   auto r = s.Run({"catalog", "import", s.dir.Write("bad.csv", csv)});
@@ -103,6 +112,50 @@ TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
   auto missing = s.Run({"catalog", "import", s.dir.File("nope.csv")});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos);
+  EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
+}
+
+// The catalog file the config names cannot be read: the message says why, and where the config
+// names it.
+TEST(Cli, AnUnreadableCatalogNamedByTheConfigSaysWhyAndWhere) {
+  TempDir dir;
+  std::string toml = DemoConfig(dir);
+  const std::string key = "catalog = \"catalog.csv\"";
+  const auto at = toml.find(key);
+  ASSERT_NE(at, std::string::npos);
+  const auto line = 1 + std::count(toml.begin(), toml.begin() + at, '\n');
+  toml.replace(at, key.size(), "catalog = \"nope.csv\"");
+  const std::string config = dir.Write("shop.toml", toml);
+  auto r = RunPesan({"serve", "--config", config, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(config + ":" + std::to_string(line) + ": [shops] catalog: " +
+                       dir.File("nope.csv") + ": cannot read the file: No such file or directory"),
+            std::string::npos)
+      << r.err;
+}
+
+// A misspelt subcommand is named as unknown, with the ones there are.
+TEST(Cli, AMisspeltSubcommandIsNamedWithTheValidOnes) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  for (const Case& c : {
+           Case{{"orders", "lst"},
+                "pesan orders: unknown subcommand 'lst' (the subcommands are: list)"},
+           Case{{"outbox", "lits", "--json"},
+                "pesan outbox: unknown subcommand 'lits' (the subcommands are: list)"},
+           Case{{"catalog", "exprot"},
+                "pesan catalog: unknown subcommand 'exprot' (the subcommands are: import, export)"},
+           Case{{"modem", "chek"},
+                "pesan modem: unknown subcommand 'chek' (the subcommands are: check)"},
+           Case{{"serv"}, "pesan: unknown subcommand 'serv' (the subcommands are: serve, catalog"},
+           Case{{"orders"}, "pesan orders: a subcommand is required: list"},
+       }) {
+    auto r = RunPesan(c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args[0];
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
 }
 
 TEST(Cli, OrdersListAsJson) {
@@ -148,7 +201,8 @@ TEST(Cli, OrdersListAsJson) {
   auto text = RunPesan({"orders", "list", "--config", config, "--db", dir.File("shop.db")});
   EXPECT_NE(text.out.find("Jl Mawar 3 RT02"), std::string::npos) << text.out;
   auto other = RunPesan({"orders", "list", "--config", config, "--db", dir.File("other.db")});
-  EXPECT_NE(other.out.find("no orders"), std::string::npos) << other.out;
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find(dir.File("other.db")), std::string::npos) << other.err;
   // The outbox holds the SMS of both orders.
   auto ob = nlohmann::json::parse(RunPesan({"outbox", "list", "--json", "--config", config}).out);
   EXPECT_EQ(ob.size(), 4u);
@@ -160,7 +214,7 @@ TEST(Cli, OrdersListAsJson) {
 
 TEST(Cli, DatabaseIsPrivateToItsOwner) {
   CliShop s;
-  ASSERT_EQ(s.Run({"orders", "list"}).exit_code, 0);
+  ASSERT_EQ(s.Create().exit_code, 0);
   struct stat st;
   ASSERT_EQ(::stat(s.db.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
@@ -259,18 +313,48 @@ TEST(Cli, ChannelSectionErrorsNameTheKeysLine) {
 }
 
 // With or without a [gateway] section, the database is beside the config file by default,
-// wherever the command runs from.
+// wherever the command runs from; a command that only reads does not create it there either.
 TEST(Cli, TheDefaultDatabaseIsBesideTheConfigFile) {
   TempDir dir;
+  const std::string csv = dir.Write("in.csv", "code,name,price\nB1,Beras 5kg,65000\n");
   for (const std::string head : {"", "[gateway]\nlanguage = \"id\"\n"}) {
     const std::string config =
         dir.Write("shop.toml", head + "[[shops]]\ncode = \"a\"\nname = \"A\"\n");
     std::filesystem::remove(dir.File("pesan.db"));
+    auto refused = RunPesan({"orders", "list", "--config", config});
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    EXPECT_NE(refused.err.find(dir.File("pesan.db")), std::string::npos) << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.File("pesan.db"))) << head;
+    auto created = RunPesan({"catalog", "import", csv, "--config", config});
+    EXPECT_EQ(created.exit_code, 0) << created.err;
+    EXPECT_TRUE(std::filesystem::exists(dir.File("pesan.db"))) << head;
     auto r = RunPesan({"orders", "list", "--config", config});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(std::filesystem::exists(dir.File("pesan.db"))) << head;
     EXPECT_NE(std::filesystem::current_path(), dir.path());
   }
+}
+
+// A mistyped --db is not taken for a new, empty shop: the commands that only read refuse it,
+// say which file and what creates one, and leave nothing behind.
+TEST(Cli, ReadingCommandsRefuseADatabaseThatIsNotThere) {
+  CliShop s;
+  const std::string typo = s.dir.File("shop-typo.db");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"orders", "list"}, {"outbox", "list"}, {"catalog", "export"}}) {
+    std::vector<std::string> with_db = args;
+    with_db.insert(with_db.end(), {"--db", typo});
+    auto r = s.Run(with_db);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << "\n" << r.out;
+    EXPECT_EQ(r.out, "") << args[0];
+    EXPECT_NE(r.err.find(typo), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("`pesan serve`"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << args[0];
+  }
+  // The commands that write still create it.
+  auto created = s.Run({"catalog", "import", s.dir.File("catalog.csv"), "--db", typo});
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_TRUE(std::filesystem::exists(typo));
+  EXPECT_EQ(s.Run({"orders", "list", "--db", typo}).exit_code, 0);
 }
 
 TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
