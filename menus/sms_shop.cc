@@ -346,6 +346,12 @@ pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
 }
 
 pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
+  if (!order) {
+    // A repeat question or an order waiting for its address: BATAL drops that one, as TIDAK does.
+    auto pending = store_.LoadSession(PendingKey(shop_, from_));
+    if (!pending) return pending.error();
+    if (*pending) return Pending(false);
+  }
   std::optional<Order> target;
   if (order) {
     auto o = store_.GetOrder(*order);

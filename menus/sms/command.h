@@ -10,7 +10,8 @@
 //                                        a code given twice is summed; quantities 1 to 999
 //   ALAMAT Jl Mawar 3                    set the delivery address (ADDRESS)
 //   STATUS [123]                         my orders, or one of them (CEK)
-//   BATAL [123]                          cancel an order; without a number, the latest (CANCEL)
+//   BATAL [123]                          cancel an order; without a number, the order waiting
+//                                        for YA or an address, else the latest (CANCEL)
 //   HARGA [beras] [2]                    the price list, or the products whose code, name or
 //                                        category has those words; a last number is the page
 //                                        (MENU, PRICE, PRICES, LIST, DAFTAR)

@@ -155,6 +155,36 @@ TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   EXPECT_EQ(Orders().size(), 3u);
 }
 
+TEST_F(SmsShopTest, BatalWhileAskedAboutARepeatDropsTheRepeatNotTheOrder) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  const auto first = Orders()[0].id;
+  Reply(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(Reply(kCustomer, "BATAL"), "Baik, pesanan tidak dibuat.");
+  EXPECT_EQ(store_->GetOrder(first)->status, OrderStatus::kNew);
+  EXPECT_EQ(Orders().size(), 1u);
+  // Nothing waits any more: YA makes no order.
+  Reply(kCustomer, "YA");
+  EXPECT_EQ(Orders().size(), 1u);
+  // With nothing pending, BATAL cancels the latest open order as before.
+  EXPECT_NE(Reply(kCustomer, "BATAL").find(std::to_string(first)), std::string::npos);
+  EXPECT_EQ(store_->GetOrder(first)->status, OrderStatus::kCancelled);
+}
+
+TEST_F(SmsShopTest, BatalWhileAnOrderWaitsForItsAddressDropsIt) {
+  Reply(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(Reply(kCustomer, "BATAL"), "Baik, pesanan tidak dibuat.");
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("disimpan"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
+}
+
+TEST_F(SmsShopTest, TheRepeatQuestionDoesNotOfferBatal) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  auto ask = Reply(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(ask.find("batal"), std::string::npos) << ask;
+  EXPECT_NE(ask.find("TIDAK"), std::string::npos) << ask;
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
