@@ -272,6 +272,8 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   order.channel = "sms";
   auto placed = PlaceOrderAndNotify(store_, v_, shop_, order, lang_, false, now_);
   if (!placed) {
+    // An order that could not be made does not wait for a later ALAMAT or YA.
+    if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     const Error& e = placed.error();
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});

@@ -185,6 +185,15 @@ TEST_F(SmsShopTest, TheRepeatQuestionDoesNotOfferBatal) {
   EXPECT_NE(ask.find("TIDAK"), std::string::npos) << ask;
 }
 
+TEST_F(SmsShopTest, AnOrderThatCouldNotBePlacedDoesNotWaitAnyMore) {
+  Reply(kCustomer, "PESAN B1 1");
+  Send(kManager, "STOK B1 0");
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT Jl Mawar 3"), "Maaf, B1 sedang habis. Pesanan tidak dibuat.");
+  Send(kManager, "STOK B1 10");
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 9").find("disimpan"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
