@@ -240,6 +240,16 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     address = customer_->address;
   }
   if (address.empty()) {
+    // An order that cannot be made is said so now, not after the customer sends an address.
+    for (const auto& [code, qty] : lines) {
+      const int at = view_.Find(code);
+      if (at < 0) return ReplyKey("sms.unknown_product", {{"code", code}});
+      const std::int64_t left = view_.Stock(at);
+      if (left <= 0) return ReplyKey("sms.sold_out", {{"code", code}});
+      if (qty > left) {
+        return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
+      }
+    }
     if (auto st = SavePending("address", lines, ""); !st) return st;
     return ReplyKey("sms.ask_address");
   }

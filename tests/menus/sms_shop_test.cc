@@ -194,6 +194,17 @@ TEST_F(SmsShopTest, AnOrderThatCouldNotBePlacedDoesNotWaitAnyMore) {
   EXPECT_TRUE(Orders().empty());
 }
 
+TEST_F(SmsShopTest, NewCustomersLearnAboutCodesAndStockBeforeTheAddress) {
+  EXPECT_EQ(Reply(kCustomer, "PESAN ZZ 1"), "Kode ZZ tidak ada. Ketik HARGA untuk daftar produk.");
+  EXPECT_EQ(Reply(kCustomer, "PESAN L1 1"), "Maaf, L1 sedang habis. Pesanan tidak dibuat.");
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 11"), "Maaf, stok B1 tinggal 10. Pesanan tidak dibuat.");
+  Send(kManager, "HAPUS M1");
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1"), "Kode M1 tidak ada. Ketik HARGA untuk daftar produk.");
+  // None of them waits for the address.
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("disimpan"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
