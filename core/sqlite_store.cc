@@ -926,9 +926,15 @@ Status SqliteStore::DeleteSession(const std::string& key) {
 }
 
 Status SqliteStore::ExpireSessions(SystemTime before) {
-  auto s = db_->Prepare("DELETE FROM ussd_sessions WHERE updated_at < ?");
+  auto s = db_->Prepare(
+      "DELETE FROM ussd_sessions WHERE updated_at < ?1 AND (substr(key, 1, ?2) != ?3 OR "
+      "updated_at < ?4)");
   if (!s) return s.error();
-  (*s)->Bind(1, UnixMillis(before));
+  const std::string prefix(kSmsPendingPrefix);
+  (*s)->Bind(1, UnixMillis(before))
+      .Bind(2, static_cast<std::int64_t>(prefix.size()))
+      .Bind(3, prefix)
+      .Bind(4, UnixMillis(before - kSmsPendingLife));
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("expire sessions");
   return Ok{};
 }

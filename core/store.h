@@ -5,9 +5,11 @@
 // so in the caller's transaction when one is open (see Transaction), else in their own.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/catalog_csv.h"
@@ -38,6 +40,11 @@ struct NewOrder {
   std::string channel;     // "ussd" / "sms"
   std::string source_key;  // unique per originating request ("ussd:at:<session>"); "" = none
 };
+
+// Sessions of SMS orders that wait for an answer (an address, YA or TIDAK) start with this key
+// prefix and live this long after their last change, however short the USSD idle time.
+inline constexpr std::string_view kSmsPendingPrefix = "sms-pending:";
+inline constexpr std::chrono::hours kSmsPendingLife{24};
 
 struct OrderFilter {
   std::optional<ShopId> shop_id;
@@ -136,6 +143,8 @@ class Store {
   virtual Result<std::optional<std::string>> LoadSession(const std::string& key) = 0;
   virtual Status SaveSession(const std::string& key, const std::string& value, SystemTime now) = 0;
   virtual Status DeleteSession(const std::string& key) = 0;
+  // Deletes the sessions last saved before `before`. SMS orders waiting for an answer (keys
+  // starting kSmsPendingPrefix) are kept kSmsPendingLife longer: people take longer over an SMS.
   virtual Status ExpireSessions(SystemTime before) = 0;
 };
 

@@ -15,7 +15,7 @@ namespace {
 using Lines = std::vector<std::pair<std::string, std::int64_t>>;  // code, quantity
 
 std::string PendingKey(const Shop& shop, const std::string& phone) {
-  return "sms-pending:" + shop.code + ":" + phone;
+  return std::string(kSmsPendingPrefix) + shop.code + ":" + phone;
 }
 
 bool IsManager(const Shop& shop, const std::string& phone) {

@@ -205,6 +205,20 @@ TEST_F(SmsShopTest, NewCustomersLearnAboutCodesAndStockBeforeTheAddress) {
   EXPECT_TRUE(Orders().empty());
 }
 
+TEST_F(SmsShopTest, AnOrderWaitsForItsAddressLongerThanAUssdSession) {
+  Reply(kCustomer, "PESAN B1 1");
+  clock_.Advance(std::chrono::hours(2));
+  ASSERT_TRUE(store_->ExpireSessions(clock_.Now() - std::chrono::minutes(5)).ok());
+  Send(kCustomer, "ALAMAT Jl Mawar 3");
+  EXPECT_EQ(Orders().size(), 1u);
+  // After a day it is forgotten.
+  Reply("+6281200000002", "PESAN M1 1");
+  ASSERT_TRUE(*store_->LoadSession("sms-pending:majubersama:+6281200000002"));
+  clock_.Advance(std::chrono::hours(25));
+  ASSERT_TRUE(store_->ExpireSessions(clock_.Now() - std::chrono::minutes(5)).ok());
+  EXPECT_FALSE(*store_->LoadSession("sms-pending:majubersama:+6281200000002"));
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
