@@ -233,12 +233,13 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
 }
 
 pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat) {
-  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
   if (!address.empty()) {
+    // Kept even when the shop is closed: the next order needs it all the same.
     if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
   } else if (customer_) {
     address = customer_->address;
   }
+  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
   if (address.empty()) {
     // An order that cannot be made is said so now, not after the customer sends an address.
     for (const auto& [code, qty] : lines) {

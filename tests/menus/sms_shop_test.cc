@@ -219,6 +219,15 @@ TEST_F(SmsShopTest, AnOrderWaitsForItsAddressLongerThanAUssdSession) {
   EXPECT_FALSE(*store_->LoadSession("sms-pending:majubersama:+6281200000002"));
 }
 
+TEST_F(SmsShopTest, AnAddressSentWhileTheShopIsClosedIsKept) {
+  Send(kManager, "TUTUP");
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1 ALAMAT dekat masjid").find("tutup"), std::string::npos);
+  Send(kManager, "BUKA");
+  Send(kCustomer, "PESAN B1 1");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "dekat masjid");
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
