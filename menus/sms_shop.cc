@@ -27,6 +27,11 @@ bool AddressLengthOk(const std::string& address) {
   return ussd::CharCount(address) >= ussd::kMinAddressChars;
 }
 
+// New, accepted or shipped: what the customer still waits for.
+bool IsOpen(OrderStatus s) {
+  return s == OrderStatus::kNew || s == OrderStatus::kAccepted || s == OrderStatus::kShipped;
+}
+
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -329,33 +334,41 @@ pesan::Status Conversation::SetAddress(const std::string& address) {
 }
 
 pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
+  const auto line = [&](const Order& o) {
+    return t_.Format(lang_, "sms.status_line",
+                     {{"order", std::to_string(o.id)},
+                      {"total", FormatRupiah(o.total)},
+                      {"status", StatusName(t_, lang_, o.status)}});
+  };
+  if (order) {
+    auto one = store_.GetOrder(*order);
+    if (!one || one->phone != from_ || one->shop_id != shop_.id)
+      return ReplyKey("sms.no_such_order", {{"order", std::to_string(*order)}});
+    return Reply(line(*one));
+  }
+  // The open orders first, newest first, however many were closed since; then, while there is
+  // room for three lines, the latest closed ones.
+  constexpr size_t kRecent = 3;
   OrderFilter f;
   f.shop_id = shop_.id;
   f.phone = from_;
-  f.limit = 3;
-  auto orders = store_.ListOrders(f);
-  if (!orders) return orders.error();
+  f.open_only = true;
+  auto open = store_.ListOrders(f);
+  if (!open) return open.error();
   std::vector<std::string> lines;
-  for (const auto& o : *orders) {
-    if (order && o.id != *order) continue;
-    lines.push_back(t_.Format(lang_, "sms.status_line",
-                              {{"order", std::to_string(o.id)},
-                               {"total", FormatRupiah(o.total)},
-                               {"status", StatusName(t_, lang_, o.status)}}));
-  }
-  if (order && lines.empty()) {
-    auto one = store_.GetOrder(*order);
-    if (one && one->phone == from_ && one->shop_id == shop_.id) {
-      lines.push_back(t_.Format(lang_, "sms.status_line",
-                                {{"order", std::to_string(one->id)},
-                                 {"total", FormatRupiah(one->total)},
-                                 {"status", StatusName(t_, lang_, one->status)}}));
-    } else {
-      return ReplyKey("sms.no_such_order", {{"order", std::to_string(*order)}});
+  for (const auto& o : *open) lines.push_back(line(o));
+  if (lines.size() < kRecent) {
+    f.open_only = false;
+    f.limit = static_cast<int>(kRecent + open->size());
+    auto recent = store_.ListOrders(f);
+    if (!recent) return recent.error();
+    for (const auto& o : *recent) {
+      if (lines.size() >= kRecent) break;
+      if (!IsOpen(o.status)) lines.push_back(line(o));
     }
   }
   if (lines.empty()) return ReplyKey("sms.status_none");
-  return Reply(JoinFitting(lines, "; ", "", ""));
+  return Reply(JoinFitting(lines, "; ", "+{count}", ""));
 }
 
 pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {

@@ -228,6 +228,20 @@ TEST_F(SmsShopTest, AnAddressSentWhileTheShopIsClosedIsKept) {
   EXPECT_EQ(Orders()[0].address, "dekat masjid");
 }
 
+TEST_F(SmsShopTest, StatusShowsOpenOrdersBeforeClosedOnes) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  const auto first = Orders()[0].id;
+  Send(kManager, "KIRIM " + std::to_string(first));
+  for (int i = 0; i < 3; ++i) {
+    Send(kCustomer, "PESAN M1 " + std::to_string(i + 1));
+    Send(kCustomer, "BATAL");
+  }
+  auto status = Reply(kCustomer, "STATUS");
+  EXPECT_EQ(status.find("No." + std::to_string(first)), 0u) << status;
+  EXPECT_NE(status.find("Dikirim"), std::string::npos) << status;
+  EXPECT_NE(status.find("Batal"), std::string::npos) << status;
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
