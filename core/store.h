@@ -89,6 +89,10 @@ class Store {
   // Adds or updates rows by code; with `replace`, active products not named are deactivated.
   virtual Status ImportCatalog(ShopId shop, const std::vector<CatalogRow>& rows, bool replace) = 0;
   virtual Status SetStock(ShopId shop, const std::string& code, std::int64_t stock) = 0;
+  // Adds `delta` (negative: takes away) to an active product's stock in one statement and
+  // returns the new stock: kNotFound without the product, kOutOfStock when it would go below 0.
+  virtual Result<std::int64_t> AdjustStock(ShopId shop, const std::string& code,
+                                           std::int64_t delta) = 0;
   virtual Status SetPrice(ShopId shop, const std::string& code, Rupiah price) = 0;
   virtual Status AddProduct(ShopId shop, const CatalogRow& row) = 0;
   virtual Status DeactivateProduct(ShopId shop, const std::string& code) = 0;

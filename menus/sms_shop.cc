@@ -517,6 +517,21 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
         } else if constexpr (std::is_same_v<T, sms::RejectOrder>) {
           return Move(c.order, OrderStatus::kRejected, c.reason);
         } else if constexpr (std::is_same_v<T, sms::SetStock>) {
+          if (c.relative) {
+            auto now = store_.AdjustStock(shop_.id, c.code, c.stock);
+            if (!now && now.error().code == ErrorCode::kOutOfStock) {
+              auto p = store_.GetProduct(shop_.id, c.code);
+              if (!p) return p.error();
+              return ReplyKey("sms.manager_stock_below_zero",
+                              {{"code", c.code},
+                               {"stock", std::to_string(p->stock)},
+                               {"count", std::to_string(-c.stock)}});
+            }
+            if (!now) return product_reply(now.error(), c.code, "", {});
+            const std::string n = std::to_string(*now);
+            return product_reply(Ok{}, c.code, "sms.manager_stock",
+                                 {{"code", c.code}, {"stock", n}});
+          }
           std::string n = std::to_string(c.stock);
           return product_reply(store_.SetStock(shop_.id, c.code, c.stock), c.code,
                                "sms.manager_stock", {{"code", c.code}, {"stock", n}});

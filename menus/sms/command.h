@@ -23,7 +23,8 @@
 //   KIRIM 123                            the order is on its way (SHIP)
 //   SELESAI 123                          delivered and paid (DONE)
 //   TOLAK 123 [alasan]                   reject, with an optional reason (REJECT)
-//   STOK B1 20                           set the stock (STOCK)
+//   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" adds 5,
+//                                        "STOK B1 -5" takes 5 away
 //   STOK [2]                             every product's stock, one SMS a page
 //   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
 //   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name (ADD)
@@ -126,7 +127,8 @@ struct RejectOrder {
 };
 struct SetStock {
   std::string code;
-  std::int64_t stock = 0;  // 0..kMaxStock
+  std::int64_t stock = 0;  // 0..kMaxStock; when relative, -kMaxStock..kMaxStock
+  bool relative = false;   // "STOK B1 +5" adds 5, "STOK B1 -5" takes 5 away
   bool operator==(const SetStock&) const = default;
 };
 struct SetPrice {

@@ -242,6 +242,19 @@ TEST_F(SmsShopTest, StatusShowsOpenOrdersBeforeClosedOnes) {
   EXPECT_NE(status.find("Batal"), std::string::npos) << status;
 }
 
+TEST_F(SmsShopTest, StockWithASignAddsOrTakesAway) {
+  EXPECT_NE(Reply(kManager, "STOK B1 +5").find("15"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 15);
+  EXPECT_NE(Reply(kManager, "STOK B1 -3").find("12"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 12);
+  auto r = Reply(kManager, "STOK B1 -20");
+  EXPECT_NE(r.find("12"), std::string::npos) << r;
+  EXPECT_EQ(Stock("B1"), 12);
+  EXPECT_NE(Reply(kManager, "STOK Z9 +5").find("Z9"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "STOK B1 7").find("7"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 7);
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
