@@ -393,6 +393,24 @@ Status SqliteStore::SetStock(ShopId shop, const std::string& code, std::int64_t 
   return RequireOneRow(*db_, code);
 }
 
+Result<std::int64_t> SqliteStore::AdjustStock(ShopId shop, const std::string& code,
+                                              std::int64_t delta) {
+  auto s = db_->Prepare(
+      "UPDATE products SET stock = stock + ?1 "
+      "WHERE shop_id = ?2 AND code = ?3 AND active = 1 AND stock + ?1 >= 0");
+  if (!s) return s.error();
+  (*s)->Bind(1, delta).Bind(2, shop).Bind(3, code);
+  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("adjust stock");
+  const bool changed = db_->Changes() > 0;
+  auto product = GetProduct(shop, code);
+  if (!product || !product->active) return NotFound("no product '" + code + "'");
+  if (!changed) {
+    return Error{ErrorCode::kOutOfStock,
+                 "stock of '" + code + "' is " + std::to_string(product->stock)};
+  }
+  return product->stock;
+}
+
 Status SqliteStore::SetPrice(ShopId shop, const std::string& code, Rupiah price) {
   if (price < 0) return InvalidInput("price cannot be negative");
   auto s =
@@ -926,9 +944,15 @@ Status SqliteStore::DeleteSession(const std::string& key) {
 }
 
 Status SqliteStore::ExpireSessions(SystemTime before) {
-  auto s = db_->Prepare("DELETE FROM ussd_sessions WHERE updated_at < ?");
+  auto s = db_->Prepare(
+      "DELETE FROM ussd_sessions WHERE updated_at < ?1 AND (substr(key, 1, ?2) != ?3 OR "
+      "updated_at < ?4)");
   if (!s) return s.error();
-  (*s)->Bind(1, UnixMillis(before));
+  const std::string prefix(kSmsPendingPrefix);
+  (*s)->Bind(1, UnixMillis(before))
+      .Bind(2, static_cast<std::int64_t>(prefix.size()))
+      .Bind(3, prefix)
+      .Bind(4, UnixMillis(before - kSmsPendingLife));
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("expire sessions");
   return Ok{};
 }

@@ -41,6 +41,8 @@ class SqliteStore final : public Store {
   Result<Product> GetProduct(ShopId shop, const std::string& code) override;
   Status ImportCatalog(ShopId shop, const std::vector<CatalogRow>& rows, bool replace) override;
   Status SetStock(ShopId shop, const std::string& code, std::int64_t stock) override;
+  Result<std::int64_t> AdjustStock(ShopId shop, const std::string& code,
+                                   std::int64_t delta) override;
   Status SetPrice(ShopId shop, const std::string& code, Rupiah price) override;
   Status AddProduct(ShopId shop, const CatalogRow& row) override;
   Status DeactivateProduct(ShopId shop, const std::string& code) override;

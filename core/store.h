@@ -5,9 +5,11 @@
 // so in the caller's transaction when one is open (see Transaction), else in their own.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/catalog_csv.h"
@@ -38,6 +40,11 @@ struct NewOrder {
   std::string channel;     // "ussd" / "sms"
   std::string source_key;  // unique per originating request ("ussd:at:<session>"); "" = none
 };
+
+// Sessions of SMS orders that wait for an answer (an address, YA or TIDAK) start with this key
+// prefix and live this long after their last change, however short the USSD idle time.
+inline constexpr std::string_view kSmsPendingPrefix = "sms-pending:";
+inline constexpr std::chrono::hours kSmsPendingLife{24};
 
 struct OrderFilter {
   std::optional<ShopId> shop_id;
@@ -82,6 +89,10 @@ class Store {
   // Adds or updates rows by code; with `replace`, active products not named are deactivated.
   virtual Status ImportCatalog(ShopId shop, const std::vector<CatalogRow>& rows, bool replace) = 0;
   virtual Status SetStock(ShopId shop, const std::string& code, std::int64_t stock) = 0;
+  // Adds `delta` (negative: takes away) to an active product's stock in one statement and
+  // returns the new stock: kNotFound without the product, kOutOfStock when it would go below 0.
+  virtual Result<std::int64_t> AdjustStock(ShopId shop, const std::string& code,
+                                           std::int64_t delta) = 0;
   virtual Status SetPrice(ShopId shop, const std::string& code, Rupiah price) = 0;
   virtual Status AddProduct(ShopId shop, const CatalogRow& row) = 0;
   virtual Status DeactivateProduct(ShopId shop, const std::string& code) = 0;
@@ -136,6 +147,8 @@ class Store {
   virtual Result<std::optional<std::string>> LoadSession(const std::string& key) = 0;
   virtual Status SaveSession(const std::string& key, const std::string& value, SystemTime now) = 0;
   virtual Status DeleteSession(const std::string& key) = 0;
+  // Deletes the sessions last saved before `before`. SMS orders waiting for an answer (keys
+  // starting kSmsPendingPrefix) are kept kSmsPendingLife longer: people take longer over an SMS.
   virtual Status ExpireSessions(SystemTime before) = 0;
 };
 

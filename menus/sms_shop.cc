@@ -15,7 +15,7 @@ namespace {
 using Lines = std::vector<std::pair<std::string, std::int64_t>>;  // code, quantity
 
 std::string PendingKey(const Shop& shop, const std::string& phone) {
-  return "sms-pending:" + shop.code + ":" + phone;
+  return std::string(kSmsPendingPrefix) + shop.code + ":" + phone;
 }
 
 bool IsManager(const Shop& shop, const std::string& phone) {
@@ -25,6 +25,11 @@ bool IsManager(const Shop& shop, const std::string& phone) {
 // Whether a typed address is long enough to find the house: USSD's least length.
 bool AddressLengthOk(const std::string& address) {
   return ussd::CharCount(address) >= ussd::kMinAddressChars;
+}
+
+// New, accepted or shipped: what the customer still waits for.
+bool IsOpen(OrderStatus s) {
+  return s == OrderStatus::kNew || s == OrderStatus::kAccepted || s == OrderStatus::kShipped;
 }
 
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
@@ -233,13 +238,24 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
 }
 
 pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat) {
-  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
   if (!address.empty()) {
+    // Kept even when the shop is closed: the next order needs it all the same.
     if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
   } else if (customer_) {
     address = customer_->address;
   }
+  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
   if (address.empty()) {
+    // An order that cannot be made is said so now, not after the customer sends an address.
+    for (const auto& [code, qty] : lines) {
+      const int at = view_.Find(code);
+      if (at < 0) return ReplyKey("sms.unknown_product", {{"code", code}});
+      const std::int64_t left = view_.Stock(at);
+      if (left <= 0) return ReplyKey("sms.sold_out", {{"code", code}});
+      if (qty > left) {
+        return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
+      }
+    }
     if (auto st = SavePending("address", lines, ""); !st) return st;
     return ReplyKey("sms.ask_address");
   }
@@ -272,6 +288,8 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   order.channel = "sms";
   auto placed = PlaceOrderAndNotify(store_, v_, shop_, order, lang_, false, now_);
   if (!placed) {
+    // An order that could not be made does not wait for a later ALAMAT or YA.
+    if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     const Error& e = placed.error();
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
@@ -316,36 +334,50 @@ pesan::Status Conversation::SetAddress(const std::string& address) {
 }
 
 pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
+  const auto line = [&](const Order& o) {
+    return t_.Format(lang_, "sms.status_line",
+                     {{"order", std::to_string(o.id)},
+                      {"total", FormatRupiah(o.total)},
+                      {"status", StatusName(t_, lang_, o.status)}});
+  };
+  if (order) {
+    auto one = store_.GetOrder(*order);
+    if (!one || one->phone != from_ || one->shop_id != shop_.id)
+      return ReplyKey("sms.no_such_order", {{"order", std::to_string(*order)}});
+    return Reply(line(*one));
+  }
+  // The open orders first, newest first, however many were closed since; then, while there is
+  // room for three lines, the latest closed ones.
+  constexpr size_t kRecent = 3;
   OrderFilter f;
   f.shop_id = shop_.id;
   f.phone = from_;
-  f.limit = 3;
-  auto orders = store_.ListOrders(f);
-  if (!orders) return orders.error();
+  f.open_only = true;
+  auto open = store_.ListOrders(f);
+  if (!open) return open.error();
   std::vector<std::string> lines;
-  for (const auto& o : *orders) {
-    if (order && o.id != *order) continue;
-    lines.push_back(t_.Format(lang_, "sms.status_line",
-                              {{"order", std::to_string(o.id)},
-                               {"total", FormatRupiah(o.total)},
-                               {"status", StatusName(t_, lang_, o.status)}}));
-  }
-  if (order && lines.empty()) {
-    auto one = store_.GetOrder(*order);
-    if (one && one->phone == from_ && one->shop_id == shop_.id) {
-      lines.push_back(t_.Format(lang_, "sms.status_line",
-                                {{"order", std::to_string(one->id)},
-                                 {"total", FormatRupiah(one->total)},
-                                 {"status", StatusName(t_, lang_, one->status)}}));
-    } else {
-      return ReplyKey("sms.no_such_order", {{"order", std::to_string(*order)}});
+  for (const auto& o : *open) lines.push_back(line(o));
+  if (lines.size() < kRecent) {
+    f.open_only = false;
+    f.limit = static_cast<int>(kRecent + open->size());
+    auto recent = store_.ListOrders(f);
+    if (!recent) return recent.error();
+    for (const auto& o : *recent) {
+      if (lines.size() >= kRecent) break;
+      if (!IsOpen(o.status)) lines.push_back(line(o));
     }
   }
   if (lines.empty()) return ReplyKey("sms.status_none");
-  return Reply(JoinFitting(lines, "; ", "", ""));
+  return Reply(JoinFitting(lines, "; ", "+{count}", ""));
 }
 
 pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
+  if (!order) {
+    // A repeat question or an order waiting for its address: BATAL drops that one, as TIDAK does.
+    auto pending = store_.LoadSession(PendingKey(shop_, from_));
+    if (!pending) return pending.error();
+    if (*pending) return Pending(false);
+  }
   std::optional<Order> target;
   if (order) {
     auto o = store_.GetOrder(*order);
@@ -485,6 +517,21 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
         } else if constexpr (std::is_same_v<T, sms::RejectOrder>) {
           return Move(c.order, OrderStatus::kRejected, c.reason);
         } else if constexpr (std::is_same_v<T, sms::SetStock>) {
+          if (c.relative) {
+            auto now = store_.AdjustStock(shop_.id, c.code, c.stock);
+            if (!now && now.error().code == ErrorCode::kOutOfStock) {
+              auto p = store_.GetProduct(shop_.id, c.code);
+              if (!p) return p.error();
+              return ReplyKey("sms.manager_stock_below_zero",
+                              {{"code", c.code},
+                               {"stock", std::to_string(p->stock)},
+                               {"count", std::to_string(-c.stock)}});
+            }
+            if (!now) return product_reply(now.error(), c.code, "", {});
+            const std::string n = std::to_string(*now);
+            return product_reply(Ok{}, c.code, "sms.manager_stock",
+                                 {{"code", c.code}, {"stock", n}});
+          }
           std::string n = std::to_string(c.stock);
           return product_reply(store_.SetStock(shop_.id, c.code, c.stock), c.code,
                                "sms.manager_stock", {{"code", c.code}, {"stock", n}});

@@ -94,6 +94,12 @@ class Lexer {
            (last_begin_ == 1 || !IsAlnum(s_[last_begin_ - 2]));
   }
 
+  // Whether the run Next() returned has a plus sign glued to it ("+5", not "B1+5").
+  bool LastIsPositive() const {
+    return last_begin_ > 0 && s_[last_begin_ - 1] == '+' &&
+           (last_begin_ == 1 || !IsAlnum(s_[last_begin_ - 2]));
+  }
+
   // The text after the last run, as written.
   std::string_view Remainder() const { return s_.substr(pos_); }
 
@@ -509,7 +515,8 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       if (token.empty()) return Fail(form, keyword);
       if (!AllDigits(token))
         return Fail(form, keyword, "stock " + Quote(token) + " is not a whole number");
-      if (lex.LastIsNegative()) return Fail(form, keyword, "stock cannot be below 0");
+      const bool negative = lex.LastIsNegative();
+      const bool relative = negative || lex.LastIsPositive();
       while (token.size() > 1 && token.front() == '0') token.remove_prefix(1);
       if (token.size() > 9) {
         return Fail(form, keyword, "stock is more than " + std::to_string(kMaxStock));
@@ -519,7 +526,7 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       if (!lex.Next().empty()) {
         return Fail(form, keyword, keyword + " takes one product code and one number");
       }
-      return SetStock{std::move(std::get<0>(code)), stock};
+      return SetStock{std::move(std::get<0>(code)), negative ? -stock : stock, relative};
     }
     case CommandForm::kSetPrice: {
       // "HARGA" alone or with a word is the price list; a code and an amount change a price.
@@ -688,7 +695,10 @@ std::string CommandText(const Command& command) {
           [&](const ShipOrder& c) { return with_number("KIRIM", c.order); },
           [&](const CompleteOrder& c) { return with_number("SELESAI", c.order); },
           [&](const RejectOrder& c) { return with_text(with_number("TOLAK", c.order), c.reason); },
-          [](const SetStock& c) { return "STOK " + c.code + " " + std::to_string(c.stock); },
+          [](const SetStock& c) {
+            const std::string sign = !c.relative ? "" : c.stock < 0 ? "-" : "+";
+            return "STOK " + c.code + " " + sign + std::to_string(c.stock < 0 ? -c.stock : c.stock);
+          },
           [](const SetPrice& c) { return "HARGA " + c.code + " " + std::to_string(c.price); },
           [&](const AddProduct& c) {
             return with_text("TAMBAH " + c.code + " " + std::to_string(c.price), c.name);

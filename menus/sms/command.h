@@ -10,7 +10,8 @@
 //                                        a code given twice is summed; quantities 1 to 999
 //   ALAMAT Jl Mawar 3                    set the delivery address (ADDRESS)
 //   STATUS [123]                         my orders, or one of them (CEK)
-//   BATAL [123]                          cancel an order; without a number, the latest (CANCEL)
+//   BATAL [123]                          cancel an order; without a number, the order waiting
+//                                        for YA or an address, else the latest (CANCEL)
 //   HARGA [beras] [2]                    the price list, or the products whose code, name or
 //                                        category has those words; a last number is the page
 //                                        (MENU, PRICE, PRICES, LIST, DAFTAR)
@@ -22,7 +23,8 @@
 //   KIRIM 123                            the order is on its way (SHIP)
 //   SELESAI 123                          delivered and paid (DONE)
 //   TOLAK 123 [alasan]                   reject, with an optional reason (REJECT)
-//   STOK B1 20                           set the stock (STOCK)
+//   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" adds 5,
+//                                        "STOK B1 -5" takes 5 away
 //   STOK [2]                             every product's stock, one SMS a page
 //   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
 //   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name (ADD)
@@ -125,7 +127,8 @@ struct RejectOrder {
 };
 struct SetStock {
   std::string code;
-  std::int64_t stock = 0;  // 0..kMaxStock
+  std::int64_t stock = 0;  // 0..kMaxStock; when relative, -kMaxStock..kMaxStock
+  bool relative = false;   // "STOK B1 +5" adds 5, "STOK B1 -5" takes 5 away
   bool operator==(const SetStock&) const = default;
 };
 struct SetPrice {

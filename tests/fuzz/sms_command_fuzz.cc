@@ -31,7 +31,8 @@ void CheckInvariants(const pesan::sms::Command& command) {
   } else if (const auto* address = std::get_if<SetAddress>(&command)) {
     Check(!address->address.empty() && IsTrimmed(address->address));
   } else if (const auto* stock = std::get_if<SetStock>(&command)) {
-    Check(pesan::IsProductCode(stock->code) && stock->stock >= 0 && stock->stock <= kMaxStock);
+    Check(pesan::IsProductCode(stock->code) && stock->stock <= kMaxStock);
+    Check(stock->relative ? stock->stock >= -kMaxStock : stock->stock >= 0);
   } else if (const auto* price = std::get_if<SetPrice>(&command)) {
     Check(pesan::IsProductCode(price->code) && price->price > 0);
   } else if (const auto* add = std::get_if<AddProduct>(&command)) {

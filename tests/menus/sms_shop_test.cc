@@ -155,6 +155,106 @@ TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   EXPECT_EQ(Orders().size(), 3u);
 }
 
+TEST_F(SmsShopTest, BatalWhileAskedAboutARepeatDropsTheRepeatNotTheOrder) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  const auto first = Orders()[0].id;
+  Reply(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(Reply(kCustomer, "BATAL"), "Baik, pesanan tidak dibuat.");
+  EXPECT_EQ(store_->GetOrder(first)->status, OrderStatus::kNew);
+  EXPECT_EQ(Orders().size(), 1u);
+  // Nothing waits any more: YA makes no order.
+  Reply(kCustomer, "YA");
+  EXPECT_EQ(Orders().size(), 1u);
+  // With nothing pending, BATAL cancels the latest open order as before.
+  EXPECT_NE(Reply(kCustomer, "BATAL").find(std::to_string(first)), std::string::npos);
+  EXPECT_EQ(store_->GetOrder(first)->status, OrderStatus::kCancelled);
+}
+
+TEST_F(SmsShopTest, BatalWhileAnOrderWaitsForItsAddressDropsIt) {
+  Reply(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(Reply(kCustomer, "BATAL"), "Baik, pesanan tidak dibuat.");
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("disimpan"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
+}
+
+TEST_F(SmsShopTest, TheRepeatQuestionDoesNotOfferBatal) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  auto ask = Reply(kCustomer, "PESAN B1 1");
+  EXPECT_EQ(ask.find("batal"), std::string::npos) << ask;
+  EXPECT_NE(ask.find("TIDAK"), std::string::npos) << ask;
+}
+
+TEST_F(SmsShopTest, AnOrderThatCouldNotBePlacedDoesNotWaitAnyMore) {
+  Reply(kCustomer, "PESAN B1 1");
+  Send(kManager, "STOK B1 0");
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT Jl Mawar 3"), "Maaf, B1 sedang habis. Pesanan tidak dibuat.");
+  Send(kManager, "STOK B1 10");
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 9").find("disimpan"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+}
+
+TEST_F(SmsShopTest, NewCustomersLearnAboutCodesAndStockBeforeTheAddress) {
+  EXPECT_EQ(Reply(kCustomer, "PESAN ZZ 1"), "Kode ZZ tidak ada. Ketik HARGA untuk daftar produk.");
+  EXPECT_EQ(Reply(kCustomer, "PESAN L1 1"), "Maaf, L1 sedang habis. Pesanan tidak dibuat.");
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 11"), "Maaf, stok B1 tinggal 10. Pesanan tidak dibuat.");
+  Send(kManager, "HAPUS M1");
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1"), "Kode M1 tidak ada. Ketik HARGA untuk daftar produk.");
+  // None of them waits for the address.
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("disimpan"), std::string::npos);
+  EXPECT_TRUE(Orders().empty());
+}
+
+TEST_F(SmsShopTest, AnOrderWaitsForItsAddressLongerThanAUssdSession) {
+  Reply(kCustomer, "PESAN B1 1");
+  clock_.Advance(std::chrono::hours(2));
+  ASSERT_TRUE(store_->ExpireSessions(clock_.Now() - std::chrono::minutes(5)).ok());
+  Send(kCustomer, "ALAMAT Jl Mawar 3");
+  EXPECT_EQ(Orders().size(), 1u);
+  // After a day it is forgotten.
+  Reply("+6281200000002", "PESAN M1 1");
+  ASSERT_TRUE(*store_->LoadSession("sms-pending:majubersama:+6281200000002"));
+  clock_.Advance(std::chrono::hours(25));
+  ASSERT_TRUE(store_->ExpireSessions(clock_.Now() - std::chrono::minutes(5)).ok());
+  EXPECT_FALSE(*store_->LoadSession("sms-pending:majubersama:+6281200000002"));
+}
+
+TEST_F(SmsShopTest, AnAddressSentWhileTheShopIsClosedIsKept) {
+  Send(kManager, "TUTUP");
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1 ALAMAT dekat masjid").find("tutup"), std::string::npos);
+  Send(kManager, "BUKA");
+  Send(kCustomer, "PESAN B1 1");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "dekat masjid");
+}
+
+TEST_F(SmsShopTest, StatusShowsOpenOrdersBeforeClosedOnes) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  const auto first = Orders()[0].id;
+  Send(kManager, "KIRIM " + std::to_string(first));
+  for (int i = 0; i < 3; ++i) {
+    Send(kCustomer, "PESAN M1 " + std::to_string(i + 1));
+    Send(kCustomer, "BATAL");
+  }
+  auto status = Reply(kCustomer, "STATUS");
+  EXPECT_EQ(status.find("No." + std::to_string(first)), 0u) << status;
+  EXPECT_NE(status.find("Dikirim"), std::string::npos) << status;
+  EXPECT_NE(status.find("Batal"), std::string::npos) << status;
+}
+
+TEST_F(SmsShopTest, StockWithASignAddsOrTakesAway) {
+  EXPECT_NE(Reply(kManager, "STOK B1 +5").find("15"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 15);
+  EXPECT_NE(Reply(kManager, "STOK B1 -3").find("12"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 12);
+  auto r = Reply(kManager, "STOK B1 -20");
+  EXPECT_NE(r.find("12"), std::string::npos) << r;
+  EXPECT_EQ(Stock("B1"), 12);
+  EXPECT_NE(Reply(kManager, "STOK Z9 +5").find("Z9"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "STOK B1 7").find("7"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 7);
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
