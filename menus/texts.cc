@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/embedded.h"
@@ -56,6 +57,45 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
 }
 
 namespace {
+
+// The {placeholders} of a template, as Substitute reads them.
+std::set<std::string, std::less<>> Placeholders(std::string_view tmpl) {
+  std::set<std::string, std::less<>> names;
+  for (size_t open = tmpl.find('{'); open != std::string_view::npos;) {
+    const size_t close = tmpl.find('}', open);
+    if (close == std::string_view::npos) break;
+    names.emplace(tmpl.substr(open + 1, close - open - 1));
+    open = tmpl.find('{', close + 1);
+  }
+  return names;
+}
+
+std::string List(const std::set<std::string, std::less<>>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "{" : ", {") + name + "}";
+  return out.empty() ? "none" : out;
+}
+
+// Every override in `toml` (already loaded) uses only placeholders that its name's built-in
+// texts use: any other would reach the customer as written.
+Status CheckPlaceholders(
+    std::string_view toml, const std::string& origin,
+    const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& used) {
+  const toml::table root = toml::parse(toml, origin);
+  for (const auto& [section, node] : root) {
+    for (const auto& [key, value] : *node.as_table()) {
+      const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const auto& known = used.at(name);
+      for (const auto& p : Placeholders(value.as_string()->get())) {
+        if (known.count(p)) continue;
+        return InvalidInput(
+            origin + ":" + std::to_string(key.source().begin.line) + ": " + name + " uses {" + p +
+            "}, which is never filled in for this text (it can use: " + List(known) + ")");
+      }
+    }
+  }
+  return Ok{};
+}
 
 // A template with typical values, a little on the long side, in place of its placeholders.
 std::string FillTypical(std::string_view tmpl) {
@@ -161,6 +201,11 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
   if (dir.empty()) return std::shared_ptr<const Texts>(std::move(texts));
 
   const Texts builtin = *texts;
+  // The placeholders each text may use: those of its built-in texts, in either language.
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> used;
+  for (const auto& [lang, table] : builtin.texts_) {
+    for (const auto& [key, text] : table) used[key].merge(Placeholders(text));
+  }
   int overrides = 0;
   for (const char* lang : kLanguages) {
     const std::filesystem::path path =
@@ -173,6 +218,7 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
     if (auto st = texts->Load(lang, ss.str(), path.string(), /*known_only=*/true); !st) {
       return st.error();
     }
+    if (auto st = CheckPlaceholders(ss.str(), path.string(), used); !st) return st.error();
     if (warnings) texts->WarnOverlong(builtin, lang, ss.str(), path.string(), *warnings);
   }
   if (overrides == 0) {

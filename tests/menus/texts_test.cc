@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "core/embedded.h"
 #include "core/gsm_text.h"
 #include "menus/ussd/ussd_menu.h"
 
@@ -192,6 +194,31 @@ TEST(Texts, TextsThatFillAScreenTogetherAreWarnedAbout) {
   EXPECT_TRUE(warnings.empty()) << warnings.front();
 }
 
+// Customers received "{nama}" as written: a placeholder the text's name never fills stops the
+// start.
+TEST(Texts, AnOverrideWithAPlaceholderNeverFilledIsRefused) {
+  TextsFolder help({{"texts.id.toml", "[sms]\n\nhelp = \"Halo {nama}\"\n"}});
+  auto refused = Texts::LoadDefault(help.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("/texts.id.toml:3: sms.help uses {nama}, which is never "
+                                         "filled in for this text (it can use: none)"),
+            std::string::npos)
+      << refused.error().message;
+
+  TextsFolder placed(
+      {{"texts.en.toml", "[sms]\ncustomer_placed = \"Order {order} for {customer}: {total}\"\n"}});
+  refused = Texts::LoadDefault(placed.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("/texts.en.toml:2: sms.customer_placed uses {customer}, "
+                                         "which is never filled in for this text (it can use: "
+                                         "{items}, {order}, {shop}, {total})"),
+            std::string::npos)
+      << refused.error().message;
+
+  TextsFolder fewer({{"texts.en.toml", "[sms]\ncustomer_placed = \"Order {order}: {total}\"\n"}});
+  EXPECT_TRUE(Texts::LoadDefault(fewer.path()).ok());
+}
+
 // The menus' screens with the built-in texts fit: what a shop's own texts are measured against.
 TEST(Texts, EveryScreenOfTheBuiltInTextsFits) {
   auto texts = *Texts::LoadDefault();
@@ -201,6 +228,31 @@ TEST(Texts, EveryScreenOfTheBuiltInTextsFits) {
           << lang << " " << s.name << ":\n"
           << s.screen;
     }
+  }
+}
+
+// The built-in texts, given as a shop's own copies, pass every check without a warning; and both
+// languages use the same placeholders, so neither widens what an override may use.
+TEST(Texts, TheBuiltInTextsPassTheOverrideChecks) {
+  TextsFolder folder({{"texts.id.toml", std::string(*EmbeddedFile("texts.id.toml"))},
+                      {"texts.en.toml", std::string(*EmbeddedFile("texts.en.toml"))}});
+  std::vector<std::string> warnings;
+  auto texts = Texts::LoadDefault(folder.path(), &warnings);
+  ASSERT_TRUE(texts.ok()) << texts.error().message;
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+
+  auto placeholders = [](std::string_view text) {
+    std::vector<std::string> names;
+    for (size_t open = text.find('{'); open != text.npos; open = text.find('{', open + 1)) {
+      names.emplace_back(text.substr(open, text.find('}', open) - open + 1));
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+  };
+  for (const auto& key : (*texts)->Keys("id")) {
+    EXPECT_EQ(placeholders((*texts)->Get("id", key)), placeholders((*texts)->Get("en", key)))
+        << key;
   }
 }
 
