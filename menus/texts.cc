@@ -140,7 +140,9 @@ void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::strin
       const std::string name = std::string(section.str()) + "." + std::string(key.str());
       const std::string where =
           origin + ":" + std::to_string(key.source().begin.line) + ": " + name;
-      const std::string filled = FillTypical(value.as_string()->get());
+      const std::string& text = value.as_string()->get();
+      if (text == builtin.Get(lang, name)) continue;  // a copy of the built-in text fits
+      const std::string filled = FillTypical(text);
       if (sms) {
         const SegmentInfo info = CountSegments(ToGsmFriendly(filled));
         if (info.segments > 1) {
