@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/embedded.h"
@@ -57,32 +58,134 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
 
 namespace {
 
-// The overrides in `toml` (already loaded) that no longer fit their medium.
-void WarnOverlong(std::string_view toml, const std::string& origin,
-                  std::vector<std::string>& warnings) {
+// The {placeholders} of a template, as Substitute reads them.
+std::set<std::string, std::less<>> Placeholders(std::string_view tmpl) {
+  std::set<std::string, std::less<>> names;
+  for (size_t open = tmpl.find('{'); open != std::string_view::npos;) {
+    const size_t close = tmpl.find('}', open);
+    if (close == std::string_view::npos) break;
+    names.emplace(tmpl.substr(open + 1, close - open - 1));
+    open = tmpl.find('{', close + 1);
+  }
+  return names;
+}
+
+std::string List(const std::set<std::string, std::less<>>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "{" : ", {") + name + "}";
+  return out.empty() ? "none" : out;
+}
+
+// Every override in `toml` (already loaded) uses only placeholders that its name's built-in
+// texts use: any other would reach the customer as written.
+Status CheckPlaceholders(
+    std::string_view toml, const std::string& origin,
+    const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& used) {
+  const toml::table root = toml::parse(toml, origin);
+  for (const auto& [section, node] : root) {
+    for (const auto& [key, value] : *node.as_table()) {
+      const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const auto& known = used.at(name);
+      for (const auto& p : Placeholders(value.as_string()->get())) {
+        if (known.count(p)) continue;
+        return InvalidInput(
+            origin + ":" + std::to_string(key.source().begin.line) + ": " + name + " uses {" + p +
+            "}, which is never filled in for this text (it can use: " + List(known) + ")");
+      }
+    }
+  }
+  return Ok{};
+}
+
+// A template with typical values, a little on the long side, in place of its placeholders.
+std::string FillTypical(std::string_view tmpl) {
+  return Substitute(tmpl, {{"shop", "BUMDes Maju Bersama"},
+                           {"order", "1234"},
+                           {"items", "2x Beras 5kg, 1x Minyak goreng 1L"},
+                           {"total", "Rp148.000"},
+                           {"address", "Jl Mawar 3 RT02 dekat masjid"},
+                           {"phone", "085766660001"},
+                           {"status", "Diterima"},
+                           {"code", "B1"},
+                           {"name", "Gula Aren 1kg"},
+                           {"price", "Rp65.000"},
+                           {"stock", "120"},
+                           {"max", "120"},
+                           {"unit", "/karung"},
+                           {"reason", ": di luar area antar"},
+                           {"usage", "TOLAK 123 alasan"},
+                           {"orders", "12"},
+                           {"revenue", "Rp1.250.000"},
+                           {"top", "14x Beras 5kg, 9x LPG 3kg"},
+                           {"count", "3"},
+                           {"n", "1"},
+                           {"product", "B1"},
+                           {"info", "Desa Sukamaju"},
+                           {"minutes", "60"},
+                           {"time", "28/11 14:05"},
+                           {"next", "MENU beras 2"}});
+}
+
+}  // namespace
+
+void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,
+                         const std::string& origin, std::vector<std::string>& warnings) const {
+  const size_t max_chars = ussd::Limits{}.max_chars;
+  std::vector<ussd::SampleScreen> screens;  // with every override, built when first needed
   const toml::table root = toml::parse(toml, origin);
   for (const auto& [section, node] : root) {
     const bool sms = section.str() == "sms", ussd = section.str() == "ussd";
     if (!sms && !ussd) continue;
     for (const auto& [key, value] : *node.as_table()) {
+      const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const std::string where =
+          origin + ":" + std::to_string(key.source().begin.line) + ": " + name;
       const std::string& text = value.as_string()->get();
-      const std::string where = origin + ":" + std::to_string(key.source().begin.line) + ": " +
-                                std::string(section.str()) + "." + std::string(key.str());
+      if (text == builtin.Get(lang, name)) continue;  // a copy of the built-in text fits
+      const std::string filled = FillTypical(text);
       if (sms) {
-        const SegmentInfo info = CountSegments(ToGsmFriendly(text));
+        const SegmentInfo info = CountSegments(ToGsmFriendly(filled));
         if (info.segments > 1) {
-          warnings.push_back(where + " is " + std::to_string(info.segments) +
-                             " SMS segments long (one holds 160 GSM-7 characters)");
+          warnings.push_back(
+              where + " is sent as " + std::to_string(info.segments) +
+              " SMS with typical values filled in (" +
+              (info.coding == SmsCoding::kGsm7
+                   ? std::string("one SMS holds 160 GSM-7 characters)")
+                   : std::string("it has characters outside GSM-7, so one SMS holds 70)")));
         }
-      } else if (size_t chars = ussd::CharCount(text); chars > 182) {
+        continue;
+      }
+      // The screens this text is on are those that change when it is the built-in one again.
+      if (screens.empty()) screens = ussd::SampleScreens(*this, lang);
+      Texts without = *this;
+      without.texts_[std::string(lang)][name] = std::string(builtin.Get(lang, name));
+      const std::vector<ussd::SampleScreen> before = ussd::SampleScreens(without, lang);
+      // Of those, the longest one that is over the limit, and longer than it was.
+      const ussd::SampleScreen* longest = nullptr;
+      bool shown = false;
+      for (size_t i = 0; i < screens.size(); ++i) {
+        if (screens[i].screen == before[i].screen) continue;
+        shown = true;
+        const size_t chars = ussd::CharCount(screens[i].screen);
+        if (chars > max_chars && chars > ussd::CharCount(before[i].screen) &&
+            (!longest || chars > ussd::CharCount(longest->screen))) {
+          longest = &screens[i];
+        }
+      }
+      if (longest) {
+        warnings.push_back(where + " makes the '" + longest->name + "' screen " +
+                           std::to_string(ussd::CharCount(longest->screen)) +
+                           " characters with typical values: a USSD screen holds " +
+                           std::to_string(max_chars) +
+                           ", so the phone shows it cut, without its last lines");
+      } else if (size_t chars = ussd::CharCount(filled); !shown && chars > max_chars) {
         warnings.push_back(where + " is " + std::to_string(chars) +
-                           " characters: a USSD screen holds 182 and it will be cut");
+                           " characters with typical values: a USSD screen holds " +
+                           std::to_string(max_chars) + ", so the phone shows it cut");
       }
     }
   }
 }
-
-}  // namespace
 
 Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
                                                         std::vector<std::string>* warnings) {
@@ -91,27 +194,36 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
   if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
     return NotFound("texts folder '" + dir + "' does not exist (set by [gateway] texts)");
   }
-  int overrides = 0;
   for (const char* lang : kLanguages) {
     std::string name = std::string("texts.") + lang + ".toml";
     auto builtin = EmbeddedFile(name);
     if (!builtin) return Internal("built-in " + name + " missing");
     if (auto st = texts->Load(lang, *builtin, name); !st) return st.error();
-    if (!dir.empty()) {
-      std::filesystem::path path = std::filesystem::path(dir) / name;
-      std::ifstream in(path);
-      if (in) {
-        ++overrides;
-        std::stringstream ss;
-        ss << in.rdbuf();
-        if (auto st = texts->Load(lang, ss.str(), path.string(), /*known_only=*/true); !st) {
-          return st.error();
-        }
-        if (warnings) WarnOverlong(ss.str(), path.string(), *warnings);
-      }
-    }
   }
-  if (!dir.empty() && overrides == 0) {
+  if (dir.empty()) return std::shared_ptr<const Texts>(std::move(texts));
+
+  const Texts builtin = *texts;
+  // The placeholders each text may use: those of its built-in texts, in either language.
+  std::map<std::string, std::set<std::string, std::less<>>, std::less<>> used;
+  for (const auto& [lang, table] : builtin.texts_) {
+    for (const auto& [key, text] : table) used[key].merge(Placeholders(text));
+  }
+  int overrides = 0;
+  for (const char* lang : kLanguages) {
+    const std::filesystem::path path =
+        std::filesystem::path(dir) / (std::string("texts.") + lang + ".toml");
+    std::ifstream in(path);
+    if (!in) continue;
+    ++overrides;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (auto st = texts->Load(lang, ss.str(), path.string(), /*known_only=*/true); !st) {
+      return st.error();
+    }
+    if (auto st = CheckPlaceholders(ss.str(), path.string(), used); !st) return st.error();
+    if (warnings) texts->WarnOverlong(builtin, lang, ss.str(), path.string(), *warnings);
+  }
+  if (overrides == 0) {
     return NotFound("texts folder '" + dir + "' holds no texts.id.toml or texts.en.toml");
   }
   return std::shared_ptr<const Texts>(std::move(texts));

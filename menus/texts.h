@@ -27,9 +27,11 @@ class Texts {
               bool known_only = false);
   // The built-in texts of every language, each optionally overridden from `dir`
   // ("<dir>/texts.<lang>.toml", when that file exists; a `dir` that does not exist or holds
-  // neither file is an error). An overriding text that no longer fits (an SMS text over one
-  // GSM-7 segment, a USSD text over 182 characters, before its {placeholders} are filled) is
-  // added to `warnings` with its file and line: it costs more, but it is the shop's choice.
+  // neither file is an error, and so is an override with a {placeholder} the built-in texts of
+  // its name never use, since nothing would fill it). An override that no longer fits, with
+  // typical values filled in, is added to `warnings` with its file and line: an SMS text over
+  // one segment (sent as several SMS), a USSD text that makes a screen it is on longer than
+  // the menus send (the phone shows that screen cut). It costs more, but it is the shop's choice.
   static Result<std::shared_ptr<const Texts>> LoadDefault(
       const std::string& dir = "", std::vector<std::string>* warnings = nullptr);
 
@@ -52,6 +54,10 @@ class Texts {
     }
   };
   using Table = std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>>;
+  // Adds to `warnings` what no longer fits of the overrides of `lang` read from `toml` (already
+  // loaded into these texts); `builtin` are the texts before any override.
+  void WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,
+                    const std::string& origin, std::vector<std::string>& warnings) const;
   // language -> "ussd.menu" -> template; looked up by string_view, without building a key.
   std::map<std::string, Table, std::less<>> texts_;
 };

@@ -78,6 +78,8 @@ class Machine {
 
   void Input(std::string_view in, bool last);
   StepResult Result() const;
+  // The screen as built, before it is fitted to Limits::max_chars.
+  std::string Screen() const;
 
  private:
   // Navigation.
@@ -654,15 +656,39 @@ StepResult Machine::Result() const {
       r.kept += "#" + p.code + ":" + Str(p.price);
     }
   }
-  if (ended_) {
-    r.end = true;
-    r.screen = FitScreen(end_screen_, lim_.max_chars);
-    return r;
-  }
+  r.end = ended_;
+  r.screen = FitScreen(Screen(), lim_.max_chars);
+  return r;
+}
+
+std::string Machine::Screen() const {
+  if (ended_) return end_screen_;
   std::string screen = Render();
   if (!notice_.empty()) screen = notice_ + "\n" + screen;
-  r.screen = FitScreen(std::move(screen), lim_.max_chars);
-  return r;
+  return screen;
+}
+
+std::string PlacedText(const Texts& texts, std::string_view lang, const Order& order) {
+  return texts.Format(lang, "ussd.placed",
+                      {{"order", Str(order.id)}, {"total", FormatRupiah(order.total)}});
+}
+
+std::string NotPlacedText(const Texts& texts, std::string_view lang, const Error& why,
+                          const ShopView* shop) {
+  std::string reason;
+  if (why.code == ErrorCode::kOutOfStock) {
+    const StockShortage s = ReadShortage(why.message);
+    // The customer chose by name: name the product, not its code.
+    const int idx = shop ? shop->Find(s.code) : -1;
+    const std::string product =
+        idx < 0 ? s.code : Clip(shop->products()[static_cast<size_t>(idx)].name, kMaxNameChars);
+    reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
+                         : texts.Format(lang, "ussd.out_of_stock",
+                                        {{"product", product}, {"stock", std::to_string(s.left)}});
+  } else {
+    reason = std::string(texts.Get(lang, "ussd.unavailable"));
+  }
+  return texts.Format(lang, "ussd.not_placed", {{"reason", reason}});
 }
 
 }  // namespace
@@ -724,28 +750,117 @@ StepResult Step(const ShopView& shop, const CustomerView& customer, const Texts&
   return m.Result();
 }
 
+std::vector<SampleScreen> SampleScreens(const Texts& texts, std::string_view lang) {
+  // A shop and customers with names, an address and orders as long as the screens keep them.
+  Shop shop;
+  shop.name = "BUMDes Maju Bersama Jaya";
+  shop.pickup = true;
+  shop.info = std::string(150, 'i');
+  auto product = [](std::string code, std::string category, std::int64_t stock) {
+    Product p;
+    p.code = std::move(code);
+    p.name = "Minyak goreng kemasan premium 2L";
+    p.price = 148000;
+    p.stock = stock;
+    p.unit = "karton";
+    p.category = std::move(category);
+    return p;
+  };
+  std::vector<Product> products;
+  for (int i = 0; i < 12; ++i) {
+    products.push_back(
+        product("P" + Str(i), i % 2 ? "Kebutuhan dapur" : "Sembako dan bahan", i == 2 ? 0 : 500));
+  }
+  const ShopView open = MakeShopView(shop, products);
+  shop.open = false;
+  shop.info.clear();
+  const ShopView closed = MakeShopView(shop, products);
+
+  CustomerView known;
+  known.phone = "+6281200000001";
+  known.language = std::string(lang);
+  known.address = std::string(80, 'a');
+  known.today = "2026-11-28";
+  for (int i = 0; i < 5; ++i) {
+    PastOrder o;
+    o.id = 1234 + i;
+    o.status = OrderStatus::kAccepted;
+    o.total = 1480000;
+    o.day = known.today;
+    o.items.push_back({0, "P0", open.products()[0].name, 1, 148000});
+    if (i < 4) o.items.push_back({0, "P4", open.products()[4].name, 9, 148000});
+    known.recent.push_back(std::move(o));
+  }
+  CustomerView first = known;
+  first.address.clear();
+  first.recent.clear();
+
+  struct Path {
+    const char* name;
+    const ShopView& shop;
+    const CustomerView& customer;
+    std::vector<std::string_view> inputs;
+  };
+  const Path paths[] = {
+      {"main menu", open, known, {}},
+      {"main menu of a closed shop", closed, known, {}},
+      {"shop closed", closed, known, {"1"}},
+      {"categories", open, known, {"1"}},
+      {"products", open, known, {"1", "1"}},
+      {"products, a sold-out one chosen", open, known, {"1", "1", "2"}},
+      {"product", open, known, {"1", "1", "1"}},
+      {"address on file", open, known, {"1", "1", "1", "1"}},
+      {"new address", open, first, {"1", "1", "1", "1"}},
+      {"order summary", open, known, {"1", "1", "1", "1", "1"}},
+      {"same order again", open, known, {"1", "1", "1", "1", "1", "1"}},
+      {"order not repeated", open, known, {"1", "1", "1", "1", "1", "1", "2"}},
+      {"cart cancelled", open, known, {"1", "1", "1", "1", "1", "3"}},
+      {"orders", open, known, {"2"}},
+      {"no orders", open, first, {"2"}},
+      {"order", open, known, {"2", "1"}},
+      {"shop info", open, known, {"3"}},
+      {"shop info, none written", closed, known, {"3"}},
+      {"language", open, known, {"4"}},
+  };
+  const Limits limits;
+  std::vector<SampleScreen> out;
+  for (const Path& path : paths) {
+    // Each screen as shown, then with the notice of an input refused on it.
+    for (const bool refused : {false, true}) {
+      Machine m(path.shop, path.customer, texts, limits);
+      auto inputs = path.inputs;
+      if (refused) inputs.push_back("x");
+      for (size_t i = 0; i < inputs.size(); ++i) m.Input(inputs[i], i + 1 == inputs.size());
+      if (refused && m.Result().end) continue;
+      out.push_back(
+          {path.name + std::string(refused ? ", after a refused input" : ""), m.Screen()});
+    }
+  }
+  Order placed;
+  placed.id = 1234;
+  placed.total = 1480000;
+  out.push_back({"order placed", PlacedText(texts, lang, placed)});
+  out.push_back({"order not placed", NotPlacedText(texts, lang, Unavailable(""), &open)});
+  for (std::int64_t left : {0, 12}) {
+    out.push_back({"order not placed",
+                   NotPlacedText(texts, lang,
+                                 {ErrorCode::kOutOfStock, ShortageMessage({"P10", left})}, &open)});
+  }
+  out.push_back(
+      {"order cancelled", texts.Format(lang, "ussd.order_cancelled", {{"order", Str(placed.id)}})});
+  out.push_back(
+      {"too many sessions", texts.Format(lang, "ussd.too_many_sessions", {{"minutes", "60"}})});
+  out.push_back({"input too long", std::string(texts.Get(lang, "ussd.too_long"))});
+  return out;
+}
+
 std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order& order) {
-  return FitScreen(texts.Format(lang, "ussd.placed",
-                                {{"order", Str(order.id)}, {"total", FormatRupiah(order.total)}}),
-                   182);
+  return FitScreen(PlacedText(texts, lang, order), 182);
 }
 
 std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why,
                             const ShopView& shop) {
-  std::string reason;
-  if (why.code == ErrorCode::kOutOfStock) {
-    const StockShortage s = ReadShortage(why.message);
-    // The customer chose by name: name the product, not its code.
-    const int idx = shop.Find(s.code);
-    const std::string product =
-        idx < 0 ? s.code : Clip(shop.products()[static_cast<size_t>(idx)].name, kMaxNameChars);
-    reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
-                         : texts.Format(lang, "ussd.out_of_stock",
-                                        {{"product", product}, {"stock", std::to_string(s.left)}});
-  } else {
-    reason = std::string(texts.Get(lang, "ussd.unavailable"));
-  }
-  return FitScreen(texts.Format(lang, "ussd.not_placed", {{"reason", reason}}), 182);
+  return FitScreen(NotPlacedText(texts, lang, why, &shop), 182);
 }
 
 std::string CancelledScreen(const Texts& texts, std::string_view lang, const Result<Order>& r) {

@@ -111,6 +111,17 @@ StepResult Step(const ShopView& shop, const CustomerView& customer, const Texts&
 // Splits Africa's Talking's `text` ("1*1*2*Jl Mawar 3") into inputs; "" has none.
 std::vector<std::string_view> SplitInputs(std::string_view text);
 
+// A screen the menus show, as built before it is fitted to Limits::max_chars: a longer one
+// reaches the phone cut at a line end, losing its last lines.
+struct SampleScreen {
+  std::string name;  // "main menu, after a refused input"
+  std::string screen;
+};
+// Every kind of screen in `lang`, each also with the notice of an input refused on it, for a
+// shop and customer whose names and address are as long as the screens keep them (a shop name
+// of 24 characters, orders of Rp1.480.000). For checking a shop's own texts at start.
+std::vector<SampleScreen> SampleScreens(const Texts& texts, std::string_view lang);
+
 // The final screens once an effect has been applied.
 std::string PlacedScreen(const Texts& texts, std::string_view lang, const Order& order);
 std::string NotPlacedScreen(const Texts& texts, std::string_view lang, const Error& why,

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "core/embedded.h"
 #include "core/gsm_text.h"
+#include "menus/ussd/ussd_menu.h"
 
 namespace pesan {
 namespace {
@@ -115,11 +118,142 @@ TEST(Texts, AnOverrideFolderIsChecked) {
   EXPECT_EQ((*loaded)->Get("id", "ussd.welcome"), "Halo");
   EXPECT_EQ((*loaded)->Get("en", "sms.help"), Texts::LoadDefault().value()->Get("en", "sms.help"));
   ASSERT_EQ(warnings.size(), 2u);
-  EXPECT_NE(warnings[0].find("texts.id.toml:2: sms.help is 2 SMS segments"), std::string::npos)
+  EXPECT_NE(warnings[0].find("texts.id.toml:2: sms.help is sent as 2 SMS"), std::string::npos)
       << warnings[0];
-  EXPECT_NE(warnings[1].find("texts.id.toml:5: ussd.menu is 190 characters"), std::string::npos)
+  EXPECT_NE(warnings[1].find("texts.id.toml:5: ussd.menu makes the 'main menu"), std::string::npos)
       << warnings[1];
+  EXPECT_NE(warnings[1].find("the phone shows it cut"), std::string::npos) << warnings[1];
   std::filesystem::remove_all(dir);
+}
+
+// A folder holding `files` (name, TOML), removed with the object.
+class TextsFolder {
+ public:
+  explicit TextsFolder(std::initializer_list<std::pair<std::string, std::string>> files) {
+    char tmpl[] = "/tmp/pesan-texts-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    for (const auto& [name, toml] : files) std::ofstream(dir_ / name) << toml;
+  }
+  ~TextsFolder() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return dir_.string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// A menu of 165 characters is under a screen's 182, but the main menu screen also shows the
+// shop's name above it: the phone got it cut and "4 Bahasa/Language" was lost, without a word
+// at start.
+TEST(Texts, AMenuTooLongForTheMainScreenIsWarnedAbout) {
+  // As written in the file, with TOML's \n between the options.
+  const std::string menu = "1 Belanja sembako, gas, dan kebutuhan dapur lainnya\\n" +
+                           std::string("2 Pesanan saya: lihat, cek status, atau batalkan\\n") +
+                           "3 Info toko, jam buka, dan daerah antar gratis\\n4 Bahasa/Language";
+  TextsFolder folder({{"texts.id.toml", "[ussd]\nmenu = \"" + menu + "\"\n"}});
+  std::vector<std::string> warnings;
+  auto texts = Texts::LoadDefault(folder.path(), &warnings);
+  ASSERT_TRUE(texts.ok()) << texts.error().message;
+  const std::string shown((*texts)->Get("id", "ussd.menu"));
+  ASSERT_EQ(ussd::CharCount(shown), 165u);
+
+  Shop shop;
+  shop.name = "BUMDes Maju Bersama";
+  const auto screen = ussd::Step(ussd::MakeShopView(shop, {}), {}, **texts, {}).screen;
+  EXPECT_EQ(screen.find("4 Bahasa/Language"), std::string::npos) << screen;
+
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("/texts.id.toml:2: ussd.menu makes the 'main menu"), std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[0].find("a USSD screen holds 182, so the phone shows it cut"),
+            std::string::npos)
+      << warnings[0];
+}
+
+// Texts that fit alone can make a screen too long together; each is named.
+TEST(Texts, TextsThatFillAScreenTogetherAreWarnedAbout) {
+  TextsFolder folder({{"texts.en.toml",
+                       "[ussd]\nwelcome = \"Welcome to {shop}, the village shop that brings your "
+                       "shopping to your door\"\nmenu = \"1 Shop for groceries and gas\\n2 My "
+                       "orders and their status\\n3 About the shop\\n4 Bahasa/Language\"\n"}});
+  std::vector<std::string> warnings;
+  auto texts = Texts::LoadDefault(folder.path(), &warnings);
+  ASSERT_TRUE(texts.ok()) << texts.error().message;
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("texts.en.toml:3: ussd.menu makes the 'main menu"), std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[1].find("texts.en.toml:2: ussd.welcome makes the 'main menu"),
+            std::string::npos)
+      << warnings[1];
+
+  // The same menu under the built-in welcome fits every screen it is on.
+  TextsFolder fits({{"texts.en.toml",
+                     "[ussd]\nmenu = \"1 Shop for groceries and gas\\n2 My orders and their "
+                     "status\\n3 About the shop\\n4 Bahasa/Language\"\n"}});
+  warnings.clear();
+  ASSERT_TRUE(Texts::LoadDefault(fits.path(), &warnings).ok());
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+}
+
+// Customers received "{nama}" as written: a placeholder the text's name never fills stops the
+// start.
+TEST(Texts, AnOverrideWithAPlaceholderNeverFilledIsRefused) {
+  TextsFolder help({{"texts.id.toml", "[sms]\n\nhelp = \"Halo {nama}\"\n"}});
+  auto refused = Texts::LoadDefault(help.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("/texts.id.toml:3: sms.help uses {nama}, which is never "
+                                         "filled in for this text (it can use: none)"),
+            std::string::npos)
+      << refused.error().message;
+
+  TextsFolder placed(
+      {{"texts.en.toml", "[sms]\ncustomer_placed = \"Order {order} for {customer}: {total}\"\n"}});
+  refused = Texts::LoadDefault(placed.path());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("/texts.en.toml:2: sms.customer_placed uses {customer}, "
+                                         "which is never filled in for this text (it can use: "
+                                         "{items}, {order}, {shop}, {total})"),
+            std::string::npos)
+      << refused.error().message;
+
+  TextsFolder fewer({{"texts.en.toml", "[sms]\ncustomer_placed = \"Order {order}: {total}\"\n"}});
+  EXPECT_TRUE(Texts::LoadDefault(fewer.path()).ok());
+}
+
+// The menus' screens with the built-in texts fit: what a shop's own texts are measured against.
+TEST(Texts, EveryScreenOfTheBuiltInTextsFits) {
+  auto texts = *Texts::LoadDefault();
+  for (const char* lang : Texts::kLanguages) {
+    for (const auto& s : ussd::SampleScreens(*texts, lang)) {
+      EXPECT_LE(ussd::CharCount(s.screen), ussd::Limits{}.max_chars)
+          << lang << " " << s.name << ":\n"
+          << s.screen;
+    }
+  }
+}
+
+// The built-in texts, given as a shop's own copies, pass every check without a warning; and both
+// languages use the same placeholders, so neither widens what an override may use.
+TEST(Texts, TheBuiltInTextsPassTheOverrideChecks) {
+  TextsFolder folder({{"texts.id.toml", std::string(*EmbeddedFile("texts.id.toml"))},
+                      {"texts.en.toml", std::string(*EmbeddedFile("texts.en.toml"))}});
+  std::vector<std::string> warnings;
+  auto texts = Texts::LoadDefault(folder.path(), &warnings);
+  ASSERT_TRUE(texts.ok()) << texts.error().message;
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+
+  auto placeholders = [](std::string_view text) {
+    std::vector<std::string> names;
+    for (size_t open = text.find('{'); open != text.npos; open = text.find('{', open + 1)) {
+      names.emplace_back(text.substr(open, text.find('}', open) - open + 1));
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+  };
+  for (const auto& key : (*texts)->Keys("id")) {
+    EXPECT_EQ(placeholders((*texts)->Get("id", key)), placeholders((*texts)->Get("en", key)))
+        << key;
+  }
 }
 
 }  // namespace
