@@ -97,7 +97,8 @@ Status CheckPlaceholders(
   return Ok{};
 }
 
-// A template with typical values, a little on the long side, in place of its placeholders.
+}  // namespace
+
 std::string FillTypical(std::string_view tmpl) {
   return Substitute(tmpl, {{"shop", "BUMDes Maju Bersama"},
                            {"order", "1234"},
@@ -123,10 +124,9 @@ std::string FillTypical(std::string_view tmpl) {
                            {"info", "Desa Sukamaju"},
                            {"minutes", "60"},
                            {"time", "28/11 14:05"},
-                           {"next", "MENU beras 2"}});
+                           {"next", "MENU beras 2"},
+                           {"qty", "12"}});
 }
-
-}  // namespace
 
 void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,
                          const std::string& origin, std::vector<std::string>& warnings) const {

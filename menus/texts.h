@@ -65,5 +65,8 @@ class Texts {
 // Replaces {name} placeholders in `tmpl`.
 std::string Substitute(std::string_view tmpl,
                        std::initializer_list<std::pair<std::string_view, std::string_view>> values);
+// A template with typical values, a little on the long side, in place of its placeholders: how
+// long its message will be.
+std::string FillTypical(std::string_view tmpl);
 
 }  // namespace pesan

@@ -15,34 +15,8 @@
 namespace pesan {
 namespace {
 
-// Typical values, a little on the long side.
 std::string Fill(const Texts& t, const std::string& lang, const std::string& key) {
-  return t.Format(lang, key,
-                  {{"shop", "BUMDes Maju Bersama"},
-                   {"order", "1234"},
-                   {"items", "2x Beras 5kg, 1x Minyak goreng 1L"},
-                   {"total", "Rp148.000"},
-                   {"address", "Jl Mawar 3 RT02 dekat masjid"},
-                   {"phone", "085766660001"},
-                   {"status", "Diterima"},
-                   {"code", "B1"},
-                   {"name", "Gula Aren 1kg"},
-                   {"price", "Rp65.000"},
-                   {"stock", "120"},
-                   {"max", "120"},
-                   {"unit", "/karung"},
-                   {"reason", ": di luar area antar"},
-                   {"usage", "TOLAK 123 alasan"},
-                   {"orders", "12"},
-                   {"revenue", "Rp1.250.000"},
-                   {"top", "14x Beras 5kg, 9x LPG 3kg"},
-                   {"count", "3"},
-                   {"n", "1"},
-                   {"product", "B1"},
-                   {"info", "Desa Sukamaju"},
-                   {"minutes", "60"},
-                   {"time", "28/11 14:05"},
-                   {"next", "MENU beras 2"}});
+  return FillTypical(t.Get(lang, key));
 }
 
 TEST(Texts, BothLanguagesHaveTheSameKeys) {
