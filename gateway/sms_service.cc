@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/phone.h"
+#include "menus/sms/command.h"
 
 namespace pesan {
 namespace {
@@ -42,18 +43,22 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
   // A re-delivery of a message already handled is a no-op. With a provider id, the id says
   // so. Without one (SMPP, the simulator), a message repeating the sender's last one within
   // dedupe_window is taken for the same message delivered again; a repeat after another
-  // message (TUTUP, BUKA, TUTUP) is a new one.
+  // message (TUTUP, BUKA, TUTUP) is a new one. A question (PESANAN, STOK, STATUS, ...) is
+  // answered again all the same: the manager who asks twice wants the answer, and a
+  // re-delivered question costs one SMS and changes nothing.
+  const sms::ParsedCommand parsed = sms::ParseSmsCommand(sms.text);
+  const bool asks = parsed.ok() && sms::OnlyAsks(parsed.command());
   std::string key = sms.provider_id.empty() ? "sms:" + channel + ":from:" + sms.from
                                             : "sms:" + channel + ":" + sms.provider_id;
   const std::uint64_t fingerprint = sms.provider_id.empty() ? Fnv1a(sms.text) : 0;
   writer_.Submit(
-      [this, shop, sms = std::move(sms), phone, automatic, key, fingerprint,
+      [this, shop, sms = std::move(sms), phone, automatic, asks, key, fingerprint,
        now](Store& s) -> Status {
         auto fresh = sms.provider_id.empty()
                          ? s.RememberInboundText(key, fingerprint, now, opt_.dedupe_window)
                          : s.RememberInbound(key, now);
         if (!fresh) return fresh.error();
-        if (!*fresh) {
+        if (!*fresh && !(asks && sms.provider_id.empty())) {
           spdlog::info("sms: a message from {} seen before, ignored", MaskPhone(sms.from));
           return Ok{};
         }

@@ -657,6 +657,13 @@ bool IsManagerForm(CommandForm form) {
   }
 }
 
+bool OnlyAsks(const Command& command) {
+  return std::holds_alternative<PriceList>(command) || std::holds_alternative<Help>(command) ||
+         std::holds_alternative<OrderStatus>(command) ||
+         std::holds_alternative<ListOrders>(command) ||
+         std::holds_alternative<DailyReport>(command) || std::holds_alternative<StockList>(command);
+}
+
 std::string CommandText(const Command& command) {
   auto with_number = [](std::string_view word, std::optional<OrderNumber> n) {
     return n ? std::string(word) + " " + std::to_string(*n) : std::string(word);

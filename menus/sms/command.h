@@ -230,6 +230,10 @@ CommandForm FormOf(const Command& command);
 // True for the commands only a shop's manager may give (OK, KIRIM, ..., LAPORAN).
 bool IsManagerForm(CommandForm form);
 
+// True for the commands that only ask (HARGA, STATUS, BANTUAN, PESANAN, STOK, LAPORAN): answered
+// twice they cost an SMS and change nothing.
+bool OnlyAsks(const Command& command);
+
 // The command written the canonical way ("PESAN B1 2 M3 1 ALAMAT Jl Mawar 3", "OK 123"), as a
 // confirmation can quote it back; empty for Unknown. ParseSmsCommand reads it back to the same
 // command.

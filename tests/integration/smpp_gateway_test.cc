@@ -906,10 +906,16 @@ TEST_F(SmppGatewayTest, SameMoDeliveredAgainMakesOneOrder) {
   }
   EXPECT_FALSE(db_.Open()->GetShop("majubersama")->open);
   EXPECT_EQ(OutboxTo(kManager).size(), 3u + 3u);  // three alerts of the orders, three replies
+  // A question asked twice in a row is answered twice: it changes nothing.
+  Mo("ask-1", kManager, "PESANAN");
+  Mo("ask-2", kManager, "PESANAN");
+  ASSERT_EQ(DeliverStatus("ask-1"), 0);
+  ASSERT_EQ(DeliverStatus("ask-2"), 0);
+  EXPECT_EQ(OutboxTo(kManager).size(), 3u + 3u + 2u);
 
   // Everything went out once.
-  auto got = WaitForMessages(9);
-  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 9); }, kWait))
+  auto got = WaitForMessages(11);
+  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 11); }, kWait))
       << DescribeOutbox();
   ExpectSmscHoldsExactlyTheOutbox(got);
 }
