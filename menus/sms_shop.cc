@@ -173,7 +173,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
       return ReplyKey("sms.manager_bad_format", {{"usage", err.usage}});
     }
     if (!manager && sms::IsManagerForm(err.form)) return Guarded(t_.Get(lang_, "sms.help"));
-    return Guarded(t_.Format(lang_, "sms.manager_bad_format", {{"usage", err.usage}}));
+    // A customer's own command written wrong ("PESAN B1 1000") is an order being tried: it is
+    // answered every time, like the command would be. Only text that is no command is capped.
+    if (automatic_) return Ok{};
+    return ReplyKey("sms.manager_bad_format", {{"usage", err.usage}});
   }
   const sms::Command& cmd = std::get<sms::Command>(parsed.result);
   if (manager && parsed.manager_error) {

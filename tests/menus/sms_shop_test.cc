@@ -422,6 +422,10 @@ TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
   EXPECT_FALSE(Reply("+6281200000003", "halo").empty());
   // Valid commands are always answered.
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(Reply("+6281200000003", "HARGA").empty());
+  // So is a customer's command written wrong, after the cap: an order being tried.
+  for (int i = 0; i < 5; ++i) Reply("+6281200000004", "halo " + std::to_string(i));
+  auto wrong = Reply("+6281200000004", "PESAN B1 1000");
+  EXPECT_NE(wrong.find("PESAN B1 2"), std::string::npos) << wrong;
 }
 
 TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
