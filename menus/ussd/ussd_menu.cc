@@ -20,6 +20,7 @@ enum class Where {
   kDuplicate,
   kOrders,
   kOrderDetail,
+  kCancelConfirm,
   kInfo,
   kLanguage,
 };
@@ -482,6 +483,16 @@ void Machine::Apply(std::string_view raw, bool last) {
     case Where::kOrderDetail: {
       const PastOrder& o = cust_.recent[at_.order];
       if (in == "1" && Cancellable(o)) {
+        Go({Where::kCancelConfirm, 0, -1, -1, at_.order});  // one key press cancels nothing
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+    }
+
+    case Where::kCancelConfirm: {
+      const PastOrder& o = cust_.recent[at_.order];
+      if (in == "1") {
         End(std::string());
         if (last) effect_ = CancelOrder{o.id, lang_};
       } else {
@@ -629,6 +640,9 @@ std::string Machine::Render() const {
       }
       return s;
     }
+    case Where::kCancelConfirm:
+      return t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}}) +
+             "\n" + Nav(false, false);
     case Where::kInfo: {
       std::string info = shop_.shop.info.empty()
                              ? t_.Format(lang_, "ussd.info_empty", {{"shop", shop_.shop.name}})

@@ -298,7 +298,12 @@ TEST(UssdMenu, MyOrdersAndCancelling) {
   EXPECT_NE(list.find("2 No.9 Rp18.000 Dikirim"), std::string::npos) << list;
   auto detail = Walk(shop, c, "2*1").screen;
   EXPECT_NE(detail.find("1 Batalkan"), std::string::npos) << detail;
-  auto cancel = Walk(shop, c, "2*1*1");
+  // One key press asks; the second cancels.
+  auto ask = Walk(shop, c, "2*1*1");
+  EXPECT_FALSE(ask.effect);
+  EXPECT_NE(ask.screen.find("Batalkan pesanan no. 12?"), std::string::npos) << ask.screen;
+  EXPECT_EQ(Walk(shop, c, "2*1*1*0").screen, detail);
+  auto cancel = Walk(shop, c, "2*1*1*1");
   ASSERT_TRUE(cancel.effect);
   EXPECT_EQ(std::get<CancelOrder>(*cancel.effect).order, 12);
   // A shipped order cannot be cancelled.
