@@ -53,6 +53,10 @@ bool HoldsStock(OrderStatus s) {
   return s != OrderStatus::kRejected && s != OrderStatus::kCancelled;
 }
 
+bool IsOpen(OrderStatus s) {
+  return s == OrderStatus::kNew || s == OrderStatus::kAccepted || s == OrderStatus::kShipped;
+}
+
 std::string ShortageMessage(const StockShortage& s) {
   return s.code + " " + std::to_string(s.left);
 }

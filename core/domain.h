@@ -57,6 +57,9 @@ std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
 bool CanMove(OrderStatus from, OrderStatus to);
 // Whether the order still holds stock (it is not rejected or cancelled).
 bool HoldsStock(OrderStatus s);
+// Whether the customer still waits for the order (new, accepted or shipped), as
+// OrderFilter::open_only selects.
+bool IsOpen(OrderStatus s);
 
 // The product an order found short of stock, as CreateOrder's kOutOfStock error says it: its
 // message is "<code> <stock left>" ("B1 3").

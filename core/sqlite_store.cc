@@ -405,8 +405,7 @@ Result<std::int64_t> SqliteStore::AdjustStock(ShopId shop, const std::string& co
   auto product = GetProduct(shop, code);
   if (!product || !product->active) return NotFound("no product '" + code + "'");
   if (!changed) {
-    return Error{ErrorCode::kOutOfStock,
-                 "stock of '" + code + "' is " + std::to_string(product->stock)};
+    return Error{ErrorCode::kOutOfStock, ShortageMessage({product->code, product->stock})};
   }
   return product->stock;
 }

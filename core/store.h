@@ -90,7 +90,8 @@ class Store {
   virtual Status ImportCatalog(ShopId shop, const std::vector<CatalogRow>& rows, bool replace) = 0;
   virtual Status SetStock(ShopId shop, const std::string& code, std::int64_t stock) = 0;
   // Adds `delta` (negative: takes away) to an active product's stock in one statement and
-  // returns the new stock: kNotFound without the product, kOutOfStock when it would go below 0.
+  // returns the new stock: kNotFound without the product, kOutOfStock (its message as
+  // ShortageMessage writes it) when it would go below 0.
   virtual Result<std::int64_t> AdjustStock(ShopId shop, const std::string& code,
                                            std::int64_t delta) = 0;
   virtual Status SetPrice(ShopId shop, const std::string& code, Rupiah price) = 0;

@@ -27,11 +27,6 @@ bool AddressLengthOk(const std::string& address) {
   return ussd::CharCount(address) >= ussd::kMinAddressChars;
 }
 
-// New, accepted or shipped: what the customer still waits for.
-bool IsOpen(OrderStatus s) {
-  return s == OrderStatus::kNew || s == OrderStatus::kAccepted || s == OrderStatus::kShipped;
-}
-
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -523,11 +518,10 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
           if (c.relative) {
             auto now = store_.AdjustStock(shop_.id, c.code, c.stock);
             if (!now && now.error().code == ErrorCode::kOutOfStock) {
-              auto p = store_.GetProduct(shop_.id, c.code);
-              if (!p) return p.error();
+              const StockShortage s = ReadShortage(now.error().message);
               return ReplyKey("sms.manager_stock_below_zero",
                               {{"code", c.code},
-                               {"stock", std::to_string(p->stock)},
+                               {"stock", std::to_string(s.left)},
                                {"count", std::to_string(-c.stock)}});
             }
             if (!now) return product_reply(now.error(), c.code, "", {});
