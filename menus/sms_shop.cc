@@ -31,6 +31,43 @@ std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
 
+// The status as a word inside a sentence ("Order 12 is shipped already"): its first letter in
+// lower case, where the status names are written as labels ("Shipped").
+std::string StatusWord(const Texts& t, std::string_view lang, OrderStatus s) {
+  std::string word = StatusName(t, lang, s);
+  if (!word.empty() && word[0] >= 'A' && word[0] <= 'Z') word[0] = static_cast<char>(word[0] + 32);
+  return word;
+}
+
+// "1 order", "3 orders": a count of orders in the language's words.
+std::string CountOrders(const Texts& t, std::string_view lang, size_t n) {
+  return t.Format(lang, n == 1 ? "sms.count_orders_one" : "sms.count_orders",
+                  {{"count", std::to_string(n)}});
+}
+
+// What a word after HARGA looks like: a product code ("B1", "S12"), letters then digits.
+bool LooksLikeCode(std::string_view word) {
+  size_t i = 0;
+  while (i < word.size() && std::isalpha(static_cast<unsigned char>(word[i]))) ++i;
+  if (i == 0 || i == word.size()) return false;
+  while (i < word.size() && std::isdigit(static_cast<unsigned char>(word[i]))) ++i;
+  return i == word.size();
+}
+
+// The last words of `text` in at most `max_chars` characters, after "..." when the front is cut.
+std::string TailAtWord(std::string_view text, size_t max_chars) {
+  if (ussd::CharCount(text) <= max_chars) return std::string(text);
+  if (max_chars < 4) return "";
+  size_t from = text.size();
+  for (size_t chars = 0; from > 0 && chars < max_chars - 3;) {
+    --from;
+    chars += (static_cast<unsigned char>(text[from]) & 0xC0) != 0x80;
+  }
+  const size_t space = text.find(' ', from);
+  if (from > 0 && text[from - 1] != ' ' && space != std::string_view::npos) from = space + 1;
+  return "..." + std::string(text.substr(from));
+}
+
 // The text between the first pair of single quotes in an error message ("no product 'B9'").
 std::string Quoted(const std::string& message) {
   auto a = message.find('\'');
@@ -59,17 +96,18 @@ std::string JoinFitting(const std::vector<std::string>& parts, const std::string
 }
 
 // Cuts `parts` into pages of one SMS each: a page's parts joined by `sep`, then ". " and
-// `more(next page)`, or `last` on the final page. A part too long for a page alone is a page.
+// `more(next page)`, or `last` on the final page; the first page starts with `head`. A part too
+// long for a page alone is a page.
 std::vector<std::string> Pages(const std::vector<std::string>& parts, const std::string& sep,
-                               const std::function<std::string(int)>& more,
-                               const std::string& last) {
+                               const std::function<std::string(int)>& more, const std::string& last,
+                               const std::string& head = "") {
   const auto fits = [](const std::string& text) {
     return CountSegments(ToGsmFriendly(text)).segments == 1;
   };
   std::vector<std::string> pages;
   for (size_t i = 0; i < parts.size();) {
     const int next = static_cast<int>(pages.size()) + 2;
-    std::string out = parts[i++];
+    std::string out = (pages.empty() ? head : "") + parts[i++];
     while (i < parts.size()) {
       std::string candidate = out + sep + parts[i];
       if (!fits(candidate + ". " + (i + 1 < parts.size() ? more(next) : last))) break;
@@ -121,6 +159,25 @@ class Conversation {
       std::initializer_list<std::pair<std::string_view, std::string_view>> v = {}) {
     return Reply(t_.Format(lang_, key, v));
   }
+  // Commands quoted in a reply, with the keywords of the reader's language.
+  sms::CommandLanguage Keywords() const {
+    return lang_ == "en" ? sms::CommandLanguage::kEnglish : sms::CommandLanguage::kIndonesian;
+  }
+  // The usage of a command written wrong, its example words in the reader's language.
+  std::string UsageOf(const sms::ParseError& e) const {
+    std::string_view words;
+    if (e.form == sms::CommandForm::kReject) words = t_.Get(lang_, "sms.example_reason");
+    if (e.form == sms::CommandForm::kAddProduct) words = t_.Get(lang_, "sms.example_name");
+    return sms::Usage(e.form, e.keyword, words);
+  }
+  // The reply to a manager's command written wrong.
+  pesan::Status ManagerFormat(const sms::ParseError& e) {
+    if (e.form == sms::CommandForm::kAddProduct && e.max_chars > 0) {
+      return ReplyKey("sms.manager_name_too_long",
+                      {{"max", std::to_string(e.max_chars)}, {"usage", UsageOf(e)}});
+    }
+    return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(e)}});
+  }
   // Help or a format error: only a few per hour per number, never to machines.
   pesan::Status Guarded(std::string_view text) {
     if (automatic_ || !guard_.AllowReply(from_, now_)) return Ok{};
@@ -141,6 +198,10 @@ class Conversation {
   pesan::Status ShowOrder(std::int64_t id);
   pesan::Status StockList(int page);
   pesan::Status Report();
+  pesan::Status ManagerHelp(int page);
+  // Whether a manager's HARGA with words and no price ("HARGA beras") asks for the price list
+  // rather than a price change gone wrong ("HARGA B1").
+  bool SearchesProducts(const sms::Command& cmd) const;
 
   Store& store_;
   const Voice& v_;
@@ -165,18 +226,18 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
     const auto& err = std::get<sms::ParseError>(parsed.result);
     if (manager && sms::IsManagerForm(err.form)) {
       // Managers get the right form of what they meant, every time.
-      return ReplyKey("sms.manager_bad_format", {{"usage", err.usage}});
+      return ManagerFormat(err);
     }
     if (!manager && sms::IsManagerForm(err.form)) return Guarded(t_.Get(lang_, "sms.help"));
     // A customer's own command written wrong ("PESAN B1 1000") is an order being tried: it is
     // answered every time, like the command would be. Only text that is no command is capped.
     if (automatic_) return Ok{};
-    return ReplyKey("sms.manager_bad_format", {{"usage", err.usage}});
+    return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(err)}});
   }
   const sms::Command& cmd = std::get<sms::Command>(parsed.result);
-  if (manager && parsed.manager_error) {
+  if (manager && parsed.manager_error && !SearchesProducts(cmd)) {
     // "OK abc", "kirim no 13", "HARGA B1": a manager means the command, not conversation.
-    return ReplyKey("sms.manager_bad_format", {{"usage", parsed.manager_error->usage}});
+    return ManagerFormat(*parsed.manager_error);
   }
 
   if (const auto* change = std::get_if<sms::SetPrice>(&cmd); change && !manager) {
@@ -192,7 +253,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
         if (guard_.PinFailed(from_, now_)) return ReplyKey("sms.manager_pin_locked");
         // The command as it should follow the PIN, without whatever PIN was given.
         return ReplyKey("sms.manager_pin_wrong",
-                        {{"usage", ShortenAtWord(sms::CommandText(cmd), 60)}});
+                        {{"usage", ShortenAtWord(sms::CommandText(cmd, Keywords()), 60)}});
       }
       guard_.PinPassed(from_);
     }
@@ -221,7 +282,8 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
         } else if constexpr (std::is_same_v<T, sms::Decline>) {
           return Pending(false);
         } else if constexpr (std::is_same_v<T, sms::Help>) {
-          return Reply(t_.Get(lang_, manager ? "sms.manager_help" : "sms.help"));
+          if (manager) return ManagerHelp(c.page);
+          return Reply(t_.Get(lang_, "sms.help"));
         } else {
           return Guarded(t_.Get(lang_, "sms.help"));  // Unknown
         }
@@ -380,6 +442,15 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
   if (order) {
     auto o = store_.GetOrder(*order);
     if (o && o->phone == from_ && o->shop_id == shop_.id) target = *o;
+    if (o && o->phone != from_ && o->shop_id == shop_.id && IsManager(shop_, from_)) {
+      // A manager's BATAL of a customer's order: the shop rejects orders, with a reason.
+      const std::string id = std::to_string(*order);
+      if (!CanMove(o->status, OrderStatus::kRejected)) {
+        return ReplyKey("sms.manager_conflict",
+                        {{"order", id}, {"status", StatusWord(t_, lang_, o->status)}});
+      }
+      return ReplyKey("sms.manager_cancel_is_reject", {{"order", id}});
+    }
   } else {
     OrderFilter f;
     f.shop_id = shop_.id;
@@ -399,7 +470,7 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
     return ReplyKey("sms.already_cancelled", {{"order", id}});
   if (!CanMove(target->status, OrderStatus::kCancelled)) {
     return ReplyKey("sms.cannot_cancel",
-                    {{"order", id}, {"status", StatusName(t_, lang_, target->status)}});
+                    {{"order", id}, {"status", StatusWord(t_, lang_, target->status)}});
   }
   auto moved = store_.MoveOrder(target->id, OrderStatus::kCancelled, "", now_);
   if (!moved) return moved.error();
@@ -412,7 +483,8 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 }
 
 // The price list, one SMS a page. With a query, the products whose code, name and category
-// hold the most of its words ("beras berapa" finds the rice); when none holds any, all of them.
+// hold the most of its words ("beras berapa" finds the rice); when none holds any, the first page
+// of all of them, after saying that nothing matched.
 pesan::Status Conversation::PriceList(const std::string& query, int page) {
   const auto& products = view_.products();
   std::vector<std::string> words;
@@ -440,13 +512,20 @@ pesan::Status Conversation::PriceList(const std::string& query, int page) {
   }
   if (parts.empty()) return ReplyKey("sms.status_none");
   const std::string kept_query = best > 0 ? query : "";
+  const bool no_match = best == 0 && !words.empty();
+  const std::string head =
+      no_match
+          ? t_.Format(lang_, "sms.price_list_no_match", {{"query", ShortenAtWord(query, 24)}}) + " "
+          : "";
   auto pages = Pages(
       parts, ", ",
       [&](int next) {
-        return t_.Format(lang_, "sms.price_list_more",
-                         {{"next", sms::CommandText(sms::PriceList{kept_query, next})}});
+        return t_.Format(
+            lang_, "sms.price_list_more",
+            {{"next", sms::CommandText(sms::PriceList{kept_query, next}, Keywords())}});
       },
-      std::string(t_.Get(lang_, "sms.price_list_tail")));
+      std::string(t_.Get(lang_, "sms.price_list_tail")), head);
+  if (no_match) page = 1;  // the list's other pages are asked for without the words
   return Reply(pages[std::min<size_t>(page, pages.size()) - 1]);
 }
 
@@ -458,11 +537,8 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
     if (order->status == OrderStatus::kNew && to == OrderStatus::kDone)
       return ReplyKey("sms.manager_ship_first", {{"order", sid}});
     return ReplyKey("sms.manager_conflict",
-                    {{"order", sid}, {"status", StatusName(t_, lang_, order->status)}});
+                    {{"order", sid}, {"status", StatusWord(t_, lang_, order->status)}});
   }
-  auto moved = store_.MoveOrder(id, to, reason, now_);
-  if (!moved) return moved.error();
-  if (!HoldsStock(to)) effects_.shop_changed = true;
   // Tell the customer, in the customer's language.
   std::string clang = v_.manager_language;
   auto c = store_.GetCustomer(shop_.id, order->phone);
@@ -478,14 +554,32 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
                       {"shop", shop_.name},
                       {"reason", why.empty() ? "" : ": " + why}});
   };
-  // A reason too long for one segment is shortened at a word until the text fits.
-  std::string text = text_with(reason);
+  // A reason too long for one segment is shortened at a word until the text fits; the order keeps
+  // the reason as the customer read it.
+  std::string told = reason;
+  std::string text = text_with(told);
   for (size_t max = ussd::CharCount(reason);
        max > 0 && CountSegments(ToGsmFriendly(text)).segments > 1; --max) {
-    text = text_with(ShortenAtWord(reason, max - 1));
+    told = ShortenAtWord(reason, max - 1);
+    text = text_with(told);
   }
+  auto moved = store_.MoveOrder(id, to, told, now_);
+  if (!moved) return moved.error();
+  if (!HoldsStock(to)) effects_.shop_changed = true;
   if (auto st = QueueText(store_, shop_.id, order->phone, text, id, now_); !st) return st;
-  return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusName(t_, lang_, to)}});
+  if (told != reason) {
+    // The manager learns how the reason reads now: its length, and its end where the reply has
+    // no room for all of it.
+    const std::string chars = std::to_string(ussd::CharCount(told));
+    std::string reply;
+    for (size_t max = ussd::CharCount(told) + 1; max > 0; --max) {
+      reply = t_.Format(lang_, "sms.manager_reason_shortened",
+                        {{"order", sid}, {"count", chars}, {"reason", TailAtWord(told, max - 1)}});
+      if (CountSegments(ToGsmFriendly(reply)).segments == 1) break;
+    }
+    return Reply(reply);
+  }
+  return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusWord(t_, lang_, to)}});
 }
 
 pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& usage) {
@@ -538,9 +632,19 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
                                "sms.manager_price", {{"code", c.code}, {"price", p}});
         } else if constexpr (std::is_same_v<T, sms::AddProduct>) {
           CatalogRow row{c.code, c.name, c.price, 0, "", "", true};
-          std::string p = FormatRupiah(c.price);
+          const std::string p = FormatRupiah(c.price);
+          // The product keeps its whole name; the reply, one SMS, may show it cut at a word.
+          std::string name = c.name;
+          auto added = [&] {
+            return t_.Format(lang_, "sms.manager_added",
+                             {{"code", c.code}, {"name", name}, {"price", p}});
+          };
+          for (size_t max = ussd::CharCount(c.name);
+               max > 0 && CountSegments(ToGsmFriendly(added())).segments > 1; --max) {
+            name = ShortenAtWord(c.name, max - 1);
+          }
           return product_reply(store_.AddProduct(shop_.id, row), c.code, "sms.manager_added",
-                               {{"code", c.code}, {"name", c.name}, {"price", p}});
+                               {{"code", c.code}, {"name", name}, {"price", p}});
         } else if constexpr (std::is_same_v<T, sms::RemoveProduct>) {
           return product_reply(store_.DeactivateProduct(shop_.id, c.code), c.code,
                                "sms.manager_removed", {{"code", c.code}});
@@ -615,12 +719,14 @@ pesan::Status Conversation::StockList(int page) {
       parts, ", ",
       [&](int next) {
         return t_.Format(lang_, "sms.price_list_more",
-                         {{"next", sms::CommandText(sms::StockList{next})}});
+                         {{"next", sms::CommandText(sms::StockList{next}, Keywords())}});
       },
       std::string(t_.Get(lang_, "sms.manager_stock_tail")));
   return Reply(pages[std::min<size_t>(page, pages.size()) - 1]);
 }
 
+// Today's orders: those the shop took (accepted, shipped, done) with their amount and best
+// sellers, apart from the new ones still waiting for OK, which may yet be rejected.
 pesan::Status Conversation::Report() {
   OrderFilter f;
   f.shop_id = shop_.id;
@@ -628,24 +734,53 @@ pesan::Status Conversation::Report() {
   auto orders = store_.ListOrders(f);
   if (!orders) return orders.error();
   Rupiah revenue = 0;
-  int count = 0;
+  size_t taken = 0, waiting = 0;
   std::map<std::string, std::int64_t> qty;
   for (const auto& o : *orders) {
-    if (!HoldsStock(o.status)) continue;
-    ++count;
+    if (o.status == OrderStatus::kNew) ++waiting;
+    if (o.status == OrderStatus::kNew || !HoldsStock(o.status)) continue;
+    ++taken;
     revenue += o.total;
     for (const auto& it : o.items) qty[it.name] += it.qty;
   }
-  if (count == 0) return ReplyKey("sms.manager_report_none");
+  if (taken == 0 && waiting == 0) return ReplyKey("sms.manager_report_none");
+  const std::string new_ones = CountOrders(t_, lang_, waiting);
+  if (taken == 0) return ReplyKey("sms.manager_report_only_new", {{"count", new_ones}});
   std::vector<std::pair<std::int64_t, std::string>> top;
   for (auto& [name, n] : qty) top.emplace_back(-n, name);
   std::sort(top.begin(), top.end());
   std::vector<OrderItem> best;
   for (size_t i = 0; i < top.size() && i < 3; ++i)
     best.push_back({0, "", top[i].second, -top[i].first, 0});
-  return ReplyKey("sms.manager_report", {{"orders", std::to_string(count)},
-                                         {"revenue", FormatRupiah(revenue)},
-                                         {"top", ItemsLine(best, 60)}});
+  const std::string waiting_text =
+      waiting == 0 ? "" : " " + t_.Format(lang_, "sms.manager_report_new", {{"count", new_ones}});
+  std::string text;
+  for (size_t budget : {60u, 40u, 24u}) {
+    text = t_.Format(lang_, "sms.manager_report",
+                     {{"orders", CountOrders(t_, lang_, taken)},
+                      {"revenue", FormatRupiah(revenue)},
+                      {"top", ItemsLine(best, budget)},
+                      {"waiting", waiting_text}});
+    if (CountSegments(ToGsmFriendly(text)).segments == 1) break;
+  }
+  return Reply(text);
+}
+
+// The managers' commands, one SMS a page; with a PIN set, each page says how to give it.
+pesan::Status Conversation::ManagerHelp(int page) {
+  const bool second = page >= 2;
+  std::string text(t_.Get(lang_, second ? "sms.manager_help_2" : "sms.manager_help"));
+  if (!shop_.pin.empty()) text += " " + std::string(t_.Get(lang_, "sms.manager_help_pin"));
+  return Reply(text);
+}
+
+bool Conversation::SearchesProducts(const sms::Command& cmd) const {
+  const auto* list = std::get_if<sms::PriceList>(&cmd);
+  if (list == nullptr || list->query.empty()) return false;
+  std::string first = list->query.substr(0, list->query.find(' '));
+  if (LooksLikeCode(first)) return false;
+  for (char& ch : first) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return view_.Find(first) < 0;
 }
 
 }  // namespace

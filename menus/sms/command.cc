@@ -88,17 +88,18 @@ class Lexer {
     return s_.substr(from, pos_ - from);
   }
 
-  // Whether the run Next() returned has a minus sign glued to it ("-5", not "B1-5").
-  bool LastIsNegative() const {
-    return last_begin_ > 0 && s_[last_begin_ - 1] == '-' &&
-           (last_begin_ == 1 || !IsAlnum(s_[last_begin_ - 2]));
+  // The sign of the run Next() returned, '-' or '+', when one is glued to it ("-5", not "B1-5")
+  // or, with `spaced`, stands one space before it ("- 5"); else 0.
+  char LastSign(bool spaced = false) const {
+    size_t at = last_begin_;
+    if (spaced && at >= 2 && s_[at - 1] == ' ' && (s_[at - 2] == '-' || s_[at - 2] == '+')) --at;
+    if (at == 0 || (s_[at - 1] != '-' && s_[at - 1] != '+')) return 0;
+    if (at >= 2 && IsAlnum(s_[at - 2])) return 0;
+    return s_[at - 1];
   }
 
-  // Whether the run Next() returned has a plus sign glued to it ("+5", not "B1+5").
-  bool LastIsPositive() const {
-    return last_begin_ > 0 && s_[last_begin_ - 1] == '+' &&
-           (last_begin_ == 1 || !IsAlnum(s_[last_begin_ - 2]));
-  }
+  // Whether the run Next() returned has a minus sign glued to it ("-5", not "B1-5").
+  bool LastIsNegative() const { return LastSign() == '-'; }
 
   // The text after the last run, as written.
   std::string_view Remainder() const { return s_.substr(pos_); }
@@ -185,9 +186,11 @@ constexpr Keyword kKeywords[] = {
 };
 
 // The arguments of a form, as its usage line shows them, and what a bare error says it needs.
+// Free words of the example (a reason, a name) are apart: a reply may put its own language's.
 struct FormHelp {
   std::string_view example_args;
   std::string_view needs;
+  std::string_view example_words = {};
 };
 
 FormHelp HelpFor(CommandForm form) {
@@ -203,13 +206,13 @@ FormHelp HelpFor(CommandForm form) {
     case CommandForm::kComplete:
       return {"123", "needs an order number"};
     case CommandForm::kReject:
-      return {"123 stok habis", "needs an order number"};
+      return {"123", "needs an order number", "stok habis"};
     case CommandForm::kStock:
       return {"B1 20", "needs a product code and a number"};
     case CommandForm::kSetPrice:
       return {"B1 65000", "needs a product code and a price"};
     case CommandForm::kAddProduct:
-      return {"B9 12000 Gula Aren 1kg", "needs a product code, a price and a name"};
+      return {"B9 12000", "needs a product code, a price and a name", "Gula Aren 1kg"};
     case CommandForm::kRemoveProduct:
       return {"B9", "needs a product code"};
     case CommandForm::kPin:
@@ -221,13 +224,21 @@ FormHelp HelpFor(CommandForm form) {
 
 using Outcome = std::variant<Command, ParseError>;
 
+std::string UsageOf(CommandForm form, std::string_view keyword, std::string_view words) {
+  const FormHelp help = HelpFor(form);
+  std::string usage(keyword);
+  if (!help.example_args.empty()) usage += " " + std::string(help.example_args);
+  if (help.example_words.empty()) return usage;
+  return usage + " " + std::string(words.empty() ? help.example_words : words);
+}
+
 // An error for `form` typed as `keyword`; `problem` empty says what the form needs.
 ParseError Fail(CommandForm form, std::string_view keyword, std::string_view problem = {}) {
   const FormHelp help = HelpFor(form);
   ParseError e;
   e.form = form;
-  e.usage = std::string(keyword);
-  if (!help.example_args.empty()) e.usage += " " + std::string(help.example_args);
+  e.keyword = std::string(keyword);
+  e.usage = UsageOf(form, keyword, {});
   e.message =
       problem.empty() ? std::string(keyword) + " " + std::string(help.needs) : std::string(problem);
   e.message += ": " + e.usage;
@@ -289,6 +300,13 @@ std::optional<Rupiah> ReadPrice(std::string_view text) {
   Result<Rupiah> r = ParseRupiah(upper);
   if (!r.ok() || *r <= 0 || *r > kMaxPrice / multiplier) return std::nullopt;
   return *r * multiplier;
+}
+
+// The characters of UTF-8 text (bytes that do not continue a sequence).
+size_t CharCount(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
 }
 
 // Free text: what remains, with separators dropped from its front.
@@ -483,8 +501,13 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
     }
     case CommandForm::kPriceList:
       return ReadPriceList(lex);
-    case CommandForm::kHelp:
+    case CommandForm::kHelp: {
+      // "BANTUAN 2": a page; other words ("HELP me") are ignored.
+      const std::string_view first = lex.Next();
+      if (AllDigits(first) && first.size() <= 3)
+        return Help{std::max(1, std::stoi(std::string(first)))};
       return Help{};
+    }
     case CommandForm::kConfirm:
       return Confirm{};
     case CommandForm::kDecline:
@@ -499,7 +522,6 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       auto number = order_number();
       if (number.index() == 1) return std::get<1>(number);
       std::string reason = FreeText(lex.Rest());
-      if (reason.size() > kMaxReasonLength) return Fail(form, keyword, "the reason is too long");
       return RejectOrder{std::get<0>(number), std::move(reason)};
     }
     case CommandForm::kStock: {
@@ -515,8 +537,10 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       if (token.empty()) return Fail(form, keyword);
       if (!AllDigits(token))
         return Fail(form, keyword, "stock " + Quote(token) + " is not a whole number");
-      const bool negative = lex.LastIsNegative();
-      const bool relative = negative || lex.LastIsPositive();
+      // "+5" and "+ 5" add, "-5" and "- 5" take away.
+      const char sign = lex.LastSign(/*spaced=*/true);
+      const bool negative = sign == '-';
+      const bool relative = sign != 0;
       while (token.size() > 1 && token.front() == '0') token.remove_prefix(1);
       if (token.size() > 9) {
         return Fail(form, keyword, "stock is more than " + std::to_string(kMaxStock));
@@ -572,7 +596,13 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
         return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
       std::string name = end == std::string_view::npos ? "" : FreeText(rest.substr(end));
       if (name.empty()) return Fail(form, keyword, "the product name is missing");
-      if (name.size() > kMaxNameLength) return Fail(form, keyword, "the product name is too long");
+      if (CharCount(name) > kMaxNameLength) {
+        ParseError e = Fail(
+            form, keyword,
+            "the product name is longer than " + std::to_string(kMaxNameLength) + " characters");
+        e.max_chars = kMaxNameLength;
+        return e;
+      }
       return AddProduct{std::move(std::get<0>(code)), *price, std::move(name)};
     }
     case CommandForm::kRemoveProduct: {
@@ -619,6 +649,10 @@ Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
+std::string Usage(CommandForm form, std::string_view keyword, std::string_view words) {
+  return UsageOf(form, keyword, words);
+}
+
 ParsedCommand ParseSmsCommand(std::string_view utf8_text) {
   ParsedCommand parsed{Unknown{}, {}, {}};
   const std::string text = Normalize(utf8_text);
@@ -664,9 +698,14 @@ bool OnlyAsks(const Command& command) {
          std::holds_alternative<DailyReport>(command) || std::holds_alternative<StockList>(command);
 }
 
-std::string CommandText(const Command& command) {
-  auto with_number = [](std::string_view word, std::optional<OrderNumber> n) {
-    return n ? std::string(word) + " " + std::to_string(*n) : std::string(word);
+std::string CommandText(const Command& command, CommandLanguage language) {
+  const bool en = language == CommandLanguage::kEnglish;
+  // The keyword of each language; both read back to the same form.
+  auto word = [en](std::string_view id, std::string_view english) {
+    return std::string(en ? english : id);
+  };
+  auto with_number = [](std::string word, std::optional<OrderNumber> n) {
+    return n ? word + " " + std::to_string(*n) : word;
   };
   auto with_text = [](std::string text, std::string_view more) {
     if (!more.empty()) text += " " + std::string(more);
@@ -674,49 +713,60 @@ std::string CommandText(const Command& command) {
   };
   return std::visit(
       Overloaded{
-          [](const PlaceOrder& c) {
-            std::string text = "PESAN";
+          [&](const PlaceOrder& c) {
+            std::string text = word("PESAN", "ORDER");
             for (const OrderItem& item : c.items) {
               text += " " + item.code + " " + std::to_string(item.quantity);
             }
-            if (!c.address.empty()) text += " ALAMAT " + c.address;
+            if (!c.address.empty()) text += " " + word("ALAMAT", "ADDRESS") + " " + c.address;
             return text;
           },
-          [&](const SetAddress& c) { return with_text("ALAMAT", c.address); },
+          [&](const SetAddress& c) { return with_text(word("ALAMAT", "ADDRESS"), c.address); },
           [&](const OrderStatus& c) { return with_number("STATUS", c.order); },
-          [&](const CancelOrder& c) { return with_number("BATAL", c.order); },
+          [&](const CancelOrder& c) { return with_number(word("BATAL", "CANCEL"), c.order); },
           [&](const PriceList& c) {
             // With words, MENU: "HARGA b1 65000" would be a price change. A query ending in a
             // number keeps its page number, or that number would be read as the page.
-            std::string text = with_text(c.query.empty() ? "HARGA" : "MENU", c.query);
+            std::string text =
+                with_text(c.query.empty() ? word("HARGA", "PRICE") : "MENU", c.query);
             const size_t last = c.query.rfind(' ') + 1;
             const bool number_last =
                 !c.query.empty() && AllDigits(c.query.substr(last)) && c.query.size() - last <= 3;
             if (c.page > 1 || number_last) text += " " + std::to_string(c.page);
             return text;
           },
-          [](const Help&) { return std::string("BANTUAN"); },
-          [](const Confirm&) { return std::string("YA"); },
-          [](const Decline&) { return std::string("TIDAK"); },
+          [&](const Help& c) {
+            const std::string help = word("BANTUAN", "HELP");
+            return c.page > 1 ? help + " " + std::to_string(c.page) : help;
+          },
+          [&](const Confirm&) { return word("YA", "YES"); },
+          [&](const Decline&) { return word("TIDAK", "NO"); },
           [&](const AcceptOrder& c) { return with_number("OK", c.order); },
-          [&](const ShipOrder& c) { return with_number("KIRIM", c.order); },
-          [&](const CompleteOrder& c) { return with_number("SELESAI", c.order); },
-          [&](const RejectOrder& c) { return with_text(with_number("TOLAK", c.order), c.reason); },
-          [](const SetStock& c) {
+          [&](const ShipOrder& c) { return with_number(word("KIRIM", "SHIP"), c.order); },
+          [&](const CompleteOrder& c) { return with_number(word("SELESAI", "DONE"), c.order); },
+          [&](const RejectOrder& c) {
+            return with_text(with_number(word("TOLAK", "REJECT"), c.order), c.reason);
+          },
+          [&](const SetStock& c) {
             const std::string sign = !c.relative ? "" : c.stock < 0 ? "-" : "+";
-            return "STOK " + c.code + " " + sign + std::to_string(c.stock < 0 ? -c.stock : c.stock);
+            return word("STOK", "STOCK") + " " + c.code + " " + sign +
+                   std::to_string(c.stock < 0 ? -c.stock : c.stock);
           },
-          [](const SetPrice& c) { return "HARGA " + c.code + " " + std::to_string(c.price); },
+          [&](const SetPrice& c) {
+            return word("HARGA", "PRICE") + " " + c.code + " " + std::to_string(c.price);
+          },
           [&](const AddProduct& c) {
-            return with_text("TAMBAH " + c.code + " " + std::to_string(c.price), c.name);
+            return with_text(word("TAMBAH", "ADD") + " " + c.code + " " + std::to_string(c.price),
+                             c.name);
           },
-          [](const RemoveProduct& c) { return "HAPUS " + c.code; },
-          [](const OpenShop&) { return std::string("BUKA"); },
-          [](const CloseShop&) { return std::string("TUTUP"); },
-          [&](const ListOrders& c) { return with_number("PESANAN", c.order); },
-          [](const DailyReport&) { return std::string("LAPORAN"); },
-          [](const StockList& c) {
-            return c.page > 1 ? "STOK " + std::to_string(c.page) : std::string("STOK");
+          [&](const RemoveProduct& c) { return word("HAPUS", "DELETE") + " " + c.code; },
+          [&](const OpenShop&) { return word("BUKA", "OPEN"); },
+          [&](const CloseShop&) { return word("TUTUP", "CLOSE"); },
+          [&](const ListOrders& c) { return with_number(word("PESANAN", "ORDERS"), c.order); },
+          [&](const DailyReport&) { return word("LAPORAN", "REPORT"); },
+          [&](const StockList& c) {
+            const std::string stock = word("STOK", "STOCK");
+            return c.page > 1 ? stock + " " + std::to_string(c.page) : stock;
           },
           [](const Unknown&) { return std::string(); },
       },

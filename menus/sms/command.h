@@ -15,19 +15,21 @@
 //   HARGA [beras] [2]                    the price list, or the products whose code, name or
 //                                        category has those words; a last number is the page
 //                                        (MENU, PRICE, PRICES, LIST, DAFTAR)
-//   BANTUAN                              help (HELP, INFO, TOLONG, or a lone "?")
+//   BANTUAN [2]                          help (HELP, INFO, TOLONG, or a lone "?"); a number is
+//                                        the page of the managers' help
 //   YA / TIDAK                           confirm or drop a pending duplicate order (YES, IYA, Y /
 //                                        NO, TDK, GAK, N)
 // Managers
 //   OK 123                               accept an order (TERIMA, ACCEPT)
 //   KIRIM 123                            the order is on its way (SHIP)
 //   SELESAI 123                          delivered and paid (DONE)
-//   TOLAK 123 [alasan]                   reject, with an optional reason (REJECT)
-//   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" adds 5,
-//                                        "STOK B1 -5" takes 5 away
+//   TOLAK 123 [alasan]                   reject, with an optional reason of any length (REJECT)
+//   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" (or "+ 5") adds 5,
+//                                        "STOK B1 -5" (or "- 5") takes 5 away
 //   STOK [2]                             every product's stock, one SMS a page
 //   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
-//   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name (ADD)
+//   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name of at most
+//                                        kMaxNameLength characters (ADD)
 //   HAPUS B9                             remove a product (DELETE, REMOVE)
 //   BUKA / TUTUP                         open or close the shop (OPEN / CLOSE)
 //   PESANAN [123]                        the open orders, or one order in full (ORDERS)
@@ -63,8 +65,7 @@ inline constexpr int kMaxQuantity = 999;
 inline constexpr size_t kMaxOrderItems = 20;
 inline constexpr std::int64_t kMaxStock = 999'999'999;
 inline constexpr size_t kMaxAddressLength = 300;  // bytes
-inline constexpr size_t kMaxReasonLength = 160;
-inline constexpr size_t kMaxNameLength = 100;
+inline constexpr size_t kMaxNameLength = 100;     // characters
 inline constexpr int kMaxPage = 999;
 inline constexpr size_t kMaxQueryWords = 6;
 
@@ -98,6 +99,7 @@ struct PriceList {
   bool operator==(const PriceList&) const = default;
 };
 struct Help {
+  int page = 1;  // 1..kMaxPage; only the managers' help has more than one
   bool operator==(const Help&) const = default;
 };
 struct Confirm {
@@ -122,7 +124,7 @@ struct CompleteOrder {
 };
 struct RejectOrder {
   OrderNumber order = 0;
-  std::string reason;  // may be empty
+  std::string reason;  // may be empty; as long as written (the reply shortens what it must)
   bool operator==(const RejectOrder&) const = default;
 };
 struct SetStock {
@@ -139,7 +141,7 @@ struct SetPrice {
 struct AddProduct {
   std::string code;
   Rupiah price = 0;  // more than 0
-  std::string name;  // never empty
+  std::string name;  // never empty, at most kMaxNameLength characters
   bool operator==(const AddProduct&) const = default;
 };
 struct RemoveProduct {
@@ -203,10 +205,12 @@ enum class CommandForm {
 // A text that names a command but does not follow its form.
 struct ParseError {
   CommandForm form = CommandForm::kUnknown;  // the command that was meant
-  std::string usage;    // that command written correctly, with the keyword as the sender wrote
-                        // it: "STOK B1 20", "STOCK B1 20"
-  std::string message;  // what was wrong, then the usage: "STOK needs a product code and a
-                        // number: STOK B1 20"
+  std::string usage;     // that command written correctly, with the keyword as the sender wrote
+                         // it: "STOK B1 20", "STOCK B1 20"
+  std::string message;   // what was wrong, then the usage: "STOK needs a product code and a
+                         // number: STOK B1 20"
+  std::string keyword;   // the keyword as the sender wrote it, upper case: "STOCK"
+  size_t max_chars = 0;  // when free text was too long (a product name): the most it may have
   bool operator==(const ParseError&) const = default;
 };
 
@@ -222,6 +226,11 @@ struct ParsedCommand {
   const ParseError& error() const { return std::get<1>(result); }  // REQUIRES: !ok()
 };
 
+// `form` written correctly with `keyword` ("TOLAK 123 stok habis"), as ParseError::usage has it.
+// `words`, when not empty, stand for the example's own words, so that a reply in another language
+// can show its own: the reason of TOLAK ("REJECT 123 out of stock"), the name of TAMBAH.
+std::string Usage(CommandForm form, std::string_view keyword, std::string_view words = {});
+
 // Reads one SMS. Never fails on any input: text that names no command is Unknown.
 ParsedCommand ParseSmsCommand(std::string_view utf8_text);
 
@@ -234,9 +243,13 @@ bool IsManagerForm(CommandForm form);
 // twice they cost an SMS and change nothing.
 bool OnlyAsks(const Command& command);
 
-// The command written the canonical way ("PESAN B1 2 M3 1 ALAMAT Jl Mawar 3", "OK 123"), as a
-// confirmation can quote it back; empty for Unknown. ParseSmsCommand reads it back to the same
-// command.
-std::string CommandText(const Command& command);
+// The keywords a command is written with: Bahasa Indonesia, or the English aliases.
+enum class CommandLanguage { kIndonesian, kEnglish };
+
+// The command written the canonical way ("PESAN B1 2 M3 1 ALAMAT Jl Mawar 3", "OK 123"; in
+// English "ORDER B1 2 M3 1 ADDRESS Jl Mawar 3"), as a reply can quote it back; empty for Unknown.
+// ParseSmsCommand reads it back to the same command.
+std::string CommandText(const Command& command,
+                        CommandLanguage language = CommandLanguage::kIndonesian);
 
 }  // namespace pesan::sms

@@ -37,7 +37,9 @@ void CheckInvariants(const pesan::sms::Command& command) {
     Check(pesan::IsProductCode(price->code) && price->price > 0);
   } else if (const auto* add = std::get_if<AddProduct>(&command)) {
     Check(pesan::IsProductCode(add->code) && add->price > 0 && !add->name.empty());
-    Check(IsTrimmed(add->name) && add->name.size() <= kMaxNameLength);
+    size_t chars = 0;
+    for (char c : add->name) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    Check(IsTrimmed(add->name) && chars <= kMaxNameLength);
   } else if (const auto* list = std::get_if<PriceList>(&command)) {
     Check(list->page >= 1 && list->page <= kMaxPage && IsTrimmed(list->query));
     size_t words = list->query.empty() ? 0 : 1;
@@ -48,6 +50,8 @@ void CheckInvariants(const pesan::sms::Command& command) {
     Check(words <= kMaxQueryWords);
   } else if (const auto* stock_list = std::get_if<StockList>(&command)) {
     Check(stock_list->page >= 1 && stock_list->page <= kMaxPage);
+  } else if (const auto* help = std::get_if<Help>(&command)) {
+    Check(help->page >= 1 && help->page <= kMaxPage);
   } else if (const auto* reject = std::get_if<RejectOrder>(&command)) {
     Check(reject->order > 0 && IsTrimmed(reject->reason));
   }
@@ -63,12 +67,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ParseError& e = parsed.error();
     Check(e.form != CommandForm::kUnknown && !e.usage.empty());
     Check(e.message.size() > e.usage.size() && e.message.ends_with(": " + e.usage));
+    Check(e.usage == Usage(e.form, e.keyword));
     return 0;
   }
   const Command& command = parsed.command();
   CheckInvariants(command);
-  const ParsedCommand again = ParseSmsCommand(CommandText(command));
-  Check(again.ok() && again.command() == command && again.pin.empty());
+  for (CommandLanguage language : {CommandLanguage::kIndonesian, CommandLanguage::kEnglish}) {
+    const ParsedCommand again = ParseSmsCommand(CommandText(command, language));
+    Check(again.ok() && again.command() == command && again.pin.empty());
+  }
   Check(FormOf(command) != CommandForm::kUnknown || CommandText(command).empty());
   return 0;
 }

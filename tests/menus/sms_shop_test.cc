@@ -8,6 +8,7 @@
 
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
+#include "menus/sms/command.h"
 
 namespace pesan {
 namespace {
@@ -253,6 +254,11 @@ TEST_F(SmsShopTest, StockWithASignAddsOrTakesAway) {
   EXPECT_NE(Reply(kManager, "STOK Z9 +5").find("Z9"), std::string::npos);
   EXPECT_NE(Reply(kManager, "STOK B1 7").find("7"), std::string::npos);
   EXPECT_EQ(Stock("B1"), 7);
+  // A space after the sign changes nothing.
+  EXPECT_EQ(Reply(kManager, "STOK B1 - 5"), "OK: stok B1 sekarang 2.");
+  EXPECT_EQ(Stock("B1"), 2);
+  EXPECT_EQ(Reply(kManager, "STOK B1 + 5"), "OK: stok B1 sekarang 7.");
+  EXPECT_EQ(Stock("B1"), 7);
 }
 
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
@@ -333,6 +339,58 @@ TEST_F(SmsShopTest, ALongReasonIsShortenedToFitNotDropped) {
   EXPECT_NE(told.find("BUMDes Maju Bersama"), std::string::npos) << told;
 }
 
+// A reason longer than the parser once took was refused with the bare format; it is taken,
+// shortened for the customer, and the manager hears how it reads now.
+TEST_F(SmsShopTest, AVeryLongReasonIsTakenAndTheManagerToldItWasShortened) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  const std::string reason =
+      "maaf alamat terlalu jauh dari toko kami, kurir hanya antar di dalam desa Sukamaju dan desa "
+      "sebelah saja, jadi mohon ambil sendiri di toko atau pesan lagi lewat tetangga yang tinggal "
+      "di dalam desa kami";
+  ASSERT_GT(reason.size(), 160u);
+  auto out = Send(kManager, "TOLAK " + id + " " + reason);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kRejected);
+  EXPECT_EQ(Stock("B1"), 10);
+  std::string customer, manager;
+  for (const auto& m : out) (m.to == kCustomer ? customer : manager) = m.text;
+  EXPECT_EQ(CountSegments(customer).segments, 1u) << customer;
+  // The order keeps the reason as the customer read it.
+  const std::string kept = Orders()[0].note;
+  ASSERT_TRUE(kept.ends_with("...")) << kept;
+  EXPECT_NE(customer.find(": " + kept + ". BUMDes"), std::string::npos) << customer;
+  EXPECT_EQ(CountSegments(manager).segments, 1u) << manager;
+  const std::string head = "OK: pesanan " + id +
+                           " ditolak. Alasan terlalu panjang untuk 1 SMS, pelanggan menerima " +
+                           std::to_string(kept.size()) + " huruf: ...";
+  ASSERT_EQ(manager.rfind(head, 0), 0u) << manager;
+  // Its end, where the cut is.
+  EXPECT_TRUE(kept.ends_with(manager.substr(head.size()))) << manager;
+  EXPECT_GT(manager.size() - head.size(), 20u) << manager;
+  // A short reason is acknowledged as before.
+  Send(kCustomer, "PESAN M1 1");
+  EXPECT_EQ(Reply(kManager, "TOLAK " + std::to_string(Orders()[0].id) + " stok habis"),
+            "OK: pesanan " + std::to_string(Orders()[0].id) + " ditolak.");
+}
+
+// A manager's BATAL of a customer's order is not theirs to cancel: the shop rejects it.
+TEST_F(SmsShopTest, AManagersBatalOfACustomersOrderPointsToTolak) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  auto r = Reply(kManager, "BATAL " + id);
+  EXPECT_EQ(r, "Pesanan " + id +
+                   " milik pelanggan, hanya ia yang bisa membatalkan. Untuk "
+                   "menolaknya: TOLAK " +
+                   id + " <alasan>");
+  EXPECT_EQ(CountSegments(r).segments, 1u) << r;
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+  Send(kManager, "KIRIM " + id);
+  Send(kManager, "SELESAI " + id);
+  EXPECT_EQ(Reply(kManager, "BATAL " + id), "Pesanan " + id + " sudah selesai, tidak bisa diubah.");
+  // An order that is not there is still not there.
+  EXPECT_EQ(Reply(kManager, "BATAL 999"), "Pesanan no. 999 tidak ada.");
+}
+
 TEST_F(SmsShopTest, CustomerCancelsUntilShipped) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   Send(kCustomer, "PESAN M1 1");
@@ -378,6 +436,27 @@ TEST_F(SmsShopTest, ManagerChangesTheCatalogAndTheShop) {
   EXPECT_TRUE(store_->GetShop("majubersama")->open);
 }
 
+// The product keeps its whole name; the reply, one SMS, cuts it; a name too long says the limit.
+TEST_F(SmsShopTest, ALongProductNameIsCutInTheReplyAndTooLongSaysTheLimit) {
+  std::string name = "Gula Aren";
+  for (int i = 0; i < 18; ++i) name += " asli";
+  name += "x";
+  ASSERT_EQ(name.size(), sms::kMaxNameLength);
+  auto r = Reply(kManager, "TAMBAH GULA1 125000 " + name);
+  EXPECT_EQ(store_->GetProduct(shop_.id, "GULA1")->name, name);
+  EXPECT_EQ(CountSegments(r).segments, 1u) << r;
+  EXPECT_EQ(r.rfind("OK: GULA1 Gula Aren asli", 0), 0u) << r;
+  EXPECT_NE(r.find(" asli... Rp125.000 ditambah, stok 0. Isi stok: STOK GULA1 10"),
+            std::string::npos)
+      << r;
+
+  const std::string too_long(101, 'g');
+  EXPECT_EQ(Reply(kManager, "TAMBAH B8 12000 " + too_long),
+            "Nama produk terlalu panjang, paling banyak 100 huruf. Contoh: TAMBAH B9 12000 Gula "
+            "Aren 1kg");
+  EXPECT_FALSE(store_->GetProduct(shop_.id, "B8").ok());
+}
+
 TEST_F(SmsShopTest, MistypedManagerCommandsGetTheRightForm) {
   EXPECT_EQ(Reply(kManager, "STOK B1"), "Format salah. Contoh: STOK B1 20");
   EXPECT_NE(Reply(kManager, "OK").find("OK 123"), std::string::npos);
@@ -393,8 +472,14 @@ TEST_F(SmsShopTest, ManagersGetTheRightFormWhereCustomersGetHelp) {
   EXPECT_EQ(Reply(kManager, "HARGA B1"), "Format salah. Contoh: HARGA B1 65000");
   EXPECT_EQ(Reply(kManager, "HARGA B1 abc"), "Format salah. Contoh: HARGA B1 65000");
   EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
-  // HARGA alone is still the price list.
+  // HARGA alone is still the price list, and so are words that are no product code.
   EXPECT_NE(Reply(kManager, "HARGA").find("B1 Beras 5kg 65.000"), std::string::npos);
+  EXPECT_EQ(Reply(kManager, "HARGA beras"), Reply(kCustomer, "HARGA beras"));
+  EXPECT_EQ(Reply(kManager, "HARGA beras").rfind("B1 Beras 5kg 65.000. ", 0), 0u);
+  EXPECT_NE(Reply(kManager, "harga minyak goreng").find("M1 Minyak goreng 1L 18.000"),
+            std::string::npos);
+  EXPECT_EQ(Reply(kManager, "HARGA B9"), "Format salah. Contoh: HARGA B1 65000");
+  EXPECT_EQ(Reply(kManager, "HARGA m1 murah"), "Format salah. Contoh: HARGA B1 65000");
   // Customers keep their help and their price list.
   const std::string help(texts_->Get("id", "sms.help"));
   EXPECT_EQ(Reply(kCustomer, "OK no.13"), help);
@@ -441,7 +526,29 @@ TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   EXPECT_NE(open.find("1x Minyak goreng 1L"), std::string::npos) << open;
   EXPECT_EQ(CountSegments(open).segments, 1u);
   auto report = Reply(kManager, "LAPORAN");
-  EXPECT_NE(report.find("3 pesanan, Rp54.000"), std::string::npos) << report;
+  EXPECT_EQ(report,
+            "Hari ini belum ada pesanan diproses. Baru, menunggu OK: 3 pesanan. Lihat: PESANAN");
+}
+
+// New orders may yet be rejected: the report counts them apart from those the shop took.
+TEST_F(SmsShopTest, TheReportTellsNewOrdersFromTakenOnes) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  Send("+6281200000002", "PESAN M1 1 ALAMAT Jl Mawar 5");
+  Send("+6281200000003", "PESAN M1 3 ALAMAT Jl Mawar 7");
+  const auto orders = Orders();  // newest first
+  Send(kManager, "OK " + std::to_string(orders[2].id));
+  Send(kManager, "KIRIM " + std::to_string(orders[2].id));
+  Send(kManager, "TOLAK " + std::to_string(orders[1].id));
+  auto report = Reply(kManager, "LAPORAN");
+  EXPECT_EQ(report,
+            "Hari ini: 1 pesanan diproses, Rp130.000. Terlaris: 2x Beras 5kg. Baru, menunggu OK: "
+            "1 pesanan.");
+  Send(kManager, "OK " + std::to_string(orders[0].id));
+  report = Reply(kManager, "LAPORAN");
+  EXPECT_EQ(report,
+            "Hari ini: 2 pesanan diproses, Rp184.000. Terlaris: 3x Minyak goreng 1L, "
+            "2x Beras 5kg.");
+  EXPECT_EQ(CountSegments(report).segments, 1u);
 }
 
 // A list longer than one SMS pages, each page saying how to get the next; words look for products.
@@ -492,8 +599,13 @@ TEST_F(SmsShopTest, ALongPriceListPagesAndWordsLookForProducts) {
   auto soap = Reply(kCustomer, "MENU sabun");
   EXPECT_NE(soap.find("Lanjut: MENU sabun 2"), std::string::npos) << soap;
   EXPECT_EQ(soap.find("Beras"), std::string::npos) << soap;
-  // Words that find nothing: the whole list.
-  EXPECT_EQ(Reply(kCustomer, "HARGA durian"), Reply(kCustomer, "HARGA"));
+  // Words that find nothing: said so, then the first page of the whole list, in one SMS.
+  auto durian = Reply(kCustomer, "HARGA durian");
+  EXPECT_EQ(durian.rfind("Tidak ada yang cocok dengan 'durian'. Daftar harga: B1 Beras 5kg", 0), 0u)
+      << durian;
+  EXPECT_EQ(CountSegments(durian).segments, 1u) << durian;
+  EXPECT_TRUE(durian.ends_with("Lanjut: HARGA 2")) << durian;
+  EXPECT_EQ(Reply(kCustomer, "HARGA durian 2"), durian);
   EXPECT_EQ(Stock("B1"), 10);  // nothing was ordered or changed
 }
 
@@ -594,10 +706,53 @@ TEST_F(SmsShopTest, AManagerAskingForHelpGetsTheManagersCommands) {
   auto help = Reply(kManager, "BANTUAN");
   EXPECT_NE(help.find("KIRIM 12"), std::string::npos) << help;
   EXPECT_NE(help.find("PESANAN 12"), std::string::npos) << help;
+  EXPECT_NE(help.find("BANTUAN 2"), std::string::npos) << help;
   EXPECT_EQ(CountSegments(help).segments, 1u) << help;
+  auto more = Reply(kManager, "BANTUAN 2");
+  for (const char* part : {"STOK B1 20", "STOK B1 +5", "HARGA B1 65000", "HARGA beras",
+                           "TAMBAH B9 12000", "HAPUS B9"}) {
+    EXPECT_NE(more.find(part), std::string::npos) << part << " in " << more;
+  }
+  EXPECT_EQ(CountSegments(more).segments, 1u) << more;
+  // Without a PIN set, no word of one.
+  EXPECT_EQ((help + more).find("PIN"), std::string::npos) << help << more;
   auto customer = Reply(kCustomer, "BANTUAN");
   EXPECT_NE(customer.find("PESAN B1 2"), std::string::npos) << customer;
   EXPECT_EQ(customer.find("KIRIM"), std::string::npos) << customer;
+  EXPECT_EQ(Reply(kCustomer, "BANTUAN 2"), customer);
+}
+
+// An English-speaking manager reads English throughout: words, examples and keywords.
+TEST_F(SmsShopTest, AnEnglishSpeakingManagerReadsEnglish) {
+  voice_.manager_language = "en";
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(Reply(kManager, "REJECT"), "Wrong format. Example: REJECT 123 out of stock");
+  EXPECT_EQ(Reply(kManager, "TOLAK"), "Wrong format. Example: TOLAK 123 out of stock");
+  EXPECT_EQ(Reply(kManager, "ADD B9"), "Wrong format. Example: ADD B9 12000 Palm sugar 1kg");
+  EXPECT_EQ(Reply(kManager, "LAPORAN"),
+            "No orders taken today yet. New, waiting for OK: 1 order. See them: ORDERS");
+  // Statuses inside a sentence are words, not labels.
+  EXPECT_EQ(Reply(kManager, "OK " + id), "OK: order " + id + " accepted.");
+  EXPECT_EQ(Reply(kManager, "ok " + id), "Order " + id + " is already accepted and cannot change.");
+  EXPECT_EQ(Reply(kManager, "REPORT"),
+            "Today: 1 order taken, Rp130.000. Best sellers: 2x Beras 5kg.");
+  EXPECT_EQ(Reply(kManager, "CANCEL " + id),
+            "Order " + id + " is a customer's: only they can cancel it. To reject it: REJECT " +
+                id + " <reason>");
+  auto help = Reply(kManager, "HELP");
+  EXPECT_NE(help.find("REJECT 12 reason"), std::string::npos) << help;
+  EXPECT_NE(help.find("HELP 2"), std::string::npos) << help;
+  EXPECT_EQ(Reply(kManager, "STOK 1").find("Ubah"), std::string::npos);
+  EXPECT_TRUE(Reply(kManager, "STOCK").ends_with("Change: STOCK code number"));
+  // The customer, who chose English, is answered in it too.
+  Send("+6281200000002", "PESAN M1 1 ALAMAT Jl Mawar 5", "en");
+  const std::string other = std::to_string(Orders()[0].id);
+  Send(kManager, "SHIP " + other);
+  EXPECT_EQ(Reply("+6281200000002", "CANCEL " + other, "en"),
+            "Order no. " + other + " is already shipped, so it cannot be cancelled.");
+  auto none = Reply("+6281200000002", "PRICE durian", "en");
+  EXPECT_EQ(none.rfind("Nothing matches 'durian'. Price list: B1 Beras 5kg 65.000", 0), 0u) << none;
 }
 
 TEST_F(SmsShopTest, AutomaticSendersAreRecognised) {
@@ -626,6 +781,21 @@ TEST_F(SmsShopPinTest, ManagerCommandsNeedThePinAndWrongPinsLockOut) {
   clock_.Advance(std::chrono::minutes(16));
   Reply(kManager, "PIN 4321 STOK B1 7");
   EXPECT_EQ(Stock("B1"), 7);
+}
+
+// Managers of a shop with a PIN learn from the help how to give it; the help itself needs none.
+TEST_F(SmsShopPinTest, TheHelpSaysHowToGiveThePin) {
+  for (const char* ask : {"BANTUAN", "BANTUAN 2"}) {
+    auto help = Reply(kManager, ask);
+    EXPECT_NE(help.find("Tulis PIN dulu: PIN 1234 OK 12"), std::string::npos) << help;
+    EXPECT_EQ(CountSegments(help).segments, 1u) << help;
+  }
+  voice_.manager_language = "en";
+  for (const char* ask : {"HELP", "HELP 2"}) {
+    auto help = Reply(kManager, ask);
+    EXPECT_NE(help.find("PIN 1234 OK 12"), std::string::npos) << help;
+    EXPECT_EQ(CountSegments(help).segments, 1u) << help;
+  }
 }
 
 TEST_F(SmsShopPinTest, AWrongPinIsLeftOutOfTheExample) {

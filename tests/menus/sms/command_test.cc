@@ -129,6 +129,10 @@ const Spelling kSpellings[] = {
     {"help!", "BANTUAN"},
     {"INFO", "BANTUAN"},
     {"TOLONG", "BANTUAN"},
+    {"BANTUAN 2", "BANTUAN 2"},
+    {"help 2", "BANTUAN 2"},
+    {"BANTUAN 1", "BANTUAN"},
+    {"HELP me", "BANTUAN"},
     {"?", "BANTUAN"},
     {" ?? ", "BANTUAN"},
     {"YA", "YA"},
@@ -187,6 +191,10 @@ const Spelling kSpellings[] = {
     {"STOK B1 +5", "STOK B1 +5"},
     {"stok b1 -5", "STOK B1 -5"},
     {"STOK B1 +0", "STOK B1 +0"},
+    {"STOK B1 - 5", "STOK B1 -5"},
+    {"stok b1 + 5", "STOK B1 +5"},
+    {"STOK B1 -  5", "STOK B1 -5"},
+    {"STOK B1- 5", "STOK B1 5"},  // the minus is glued to the code: a dash, not a sign
     {"HARGA B1 65000", "HARGA B1 65000"},
     {"harga b1 65000", "HARGA B1 65000"},
     {"PRICE B1 65000", "HARGA B1 65000"},
@@ -251,10 +259,41 @@ TEST(SmsCommand, CanonicalTextReadsBackToTheSameCommand) {
   for (const Spelling& s : kSpellings) {
     ParsedCommand first = ParseSmsCommand(s.text);
     ASSERT_TRUE(first.ok()) << s.text;
-    ParsedCommand again = ParseSmsCommand(CommandText(first.command()));
-    ASSERT_TRUE(again.ok()) << s.canonical;
-    EXPECT_EQ(again.command(), first.command()) << s.canonical;
+    for (CommandLanguage language : {CommandLanguage::kIndonesian, CommandLanguage::kEnglish}) {
+      const std::string text = CommandText(first.command(), language);
+      ParsedCommand again = ParseSmsCommand(text);
+      ASSERT_TRUE(again.ok()) << text;
+      EXPECT_EQ(again.command(), first.command()) << text;
+    }
   }
+}
+
+// A reply to someone writing English quotes commands with the English keywords.
+TEST(SmsCommand, CommandTextInEnglish) {
+  constexpr CommandLanguage kEn = CommandLanguage::kEnglish;
+  EXPECT_EQ(CommandText(PlaceOrder{{{"B1", 2}}, "Jl Mawar 3"}, kEn),
+            "ORDER B1 2 ADDRESS Jl Mawar 3");
+  EXPECT_EQ(CommandText(PriceList{"", 2}, kEn), "PRICE 2");
+  EXPECT_EQ(CommandText(PriceList{"soap", 2}, kEn), "MENU soap 2");
+  EXPECT_EQ(CommandText(StockList{3}, kEn), "STOCK 3");
+  EXPECT_EQ(CommandText(RejectOrder{12, "out of stock"}, kEn), "REJECT 12 out of stock");
+  EXPECT_EQ(CommandText(SetStock{"B1", -5, true}, kEn), "STOCK B1 -5");
+  EXPECT_EQ(CommandText(ShipOrder{4}, kEn), "SHIP 4");
+  EXPECT_EQ(CommandText(Help{2}, kEn), "HELP 2");
+  EXPECT_EQ(CommandText(Decline{}, kEn), "NO");
+}
+
+// A usage shown in another language carries that language's words for the free text.
+TEST(SmsCommand, UsageTakesTheExampleWordsOfTheReply) {
+  EXPECT_EQ(Usage(CommandForm::kReject, "REJECT"), "REJECT 123 stok habis");
+  EXPECT_EQ(Usage(CommandForm::kReject, "REJECT", "out of stock"), "REJECT 123 out of stock");
+  EXPECT_EQ(Usage(CommandForm::kAddProduct, "ADD", "Palm sugar 1kg"),
+            "ADD B9 12000 Palm sugar 1kg");
+  EXPECT_EQ(Usage(CommandForm::kStock, "STOCK", "ignored"), "STOCK B1 20");
+  ParsedCommand p = ParseSmsCommand("REJECT");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().keyword, "REJECT");
+  EXPECT_EQ(p.error().usage, "REJECT 123 stok habis");
 }
 
 TEST(SmsCommand, OrderValues) {
@@ -282,6 +321,8 @@ TEST(SmsCommand, ManagerValues) {
       {"STOK b1 20", SetStock{"B1", 20}},
       {"STOK b1 +20", SetStock{"B1", 20, true}},
       {"STOK b1 -20", SetStock{"B1", -20, true}},
+      {"STOK b1 - 20", SetStock{"B1", -20, true}},
+      {"STOK b1 + 20", SetStock{"B1", 20, true}},
       {"HARGA b1 Rp65.000", SetPrice{"B1", 65000}},
       {"TAMBAH b9 12000 Gula Aren 1kg", AddProduct{"B9", 12000, "Gula Aren 1kg"}},
       {"HAPUS b9", RemoveProduct{"B9"}},
@@ -568,10 +609,21 @@ TEST(SmsCommand, LongFreeTextIsRefused) {
             "the address is too long: ALAMAT Jl Mawar 3");
   EXPECT_EQ(ParseSmsCommand("PESAN B1 2 ALAMAT " + long_text).error().message,
             "the address is too long: PESAN B1 2");
-  EXPECT_EQ(ParseSmsCommand("TOLAK 1 " + long_text).error().message,
-            "the reason is too long: TOLAK 123 stok habis");
   EXPECT_EQ(ParseSmsCommand("TAMBAH B9 1000 " + long_text).error().message,
-            "the product name is too long: TAMBAH B9 12000 Gula Aren 1kg");
+            "the product name is longer than 100 characters: TAMBAH B9 12000 Gula Aren 1kg");
+  EXPECT_EQ(ParseSmsCommand("TAMBAH B9 1000 " + long_text).error().max_chars, kMaxNameLength);
+  EXPECT_EQ(ParseSmsCommand("TAMBAH B9").error().max_chars, 0u);
+  // A name is counted in characters: 100 of them in Javanese script are 300 bytes.
+  std::string javanese;
+  for (int i = 0; i < 100; ++i) javanese += "\xEA\xA6\x92";  // U+A992 JAVANESE LETTER KA
+  ParsedCommand name = ParseSmsCommand("TAMBAH B9 1000 " + javanese);
+  ASSERT_TRUE(name.ok()) << name.error().message;
+  EXPECT_EQ(std::get<AddProduct>(name.command()).name, javanese);
+  EXPECT_FALSE(ParseSmsCommand("TAMBAH B9 1000 " + javanese + "\xEA\xA6\x92").ok());
+  // A reason of any length is taken: the reply to the customer shortens it.
+  ParsedCommand reason = ParseSmsCommand("TOLAK 1 " + long_text);
+  ASSERT_TRUE(reason.ok()) << reason.error().message;
+  EXPECT_EQ(reason.command(), Command(RejectOrder{1, long_text}));
   // At the limit is fine.
   const std::string address(kMaxAddressLength, 'a');
   ParsedCommand p = ParseSmsCommand("ALAMAT " + address);
