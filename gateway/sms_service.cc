@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "core/phone.h"
-#include "menus/sms/command.h"
 
 namespace pesan {
 namespace {
@@ -41,34 +40,32 @@ void SmsService::Receive(const std::string& channel, InboundSms sms,
   auto phone = NormalizePhone(sms.from, opt_.country_code);
   const bool automatic = !phone || LooksAutomatic(sms.from, sms.text);
   // A re-delivery of a message already handled is a no-op. With a provider id, the id says
-  // so. Without one (SMPP, the simulator), a message repeating the sender's last one within
-  // dedupe_window is taken for the same message delivered again; a repeat after another
-  // message (TUTUP, BUKA, TUTUP) is a new one. A question (PESANAN, STOK, STATUS, ...) is
-  // answered again all the same: the manager who asks twice wants the answer, and a
-  // re-delivered question costs one SMS and changes nothing.
-  const sms::ParsedCommand parsed = sms::ParseSmsCommand(sms.text);
-  const bool asks = parsed.ok() && sms::OnlyAsks(parsed.command());
+  // so. Without one (SMPP, a modem, the simulator), a message repeating the sender's last one
+  // within dedupe_window may be the same message delivered again, or sent again on purpose; a
+  // repeat after another message (TUTUP, BUKA, TUTUP) is a new one. HandleSms decides what a
+  // repeat may do (a question is answered again, an order is not placed twice).
   std::string key = sms.provider_id.empty() ? "sms:" + channel + ":from:" + sms.from
                                             : "sms:" + channel + ":" + sms.provider_id;
   const std::uint64_t fingerprint = sms.provider_id.empty() ? Fnv1a(sms.text) : 0;
   writer_.Submit(
-      [this, shop, sms = std::move(sms), phone, automatic, asks, key, fingerprint,
+      [this, shop, sms = std::move(sms), phone, automatic, key, fingerprint,
        now](Store& s) -> Status {
         auto fresh = sms.provider_id.empty()
                          ? s.RememberInboundText(key, fingerprint, now, opt_.dedupe_window)
                          : s.RememberInbound(key, now);
         if (!fresh) return fresh.error();
-        if (!*fresh && !(asks && sms.provider_id.empty())) {
+        if (!*fresh && !sms.provider_id.empty()) {
           spdlog::info("sms: a message from {} seen before, ignored", MaskPhone(sms.from));
           return Ok{};
         }
+        if (!*fresh) spdlog::info("sms: a message from {} repeats its last", MaskPhone(sms.from));
         if (automatic) {
           spdlog::info("sms: {} looks automatic, not answered", MaskPhone(sms.from));
           return Ok{};
         }
         SmsEffects effects;
         auto st = HandleSms(s, voice_, *shop, *phone, sms.text, opt_.default_language, *guard_, now,
-                            effects);
+                            effects, !*fresh);
         if (st && effects.shop_changed) shops_.MarkDirty(shop->shop.id);
         return st;
       },

@@ -148,7 +148,7 @@ class Conversation {
     if (IsManager(shop_, from_)) lang_ = v_.manager_language;
   }
 
-  pesan::Status Handle(const std::string& text, bool automatic);
+  pesan::Status Handle(const std::string& text, bool automatic, bool repeated = false);
 
  private:
   pesan::Status Reply(std::string_view text) {
@@ -217,10 +217,23 @@ class Conversation {
   bool automatic_ = false;
 };
 
-pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
+pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool repeated) {
   automatic_ = automatic;
   const bool manager = IsManager(shop_, from_);
   sms::ParsedCommand parsed = sms::ParseSmsCommand(text);
+  if (repeated) {
+    // Maybe the same message delivered again. An order, a cancellation, a YA is made once, and
+    // a customer's text that is no command is answered once; a question, an address and the
+    // managers' commands are safe twice (a relative stock change is seen to below).
+    if (!parsed.ok() && !manager) return Ok{};
+    if (parsed.ok()) {
+      const sms::Command& cmd = parsed.command();
+      if (!sms::IsManagerForm(sms::FormOf(cmd)) && !sms::OnlyAsks(cmd) &&
+          !std::holds_alternative<sms::SetAddress>(cmd)) {
+        return Ok{};
+      }
+    }
+  }
 
   if (!parsed.ok()) {
     const auto& err = std::get<sms::ParseError>(parsed.result);
@@ -256,6 +269,15 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic) {
                         {{"usage", ShortenAtWord(sms::CommandText(cmd, Keywords()), 60)}});
       }
       guard_.PinPassed(from_);
+    }
+    if (const auto* stock = std::get_if<sms::SetStock>(&cmd);
+        repeated && stock && stock->relative) {
+      // STOK B1 +5 twice would add 10: done once, and the manager learns how to go on.
+      auto p = store_.GetProduct(shop_.id, stock->code);
+      if (!p) return Manage(cmd, text);  // no such product: changes nothing, says so
+      return ReplyKey("sms.manager_stock_repeated", {{"usage", sms::CommandText(cmd, Keywords())},
+                                                     {"code", p->code},
+                                                     {"stock", std::to_string(p->stock)}});
     }
     return Manage(cmd, text);
   }
@@ -831,9 +853,9 @@ bool LooksAutomatic(const std::string& raw_from, const std::string& text) {
 pesan::Status HandleSms(Store& store, const Voice& voice, const ussd::ShopView& shop,
                         const std::string& from, const std::string& text,
                         const std::string& customer_language, SmsGuard& guard, SystemTime now,
-                        SmsEffects& effects) {
+                        SmsEffects& effects, bool repeated) {
   Conversation c(store, voice, shop, from, customer_language, guard, now, effects);
-  return c.Handle(text, false);
+  return c.Handle(text, false, repeated);
 }
 
 }  // namespace pesan

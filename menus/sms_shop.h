@@ -46,10 +46,15 @@ struct SmsEffects {
 };
 
 // `from` is E.164; `customer_language` is the gateway's default for customers without one.
+// `repeated`: the text repeats the sender's last message on a channel without message ids, so it
+// may be the same message delivered again. A manager's command is handled again (a manager who
+// sends STOK B1 30 twice wants the stock at 30, whatever sold in between), except a relative
+// stock change, done once and the manager told so; otherwise only a question (HARGA, STATUS,
+// BANTUAN) or an address is handled again, never an order, a cancellation or a YA.
 Status HandleSms(Store& store, const Voice& voice, const ussd::ShopView& shop,
                  const std::string& from, const std::string& text,
                  const std::string& customer_language, SmsGuard& guard, SystemTime now,
-                 SmsEffects& effects);
+                 SmsEffects& effects, bool repeated = false);
 
 // Whether a sender looks like another machine (operator notices, short codes, alphanumeric
 // senders) or a text like an auto-responder's: such texts are never answered.

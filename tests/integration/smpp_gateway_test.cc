@@ -913,9 +913,24 @@ TEST_F(SmppGatewayTest, SameMoDeliveredAgainMakesOneOrder) {
   ASSERT_EQ(DeliverStatus("ask-2"), 0);
   EXPECT_EQ(OutboxTo(kManager).size(), 3u + 3u + 2u);
 
+  // The manager sets a stock, a customer buys, the manager sends the same text again: the stock
+  // is set again, not left at what the sale made it.
+  Mo("open", kManager, "BUKA");
+  Mo("stock-1", kManager, "STOK G1 30");
+  ASSERT_EQ(DeliverStatus("open"), 0);
+  ASSERT_EQ(DeliverStatus("stock-1"), 0);
+  Mo("buy", "+6281200000044", "PESAN G1 1 ALAMAT Jl Dahlia 4");
+  ASSERT_EQ(DeliverStatus("buy"), 0);
+  const auto shop = db_.Open()->GetShop("majubersama");
+  ASSERT_EQ(db_.Open()->GetProduct(shop->id, "G1")->stock, 29);
+  Mo("stock-2", kManager, "STOK G1 30");
+  ASSERT_EQ(DeliverStatus("stock-2"), 0);
+  EXPECT_EQ(db_.Open()->GetProduct(shop->id, "G1")->stock, 30);
+  EXPECT_EQ(OutboxTo(kManager).size(), 3u + 3u + 2u + 4u);  // three replies, one alert
+
   // Everything went out once.
-  auto got = WaitForMessages(11);
-  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 11); }, kWait))
+  auto got = WaitForMessages(16);
+  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 16); }, kWait))
       << DescribeOutbox();
   ExpectSmscHoldsExactlyTheOutbox(got);
 }

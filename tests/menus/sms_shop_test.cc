@@ -44,13 +44,14 @@ class SmsShopTest : public ::testing::Test {
 
   // Handles one text in a transaction, as the gateway's writer does; returns the texts queued.
   std::vector<OutboxMessage> Send(const std::string& from, const std::string& text,
-                                  const std::string& language = "id") {
+                                  const std::string& language = "id", bool repeated = false) {
     auto before = store_->ListSms(0)->size();
     auto shop = *store_->GetShop("majubersama");
     auto view = ussd::MakeShopView(shop, *store_->ListProducts(shop.id, false));
     SmsEffects effects;
     EXPECT_TRUE(store_->Begin().ok());
-    auto st = HandleSms(*store_, voice_, view, from, text, language, guard_, clock_.Now(), effects);
+    auto st = HandleSms(*store_, voice_, view, from, text, language, guard_, clock_.Now(), effects,
+                        repeated);
     EXPECT_TRUE(st.ok()) << st.error().message;
     EXPECT_TRUE(store_->Commit().ok());
     auto all = *store_->ListSms(0);
@@ -79,6 +80,46 @@ class SmsShopTest : public ::testing::Test {
   ManualClock clock_;
   SmsGuard guard_{3};
 };
+
+TEST_F(SmsShopTest, ARepeatedMessageIsHandledAgainOnlyWhereTwiceIsOnce) {
+  const bool repeated = true;
+  // The manager sets the stock, a customer buys, the manager sends the same text again: the
+  // stock is what the manager wrote, and the manager hears so both times.
+  ASSERT_NE(Reply(kManager, "STOK B1 30").find("30"), std::string::npos);
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  ASSERT_EQ(Stock("B1"), 28);
+  auto again = Send(kManager, "STOK B1 30", "id", repeated);
+  EXPECT_EQ(Stock("B1"), 30);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].text.find("30"), std::string::npos) << again[0].text;
+
+  // A relative change is made once; the reply says so and how to change it again.
+  Reply(kManager, "STOK B1 +5");
+  ASSERT_EQ(Stock("B1"), 35);
+  auto twice = Send(kManager, "STOK B1 +5", "id", repeated);
+  EXPECT_EQ(Stock("B1"), 35);
+  ASSERT_EQ(twice.size(), 1u);
+  EXPECT_NE(twice[0].text.find("sekali"), std::string::npos) << twice[0].text;
+  EXPECT_NE(twice[0].text.find("sekarang 35"), std::string::npos) << twice[0].text;
+  EXPECT_NE(twice[0].text.find("STOK B1 <jumlah>"), std::string::npos) << twice[0].text;
+  EXPECT_EQ(CountSegments(twice[0].text).segments, 1u) << twice[0].text;
+  voice_.manager_language = "en";
+  auto en = Send(kManager, "STOCK B1 -5", "id", repeated);
+  ASSERT_EQ(en.size(), 1u);
+  EXPECT_NE(en[0].text.find("STOCK B1 -5 repeats"), std::string::npos) << en[0].text;
+  EXPECT_EQ(Stock("B1"), 35);
+
+  // A customer's repeated order or cancellation does nothing, silently (it is most likely the
+  // same message delivered again); a question is answered again.
+  const size_t orders = Orders().size();
+  EXPECT_TRUE(Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3", "id", repeated).empty());
+  EXPECT_TRUE(Send(kCustomer, "BATAL", "id", repeated).empty());
+  EXPECT_EQ(Orders().size(), orders);
+  EXPECT_EQ(Orders().front().status, OrderStatus::kNew);
+  EXPECT_FALSE(Send(kCustomer, "STATUS", "id", repeated).empty());
+  EXPECT_FALSE(Send(kCustomer, "ALAMAT Jl Melati 4", "id", repeated).empty());
+  EXPECT_EQ((*store_->GetCustomer(shop_.id, kCustomer))->address, "Jl Melati 4");
+}
 
 TEST_F(SmsShopTest, OrderWithInlineAddressAlertsTheManager) {
   auto out = Send(kCustomer, "pesan b1 2 alamat Jl Mawar 3 RT02");
