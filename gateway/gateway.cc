@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "adapters/africastalking/at_ussd.h"
@@ -360,7 +361,20 @@ Status Gateway::Start() {
   sweep_timer_ = std::make_unique<boost::asio::steady_timer>(channel_ioc_);
   ScheduleSweep();
   external_timer_ = std::make_unique<boost::asio::steady_timer>(channel_ioc_);
-  CheckExternalChanges();  // the first reading, before anything can change
+  {
+    // The first reading, taken before Start returns: a change made after it is then one to see.
+    std::promise<void> read;
+    writer_->Submit(
+        [this](Store& s) -> Status {
+          auto version = s.DataVersion();
+          if (!version) return version.error();
+          data_version_ = *version;
+          return Ok{};
+        },
+        [&read](Status) { read.set_value(); });
+    read.get_future().wait();
+  }
+  CheckExternalChanges();
   if (channel_) channel_->Start();
   if (outbox_) outbox_->Start();
   channel_thread_ = std::thread([this] {
