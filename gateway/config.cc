@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -149,6 +151,7 @@ Status ReadShop(const ConfigSection& s, ShopConfig& shop, const std::string& dir
                             : (std::filesystem::path(dir) / shop.catalog).string();
   }
   shop.info = r.String("info", "");
+  if (auto it = s.values.find("info"); it != s.values.end()) shop.info_line = it->second.line;
   shop.pickup = r.Bool("pickup", false);
   shop.pin = r.String("pin", "");
   if (!shop.pin.empty() && (shop.pin.size() < 4 || shop.pin.size() > 8 ||
@@ -287,6 +290,41 @@ std::optional<int> UtcOffsetMinutes(std::string_view tz) {
   return sign * (h * 60 + m);
 }
 
+namespace {
+
+// The parser's message for a syntax error, except for a string that runs to the end of its line
+// or of the file: that is a missing closing quote, which the parser words as what it found
+// instead ("unescaped control characters", "encountered end-of-file").
+std::string SyntaxError(std::string_view text, const toml::parse_error& e) {
+  const std::string_view what = e.description();
+  const auto& at = e.source().begin;
+  if (what.starts_with("Error while parsing string") ||
+      what.starts_with("Error while parsing literal string")) {
+    if (what.find("end-of-file") != std::string_view::npos) {
+      return "missing closing quote: a string runs to the end of the file";
+    }
+    // The character at the error: a line end means the string's line ended before its quote.
+    size_t pos = 0;
+    for (size_t line = 1; line < at.line && pos != std::string_view::npos; ++line) {
+      pos = text.find('\n', pos);
+      if (pos != std::string_view::npos) ++pos;
+    }
+    if (pos != std::string_view::npos) {
+      // Columns count characters, from 1.
+      for (size_t column = 1; pos < text.size(); ++pos) {
+        if ((static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) continue;
+        if (column++ == at.column) break;
+      }
+      if (pos >= text.size() || text[pos] == '\n' || text[pos] == '\r') {
+        return "missing closing quote: a string on this line runs to the end of the line";
+      }
+    }
+  }
+  return std::string(what);
+}
+
+}  // namespace
+
 Result<Config> ParseConfig(std::string_view text, std::string origin, std::string dir) {
   Config cfg;
   cfg.origin = origin;
@@ -297,7 +335,7 @@ Result<Config> ParseConfig(std::string_view text, std::string origin, std::strin
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
     return InvalidInput(Where(origin, static_cast<int>(e.source().begin.line)) +
-                        std::string(e.description()));
+                        SyntaxError(text, e));
   }
   cfg.africastalking.path = "/ussd/africastalking";
   cfg.hubtel.path = "/ussd/hubtel";
@@ -404,8 +442,20 @@ Result<Config> LoadConfig(const std::string& path) {
     if (!demo) return Internal("built-in demo.toml missing");
     return ParseConfig(*demo, "built-in demo.toml", "");
   }
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return NotFound("config file " + path + " does not exist");
+  }
+  if (status.type() == std::filesystem::file_type::directory) {
+    return InvalidInput(path + " is a folder, not a config file");
+  }
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidInput(path + ": cannot read the file");
+  if (!in) {
+    return InvalidInput(path + ": cannot read the file" +
+                        (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+  }
   std::stringstream ss;
   ss << in.rdbuf();
   auto dir = std::filesystem::absolute(path).parent_path().string();

@@ -76,6 +76,7 @@ struct ShopConfig {
   std::string catalog;                // absolute path, or "embedded:<name>", or ""
   int catalog_line = 0;               // the line of `catalog =` in the file, for messages
   std::string info;
+  int info_line = 0;  // the line of `info =`, for messages
   bool pickup = false;
   std::string pin;
 };

@@ -28,6 +28,8 @@ namespace pesan {
 Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clock) {
   std::unique_ptr<Gateway> g(new Gateway(std::move(config), clock));
   const auto& gw = g->config_.gateway;
+  // What the configuration asks that the screens cannot show, before anything can stop the start.
+  for (const auto& w : ConfigWarnings(g->config_)) spdlog::warn("pesan: {}", w);
 
   // The lock comes first, so that a second `serve` does not open (or migrate) a database in use.
   // An empty file is an empty SQLite database; where the file cannot be made, Open says why.

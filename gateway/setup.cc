@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/embedded.h"
+#include "menus/ussd/ussd_menu.h"
 
 namespace pesan {
 
@@ -29,6 +30,19 @@ Result<std::vector<CatalogRow>> ReadCatalogFile(const std::string& path) {
   auto rows = ParseCatalogCsv(bytes);
   if (!rows) return InvalidInput(path + ": " + rows.error().message);
   return rows;
+}
+
+std::vector<std::string> ConfigWarnings(const Config& config) {
+  std::vector<std::string> warnings;
+  for (const auto& shop : config.shops) {
+    const size_t chars = ussd::CharCount(shop.info);
+    if (chars <= ussd::kMaxInfoChars) continue;
+    warnings.push_back(config.origin + ":" + std::to_string(shop.info_line) + ": [shops] info is " +
+                       std::to_string(chars) +
+                       " characters; the USSD shop info screen shows the first " +
+                       std::to_string(ussd::kMaxInfoChars) + ", the rest is cut");
+  }
+  return warnings;
 }
 
 Status PrepareDatabase(const Config& config, Store& store) {

@@ -14,4 +14,8 @@ Result<std::vector<CatalogRow>> ReadCatalogFile(const std::string& path);
 
 Status PrepareDatabase(const Config& config, Store& store);
 
+// What the configuration asks that the customers' screens cannot show, each as
+// "file:line: what": a shop info longer than the USSD info screen shows (it is cut there).
+std::vector<std::string> ConfigWarnings(const Config& config);
+
 }  // namespace pesan

@@ -100,7 +100,8 @@ class Phone {
 
  private:
   void Help() {
-    std::cout << "  d          dial *123# (then type the numbers the screen offers)\n"
+    std::cout << "  d          dial *123# (then type the numbers the screen offers;\n"
+                 "             an empty line hangs up)\n"
                  "  s TEXT     send an SMS to the shop, e.g. s PESAN B1 2\n"
                  "  i          show this phone's SMS inbox\n"
                  "  m / c      switch to the manager's / the customer's phone\n"
@@ -125,8 +126,13 @@ class Phone {
       std::cout << "+----------------------\n" << body.substr(4) << "\n+----------------------\n";
       if (!more) break;
       std::string input;
-      std::cout << "reply> " << std::flush;
+      std::cout << "reply (empty line hangs up)> " << std::flush;
       if (!std::getline(std::cin, input)) return;
+      // A phone's red key: the session is left to time out at the gateway, as a network does.
+      if (input.find_first_not_of(" \t\r") == std::string::npos) {
+        std::cout << "(hung up)\n";
+        return;
+      }
       text += (text.empty() ? "" : "*") + input;
     }
     Inbox(false);

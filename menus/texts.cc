@@ -127,7 +127,9 @@ std::string FillTypical(std::string_view tmpl) {
                            {"minutes", "60"},
                            {"time", "28/11 14:05"},
                            {"next", "MENU beras 2"},
-                           {"qty", "12"}});
+                           {"qty", "12"},
+                           {"page", "1"},
+                           {"pages", "3"}});
 }
 
 void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,

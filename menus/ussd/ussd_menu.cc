@@ -17,6 +17,7 @@ enum class Where {
   kAddressKnown,
   kAddressNew,
   kSummary,
+  kCart,
   kDuplicate,
   kOrders,
   kOrderDetail,
@@ -113,6 +114,9 @@ class Machine {
     f.where = shop_.categories().size() > 1 ? Where::kCategories : Where::kProducts;
     return f;
   }
+  const std::string& Name(int idx) const {
+    return shop_.catalog->listed_names[static_cast<size_t>(idx)];
+  }
   const std::vector<int>& Listed(int category) const {
     return category < 0 ? shop_.catalog->all
                         : shop_.catalog->in_category[static_cast<size_t>(category)];
@@ -122,7 +126,7 @@ class Machine {
   }
   std::string ProductLine(int idx) const {
     const Product& p = shop_.products()[static_cast<size_t>(idx)];
-    std::string line = Clip(p.name, kMaxNameChars) + " " + FormatRupiah(p.price);
+    std::string line = Name(idx) + " " + FormatRupiah(p.price);
     if (shop_.Stock(idx) <= 0) line += " (" + T("ussd.sold_out") + ")";
     return line;
   }
@@ -171,6 +175,15 @@ class Machine {
   void Apply(std::string_view in, bool last);
   std::string Render() const;
   std::string Summary() const;
+  // The cart's items as the summary and the cart screens list them, at today's prices.
+  std::vector<std::string> CartLines() const;
+  // Where each page of the cart screen begins in `lines`.
+  std::vector<size_t> CartPages(const std::vector<std::string>& lines) const;
+  std::string CartHeader(size_t page, size_t pages) const {
+    return t_.Format(lang_, "ussd.cart_head",
+                     {{"page", Str(static_cast<std::int64_t>(page))},
+                      {"pages", Str(static_cast<std::int64_t>(pages))}});
+  }
   bool Cancellable(const PastOrder& o) const {
     return o.status == OrderStatus::kNew || o.status == OrderStatus::kAccepted;
   }
@@ -345,8 +358,7 @@ void Machine::Apply(std::string_view raw, bool last) {
       // Stock is checked on the hop it is typed; inputs replayed from earlier hops were
       // accepted then, and the store checks stock again when the order is placed.
       if (last && shop_.Stock(idx) <= 0) {
-        notice_ =
-            t_.Format(lang_, "ussd.product_sold_out", {{"name", Clip(p.name, kMaxNameChars)}});
+        notice_ = t_.Format(lang_, "ussd.product_sold_out", {{"name", Name(idx)}});
         return;
       }
       seen_price_ = p.price;
@@ -448,10 +460,26 @@ void Machine::Apply(std::string_view raw, bool last) {
         Go(BrowseStart());
       } else if (in == "3") {
         End(T("ussd.cancelled_cart"));
+      } else if (in == "4") {
+        // Accepted whether or not the summary had to leave items out: what an input does must
+        // not depend on the shop's data, or replaying it on a later hop could mean another thing.
+        Go({Where::kCart});
       } else {
         Notice("ussd.bad_option");
       }
       return;
+
+    case Where::kCart: {
+      const size_t pages = CartPages(CartLines()).size();
+      if (in == "99" && static_cast<size_t>(at_.page) + 1 < pages) {
+        ++at_.page;
+      } else if (in == "98" && at_.page > 0) {
+        --at_.page;
+      } else {
+        Notice("ussd.bad_option");
+      }
+      return;
+    }
 
     case Where::kDuplicate:
       if (in == "1" && last && PricesChanged()) {
@@ -536,16 +564,41 @@ bool Machine::PricesChanged() const {
   });
 }
 
-std::string Machine::Summary() const {
-  std::string head = T("ussd.summary_head");
-  Rupiah total = 0;
+std::vector<std::string> Machine::CartLines() const {
   std::vector<std::string> lines;
   for (const CartLine& l : cart_) {
     const Product& p = shop_.products()[static_cast<size_t>(l.product)];
-    total += p.price * l.qty;
-    lines.push_back(Str(l.qty) + "x " + Clip(p.name, kMaxNameChars) + " " +
-                    FormatRupiah(p.price * l.qty));
+    lines.push_back(Str(l.qty) + "x " + Name(l.product) + " " + FormatRupiah(p.price * l.qty));
   }
+  return lines;
+}
+
+std::vector<size_t> Machine::CartPages(const std::vector<std::string>& lines) const {
+  // As a list page: budgeted with both paging keys and room for a notice, so that a page alone
+  // stays near the target and a page with a notice within the maximum.
+  const size_t fixed = CharCount(CartHeader(99, 99)) + 1 + CharCount(Nav(true, true));
+  const size_t budget =
+      lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
+  std::vector<size_t> starts = {0};
+  size_t used = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const size_t add = CharCount(lines[i]) + 1;
+    if (i > starts.back() && used + add > budget) {
+      starts.push_back(i);
+      used = 0;
+    }
+    used += add;
+  }
+  return starts;
+}
+
+std::string Machine::Summary() const {
+  std::string head = T("ussd.summary_head");
+  Rupiah total = 0;
+  for (const CartLine& l : cart_) {
+    total += shop_.products()[static_cast<size_t>(l.product)].price * l.qty;
+  }
+  const std::vector<std::string> lines = CartLines();
   std::string tail = t_.Format(lang_, "ussd.summary_total", {{"total", FormatRupiah(total)}});
   std::string where = pickup_ ? T("ussd.summary_pickup")
                               : t_.Format(lang_, "ussd.summary_to", {{"address", address_}});
@@ -609,6 +662,15 @@ std::string Machine::Render() const {
     }
     case Where::kSummary:
       return Summary();
+    case Where::kCart: {
+      const std::vector<std::string> lines = CartLines();
+      const std::vector<size_t> pages = CartPages(lines);
+      const size_t page = std::min(static_cast<size_t>(at_.page), pages.size() - 1);
+      const size_t end = page + 1 < pages.size() ? pages[page + 1] : lines.size();
+      std::string s = CartHeader(page + 1, pages.size());
+      for (size_t i = pages[page]; i < end; ++i) s += "\n" + lines[i];
+      return s + "\n" + Nav(page > 0, page + 1 < pages.size());
+    }
     case Where::kDuplicate:
       return t_.Format(lang_, "ussd.duplicate", {{"order", Str(cust_.recent[at_.order].id)}});
     case Where::kOrders: {
@@ -646,7 +708,7 @@ std::string Machine::Render() const {
     case Where::kInfo: {
       std::string info = shop_.shop.info.empty()
                              ? t_.Format(lang_, "ussd.info_empty", {{"shop", shop_.shop.name}})
-                             : Clip(shop_.shop.info, 140);
+                             : Clip(shop_.shop.info, kMaxInfoChars);
       return info + "\n" + Nav(false, false);
     }
     case Where::kLanguage:
@@ -695,7 +757,7 @@ std::string NotPlacedText(const Texts& texts, std::string_view lang, const Error
     // The customer chose by name: name the product, not its code.
     const int idx = shop ? shop->Find(s.code) : -1;
     const std::string product =
-        idx < 0 ? s.code : Clip(shop->products()[static_cast<size_t>(idx)].name, kMaxNameChars);
+        idx < 0 ? s.code : shop->catalog->listed_names[static_cast<size_t>(idx)];
     reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
                          : texts.Format(lang, "ussd.out_of_stock",
                                         {{"product", product}, {"stock", std::to_string(s.left)}});
@@ -739,6 +801,19 @@ ShopView MakeShopView(Shop shop, std::vector<Product> products) {
   if (c->categories.size() > 1 && !without_category.empty()) {
     c->categories.emplace_back();
     c->in_category.push_back(std::move(without_category));
+  }
+  // Names cut to a list line's width; where two are then the same, the codes tell them apart.
+  std::unordered_map<std::string, int> cut_count;
+  for (const Product& p : c->products) {
+    std::string cut = Clip(p.name, kMaxNameChars);
+    while (!cut.empty() && cut.back() == ' ') cut.pop_back();
+    ++cut_count[cut];
+    c->listed_names.push_back(std::move(cut));
+  }
+  for (size_t i = 0; i < c->products.size(); ++i) {
+    if (cut_count[c->listed_names[i]] > 1) {
+      c->listed_names[i] += " (" + c->products[i].code + ")";
+    }
   }
   v.catalog = std::move(c);
   return v;
@@ -809,6 +884,15 @@ std::vector<SampleScreen> SampleScreens(const Texts& texts, std::string_view lan
   first.address.clear();
   first.recent.clear();
 
+  // Four products in the cart, nine of each: the first chosen from its list, the others as a
+  // later hop replays them (pinned by code and price).
+  const std::vector<std::string_view> kFour = {
+      "1", "1", "1",          "9", "1", "2", "1",          "#P4:148000", "9",
+      "2", "2", "#P1:148000", "9", "2", "2", "#P3:148000", "9"};
+  auto Then = [](std::vector<std::string_view> inputs, std::vector<std::string_view> more) {
+    inputs.insert(inputs.end(), more.begin(), more.end());
+    return inputs;
+  };
   struct Path {
     const char* name;
     const ShopView& shop;
@@ -829,6 +913,9 @@ std::vector<SampleScreen> SampleScreens(const Texts& texts, std::string_view lan
       {"same order again", open, known, {"1", "1", "1", "1", "1", "1"}},
       {"order not repeated", open, known, {"1", "1", "1", "1", "1", "1", "2"}},
       {"cart cancelled", open, known, {"1", "1", "1", "1", "1", "3"}},
+      {"order summary, four products", open, known, kFour},
+      {"cart", open, known, Then(kFour, {"4"})},
+      {"cart, next page", open, known, Then(kFour, {"4", "99"})},
       {"orders", open, known, {"2"}},
       {"no orders", open, first, {"2"}},
       {"order", open, known, {"2", "1"}},

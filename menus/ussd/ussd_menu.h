@@ -4,7 +4,8 @@
 // here. Effects (place an order, cancel one, change language) come back as data, and only the
 // last input's effect is returned, since earlier inputs' effects were applied on their own hop.
 //
-// Keys, the same on every screen: 0 back, 00 main menu, 99 next page, 98 previous page.
+// Keys, the same on every screen: 0 back, 00 main menu, 99 next page, 98 previous page. The
+// order summary also takes 4: the whole cart, a page at a time, then 0 back to the summary.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,9 @@ struct Catalog {
   std::vector<std::vector<int>> in_category;  // product indexes of each category
   std::vector<int> all;                       // every product index, in order
   std::unordered_map<std::string, int> by_code;
+  // Each product's name as lists, the cart and notices show it: cut to fit a list line, and
+  // followed by "(<code>)" when another product's name is the same once cut.
+  std::vector<std::string> listed_names;
 };
 
 // Everything of the shop a screen can show. Immutable once built; shared between threads.
@@ -132,6 +136,9 @@ std::string CancelledScreen(const Texts& texts, std::string_view lang, const Res
 std::string FitScreen(std::string screen, size_t max_chars);
 // Characters (code points) of a UTF-8 string.
 size_t CharCount(std::string_view utf8);
+
+// The shop info screen shows the first this many characters of the shop's info.
+inline constexpr size_t kMaxInfoChars = 140;
 
 // The length of a delivery address a customer types, in characters, by USSD or SMS.
 inline constexpr size_t kMinAddressChars = 3;

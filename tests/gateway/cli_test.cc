@@ -455,3 +455,97 @@ TEST(Cli, PhoneSimulatorOrdersAndShowsTheManagersSms) {
 
 }  // namespace
 }  // namespace pesan::testing
+
+namespace pesan::testing {
+namespace {
+
+// A string left without its closing quote is named as such, at its line, in place of the TOML
+// parser's words for what it found instead.
+TEST(Cli, AStringWithoutItsClosingQuoteIsNamed) {
+  TempDir dir;
+  const std::string shop = "[[shops]]\ncode = \"a\"\nname = \"A\"\n";
+  for (const std::string& toml :
+       {shop + "info = \"Buka 07.00-17.00\npickup = true\n", shop + "info = \"Buka 07.00",
+        shop + "info = 'Buka 07.00\n", shop + "info = \"Buka \\\"pagi\\\"\n"}) {
+    auto r = RunPesan({"orders", "list", "--config", dir.Write("open.toml", toml)});
+    EXPECT_EQ(r.exit_code, 1) << toml;
+    EXPECT_NE(r.err.find(dir.File("open.toml") + ":4: missing closing quote"), std::string::npos)
+        << toml << "\n"
+        << r.err;
+    EXPECT_EQ(r.err.find("Error while parsing"), std::string::npos) << r.err;
+  }
+  // Other syntax errors keep the parser's words.
+  auto other = RunPesan({"orders", "list", "--config", dir.Write("other.toml", shop + "x = \n")});
+  EXPECT_NE(other.err.find("other.toml:4: "), std::string::npos) << other.err;
+  EXPECT_EQ(other.err.find("missing closing quote"), std::string::npos) << other.err;
+}
+
+// A --config that is not there is said not to exist, by every command that reads it.
+TEST(Cli, AConfigFileThatIsNotThereIsSaidNotToExist) {
+  TempDir dir;
+  const std::string path = dir.File("nope.toml");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"orders", "list"}, {"catalog", "export"}, {"serve", "--listen", "127.0.0.1:0"}}) {
+    std::vector<std::string> with = args;
+    with.insert(with.end(), {"--config", path});
+    auto r = RunPesan(with);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("pesan: config file " + path + " does not exist"), std::string::npos)
+        << r.err;
+  }
+  auto folder = RunPesan({"orders", "list", "--config", dir.path().string()});
+  EXPECT_EQ(folder.exit_code, 1);
+  EXPECT_NE(folder.err.find(dir.path().string() + " is a folder, not a config file"),
+            std::string::npos)
+      << folder.err;
+}
+
+// The info screen shows the first 140 characters of the shop's info: a longer one is warned
+// about at start, at its line, before anything else can stop the start.
+TEST(Cli, AShopInfoLongerThanItsScreenIsWarnedAboutAtStart) {
+  TempDir dir;
+  std::string toml = DemoConfig(dir);
+  const std::string key = "info = \"Desa Sukamaju. Buka 07.00-17.00.\"";
+  const auto at = toml.find(key);
+  ASSERT_NE(at, std::string::npos);
+  const auto line = 1 + std::count(toml.begin(), toml.begin() + at, '\n');
+  const std::string fits = dir.Write("fits.toml", toml);
+  // 150 characters, of which some take two bytes.
+  std::string info;
+  while (info.size() < 146) info += "Desa Sukamaju, ";
+  info = info.substr(0, 146) + "é ok";
+  toml.replace(at, key.size(), "info = \"" + info + "\"");
+  const std::string config = dir.Write("long.toml", toml);
+  const std::string nowhere = dir.File("no/such/folder/x.db");
+  auto r = RunPesan({"serve", "--config", config, "--db", nowhere, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(config + ":" + std::to_string(line) +
+                       ": [shops] info is 150 characters; the USSD shop info screen shows the "
+                       "first 140"),
+            std::string::npos)
+      << r.err;
+  auto quiet = RunPesan({"serve", "--config", fits, "--db", nowhere, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_EQ(quiet.err.find("info is"), std::string::npos) << quiet.err;
+}
+
+// The simulated phone hangs up a USSD session on an empty line, as its help says, and is back
+// at its own prompt.
+TEST(Cli, PhoneSimulatorHangsUpOnAnEmptyLine) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir, "[sms]\nchannel = \"sim\"\n"), clock);
+  const std::string url = "http://127.0.0.1:" + std::to_string(gw.port());
+  auto r = RunPesan({"sim", "--url", url}, "d\n1\n\ni\nq\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("an empty line hangs up"), std::string::npos) << r.out;
+  const auto hung = r.out.find("(hung up)\n");
+  ASSERT_NE(hung, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Pilih produk"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Pilihan tidak ada"), std::string::npos) << r.out;
+  // Then "i" is the phone's own command again: its inbox, not a USSD reply.
+  EXPECT_NE(r.out.find("[+6281200000001] > (no new SMS)", hung), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace pesan::testing

@@ -465,3 +465,101 @@ TEST(UssdMenu, EveryScreenFits182Characters) {
 
 }  // namespace
 }  // namespace pesan::ussd
+
+namespace pesan::ussd {
+namespace {
+
+// A shop whose products have names long enough that a cart of a few of them does not fit the
+// summary screen.
+ShopView LongNamesShop() {
+  Shop s;
+  s.id = 1;
+  s.name = "Toko";
+  std::vector<Product> products;
+  for (const char* name :
+       {"Beras pandan wangi 5kg", "Minyak goreng sawit 2L", "Gula pasir lokal 1kg",
+        "Tepung terigu protein 1kg", "Kopi bubuk robusta 200g", "Teh melati celup 25 kantong"}) {
+    products.push_back(P("K" + std::to_string(products.size() + 1), name, 123500, 50));
+  }
+  return MakeShopView(s, products);
+}
+
+// The summary keeps its first items and says "+N" for the rest: "4" shows the whole cart, a page
+// at a time, and "0" goes back to the summary to confirm.
+TEST(UssdMenu, TheWholeCartCanBeSeenBeforeConfirming) {
+  const auto shop = LongNamesShop();
+  auto c = NewCustomer();
+  c.address = "Jl Mawar 3";
+  // Products after the first are chosen as a later hop replays them (the list shows two a page).
+  std::string text = "1*1*2*1";
+  for (int i = 2; i <= 6; ++i) {
+    text += "*2*#K" + std::to_string(i) + ":123500*" + std::to_string(i);
+  }
+  const auto summary = Walk(shop, c, text);
+  ASSERT_FALSE(summary.end);
+  EXPECT_NE(summary.screen.find("lainnya, 4 Lihat semua"), std::string::npos) << summary.screen;
+
+  // Every item of the cart on one of the pages, each page within the target length.
+  std::vector<std::string> seen;
+  std::string at = text + "*4";
+  for (int page = 0; page < 6; ++page) {
+    auto r = Walk(shop, c, at);
+    EXPECT_FALSE(r.refused) << at;
+    EXPECT_LE(CharCount(r.screen), 160u) << r.screen;
+    EXPECT_NE(r.screen.find("Keranjang " + std::to_string(page + 1) + "/"), std::string::npos)
+        << r.screen;
+    EXPECT_EQ(r.kept, Walk(shop, c, text).kept + at.substr(text.size())) << at;
+    for (const Product& p : shop.products()) {
+      if (r.screen.find(p.name.substr(0, 20)) != std::string::npos) seen.push_back(p.name);
+    }
+    if (r.screen.find("99 Lanjut") == std::string::npos) break;
+    at += "*99";
+  }
+  EXPECT_EQ(seen.size(), 6u);  // each product on exactly one page
+  // 98 back a page; past the last page is refused; 0 is the summary again, where 1 orders all.
+  EXPECT_EQ(Walk(shop, c, text + "*4*99*98").screen, Walk(shop, c, text + "*4").screen);
+  EXPECT_TRUE(Walk(shop, c, at + "*99").refused);
+  EXPECT_TRUE(Walk(shop, c, text + "*4*1").refused);
+  EXPECT_EQ(Walk(shop, c, at + "*0").screen, summary.screen);
+  const auto placed = Walk(shop, c, Walk(shop, c, at + "*0").kept + "*1");
+  ASSERT_TRUE(placed.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*placed.effect).lines.size(), 6u);
+  // A cart that fits the summary needs no hint; "4" shows it all the same.
+  const auto small = Walk(shop, c, "1*1*2*1");
+  EXPECT_EQ(small.screen.find("Lihat semua"), std::string::npos) << small.screen;
+  EXPECT_NE(Walk(shop, c, "1*1*2*1*4").screen.find("2x Beras pandan wangi 5kg Rp247.000"),
+            std::string::npos);
+  c.language = "en";
+  EXPECT_NE(Walk(shop, c, text).screen.find("more, 4 See all"), std::string::npos);
+  EXPECT_NE(Walk(shop, c, text + "*4").screen.find("Cart 1/"), std::string::npos);
+}
+
+// Names are cut to fit a list: two products whose names differ only after the cut are told
+// apart by their codes; the others are shown as before.
+TEST(UssdMenu, NamesTheSameAfterTheCutAreToldApart) {
+  Shop s;
+  s.id = 1;
+  s.name = "Toko";
+  const auto shop = MakeShopView(s, {P("MG1", "Minyak goreng kemasan premium 1L", 20000, 9),
+                                     P("MG2", "Minyak goreng kemasan premium 2L", 38000, 9),
+                                     P("B1", "Beras pandan wangi kualitas super 5kg", 65000, 9)});
+  auto c = NewCustomer();
+  const auto list = Walk(shop, c, "1").screen;
+  EXPECT_NE(list.find("1 Minyak goreng kemasan (MG1) Rp20.000"), std::string::npos) << list;
+  EXPECT_NE(list.find("2 Minyak goreng kemasan (MG2) Rp38.000"), std::string::npos) << list;
+  const auto next = Walk(shop, c, "1*99").screen;
+  EXPECT_NE(next.find("1 Beras pandan wangi kua Rp65.000"), std::string::npos) << next;
+  // In the cart too, and in the notice of a sold-out one.
+  c.address = "Jl Mawar 3";
+  const auto cart = Walk(shop, c, "1*1*1*1*2*2*1*4").screen;
+  EXPECT_NE(cart.find("1x Minyak goreng kemasan (MG1) Rp20.000"), std::string::npos) << cart;
+  EXPECT_NE(cart.find("1x Minyak goreng kemasan (MG2) Rp38.000"), std::string::npos) << cart;
+  const auto none = MakeShopView(s, {P("MG1", "Minyak goreng kemasan premium 1L", 20000, 0),
+                                     P("MG2", "Minyak goreng kemasan premium 2L", 38000, 9)});
+  const auto sold_out = Walk(none, c, "1*1").screen;
+  EXPECT_NE(sold_out.find("Maaf, Minyak goreng kemasan (MG1) sedang habis"), std::string::npos)
+      << sold_out;
+}
+
+}  // namespace
+}  // namespace pesan::ussd
