@@ -802,7 +802,9 @@ TEST_F(SmppGatewayTest, SendsLeftUnansweredWaitTheirBackoffAcrossReconnects) {
   EXPECT_TRUE(sink_->Has("smpp: MO from +62812*****041"));
   std::istringstream lines(sink_->All());
   for (std::string line; std::getline(lines, line);) {
-    if (Contains(line, "smpp: ")) EXPECT_FALSE(Contains(line, "+6281200000041")) << line;
+    if (Contains(line, "smpp: ")) {
+      EXPECT_FALSE(Contains(line, "+6281200000041")) << line;
+    }
   }
 }
 
