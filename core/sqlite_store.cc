@@ -813,15 +813,6 @@ Status SqliteStore::MarkSmsWaiting(std::int64_t id, const std::string& error) {
   return Ok{};
 }
 
-Status SqliteStore::MakeQueuedSmsDue(SystemTime now) {
-  auto s = db_->Prepare(
-      "UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'queued' AND next_attempt_at > ?1");
-  if (!s) return s.error();
-  (*s)->Bind(1, UnixMillis(now));
-  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("make queued sms due");
-  return Ok{};
-}
-
 Status SqliteStore::MarkSmsFailed(std::int64_t id, const std::string& error) {
   auto s = db_->Prepare(
       "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?");
@@ -848,17 +839,41 @@ Status SqliteStore::MarkSmsDelivery(const std::string& provider_id, bool deliver
   return Ok{};
 }
 
-Result<std::vector<OutboxMessage>> SqliteStore::ListSms(int limit) {
-  std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox ORDER BY id DESC";
-  if (limit > 0) sql += " LIMIT ?";
+Result<std::vector<OutboxMessage>> SqliteStore::ListSms(int limit,
+                                                        std::optional<OutboxStatus> status) {
+  std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox";
+  if (status) sql += " WHERE status = ?1";
+  sql += " ORDER BY id DESC";
+  if (limit > 0) sql += " LIMIT ?2";
   auto s = db_->Prepare(sql);
   if (!s) return s.error();
-  if (limit > 0) (*s)->Bind(1, limit);
+  if (status) (*s)->Bind(1, std::string(OutboxStatusName(*status)));
+  if (limit > 0) (*s)->Bind(2, limit);
   std::vector<OutboxMessage> out;
   int rc;
   while ((rc = (*s)->Step()) == SQLITE_ROW) out.push_back(ReadOutbox(**s));
   if (rc != SQLITE_DONE) return db_->LastError("list outbox");
   return out;
+}
+
+Result<bool> SqliteStore::RequeueFailedSms(std::int64_t id, SystemTime now) {
+  auto s = db_->Prepare(
+      "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
+      "WHERE id = ? AND status = 'failed'");
+  if (!s) return s.error();
+  (*s)->Bind(1, UnixMillis(now)).Bind(2, id);
+  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("requeue sms");
+  return db_->Changes() > 0;
+}
+
+Result<std::int64_t> SqliteStore::RequeueAllFailedSms(SystemTime now) {
+  auto s = db_->Prepare(
+      "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
+      "WHERE status = 'failed'");
+  if (!s) return s.error();
+  (*s)->Bind(1, UnixMillis(now));
+  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("requeue failed sms");
+  return static_cast<std::int64_t>(db_->Changes());
 }
 
 // ---- inbound and sessions

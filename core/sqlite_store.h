@@ -64,11 +64,14 @@ class SqliteStore final : public Store {
   Status MarkSmsSent(std::int64_t id, const std::string& provider_id, SystemTime now) override;
   Status MarkSmsRetry(std::int64_t id, const std::string& error, SystemTime next) override;
   Status MarkSmsWaiting(std::int64_t id, const std::string& error) override;
-  Status MakeQueuedSmsDue(SystemTime now) override;
   Status MarkSmsFailed(std::int64_t id, const std::string& error) override;
   Status MarkSmsDelivery(const std::string& provider_id, bool delivered, const std::string& detail,
                          SystemTime now) override;
-  Result<std::vector<OutboxMessage>> ListSms(int limit) override;
+  using Store::ListSms;
+  Result<std::vector<OutboxMessage>> ListSms(int limit,
+                                             std::optional<OutboxStatus> status) override;
+  Result<bool> RequeueFailedSms(std::int64_t id, SystemTime now) override;
+  Result<std::int64_t> RequeueAllFailedSms(SystemTime now) override;
 
   Result<std::int64_t> DataVersion() override;
   Result<bool> RememberInbound(const std::string& key, SystemTime now) override;

@@ -123,13 +123,19 @@ class Store {
   // Why a queued message is still waiting (the channel was not ready): not an attempt, and the
   // message stays due.
   virtual Status MarkSmsWaiting(std::int64_t id, const std::string& error) = 0;
-  // Makes every queued message due at `now` (the channel is back: retries need not wait).
-  virtual Status MakeQueuedSmsDue(SystemTime now) = 0;
   virtual Status MarkSmsFailed(std::int64_t id, const std::string& error) = 0;
   // Records a delivery report against the row with this provider id; kNotFound when none.
   virtual Status MarkSmsDelivery(const std::string& provider_id, bool delivered,
                                  const std::string& detail, SystemTime now) = 0;
-  virtual Result<std::vector<OutboxMessage>> ListSms(int limit) = 0;
+  // Newest first; `limit` 0 = all; with `status`, only the rows in that state.
+  virtual Result<std::vector<OutboxMessage>> ListSms(int limit,
+                                                     std::optional<OutboxStatus> status) = 0;
+  Result<std::vector<OutboxMessage>> ListSms(int limit) { return ListSms(limit, std::nullopt); }
+  // Puts a failed message back in the queue, due at `now`, with its tries reset (its last error
+  // stays until the next try): false when `id` names no failed message.
+  virtual Result<bool> RequeueFailedSms(std::int64_t id, SystemTime now) = 0;
+  // The same for every failed message; returns how many.
+  virtual Result<std::int64_t> RequeueAllFailedSms(SystemTime now) = 0;
 
   // A number that changes when another connection (another process: `pesan catalog import`)
   // commits to the database; this connection's own commits leave it as it is.

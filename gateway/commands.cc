@@ -77,6 +77,14 @@ std::string IsoTime(SystemTime t, int offset_minutes) {
   return buf;
 }
 
+// At most `max` bytes of `text` (cut at a character boundary), "..." marking the cut.
+std::string Shorten(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "...";
+}
+
 }  // namespace
 
 int RunServe(const DataOptions& data, const std::string& listen, const std::string& log_level) {
@@ -215,10 +223,18 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
   return 0;
 }
 
-int RunOutboxList(const DataOptions& data, int limit, bool json) {
+int RunOutboxList(const DataOptions& data, const std::string& status, int limit, bool json) {
+  std::optional<OutboxStatus> only;
+  if (!status.empty()) {
+    for (auto st : {OutboxStatus::kQueued, OutboxStatus::kSent, OutboxStatus::kDelivered,
+                    OutboxStatus::kFailed}) {
+      if (OutboxStatusName(st) == status) only = st;
+    }
+    if (!only) return Fail("--status must be queued, sent, delivered or failed");
+  }
   auto o = Open(data, /*create=*/false);
   if (!o) return Fail(o.error().message);
-  auto rows = o->store->ListSms(limit);
+  auto rows = o->store->ListSms(limit, only);
   if (!rows) return Fail(rows.error().message);
   const int off = o->config.gateway.utc_offset_minutes;
   if (json) {
@@ -239,11 +255,45 @@ int RunOutboxList(const DataOptions& data, int limit, bool json) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  if (rows->empty()) std::cout << "outbox empty\n";
+  if (rows->empty()) std::cout << (only ? "no " + status + " messages\n" : "outbox empty\n");
   for (const auto& m : *rows) {
     std::cout << m.id << "  " << OutboxStatusName(m.status) << "  " << m.to << "  " << m.segments
               << " seg  " << m.attempts << " tries  " << m.text << "\n";
+    // Why it is not sent (yet), or why a sent one failed; --json has it whole.
+    if (!m.last_error.empty() && m.status != OutboxStatus::kSent &&
+        m.status != OutboxStatus::kDelivered) {
+      std::cout << "    last error: " << Shorten(m.last_error, 100) << "\n";
+    }
   }
+  return 0;
+}
+
+int RunOutboxRetry(const DataOptions& data, const std::vector<long long>& ids, bool all_failed) {
+  if (ids.empty() == !all_failed) return Fail("give the ids of failed messages, or --failed");
+  auto o = Open(data, /*create=*/false);
+  if (!o) return Fail(o.error().message);
+  const SystemTime now = std::chrono::system_clock::now();
+  if (all_failed) {
+    auto n = o->store->RequeueAllFailedSms(now);
+    if (!n) return Fail(n.error().message);
+    std::cout << *n << (*n == 1 ? " failed message" : " failed messages") << " back in the queue\n";
+    return 0;
+  }
+  // All named or none: an id that is not a failed message is refused before anything changes.
+  if (auto st = o->store->Begin(); !st) return Fail(st.error().message);
+  for (long long id : ids) {
+    auto done = o->store->RequeueFailedSms(id, now);
+    if (!done || !*done) {
+      o->store->Rollback();
+      if (!done) return Fail(done.error().message);
+      return Fail("message " + std::to_string(id) +
+                  " is not a failed message (see `pesan outbox list --status failed`); nothing "
+                  "requeued");
+    }
+  }
+  if (auto st = o->store->Commit(); !st) return Fail(st.error().message);
+  std::cout << ids.size() << (ids.size() == 1 ? " failed message" : " failed messages")
+            << " back in the queue\n";
   return 0;
 }
 

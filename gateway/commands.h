@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace pesan {
 
@@ -15,7 +16,11 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
                      bool replace);
 int RunCatalogExport(const DataOptions& data, const std::string& file, const std::string& shop);
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json);
-int RunOutboxList(const DataOptions& data, int limit, bool json);
+// `status`: "" (all), queued, sent, delivered or failed.
+int RunOutboxList(const DataOptions& data, const std::string& status, int limit, bool json);
+// Puts failed messages back in the queue with their tries reset: those of `ids`, or with
+// `all_failed` every one. A running `serve` sends them within seconds.
+int RunOutboxRetry(const DataOptions& data, const std::vector<long long>& ids, bool all_failed);
 // Talks to the modem as `serve` would and reports in plain words; `device`/`pin` override the
 // config's [sms.modem]. Exits 1 when the modem cannot be used (no device, no answer, SIM locked).
 int RunModemCheck(const std::string& config, const std::string& device, const std::string& pin);

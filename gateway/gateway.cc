@@ -71,6 +71,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
     }
   }
 
+  // Failed SMS are never sent again by themselves: say how to send them.
+  if (auto failed = (*store)->ListSms(0, OutboxStatus::kFailed); failed && !failed->empty()) {
+    spdlog::warn(
+        "pesan: {} SMS failed for good and will not be sent again by themselves; see `pesan "
+        "outbox list --status failed`, and `pesan outbox retry --failed` (or retry ID...) puts "
+        "them back in the queue",
+        failed->size());
+  }
+
   std::vector<std::string> overlong;
   auto texts = Texts::LoadDefault(gw.texts_dir, &overlong);
   if (!texts) return texts.error();

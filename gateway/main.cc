@@ -104,6 +104,17 @@ int main(int argc, char** argv) {
   olist->add_option("--limit", outbox_limit, "at most N rows (default: all)")
       ->check(CLI::NonNegativeNumber);
   olist->add_flag("--json", outbox_json, "one JSON array");
+  std::string outbox_status;
+  olist->add_option("--status", outbox_status, "queued, sent, delivered or failed")
+      ->check(CLI::IsMember({"queued", "sent", "delivered", "failed"}));
+  DataOptions retry_data;
+  std::vector<long long> retry_ids;
+  bool retry_failed = false;
+  auto* oretry =
+      outbox->add_subcommand("retry", "Put failed SMS back in the queue with their tries reset");
+  oretry->add_option("id", retry_ids, "ids of failed messages (see outbox list --status failed)");
+  oretry->add_flag("--failed", retry_failed, "every failed message");
+  add_data(oretry, retry_data);
 
   auto* modem = app.add_subcommand("modem", "The GSM modem");
   modem->require_subcommand(1);
@@ -132,7 +143,10 @@ int main(int argc, char** argv) {
   if (imp->parsed()) return pesan::RunCatalogImport(import_data, import_file, import_shop, replace);
   if (exp->parsed()) return pesan::RunCatalogExport(export_data, export_file, export_shop);
   if (list->parsed()) return pesan::RunOrdersList(orders_data, status, limit, json);
-  if (olist->parsed()) return pesan::RunOutboxList(outbox_data, outbox_limit, outbox_json);
+  if (olist->parsed()) {
+    return pesan::RunOutboxList(outbox_data, outbox_status, outbox_limit, outbox_json);
+  }
+  if (oretry->parsed()) return pesan::RunOutboxRetry(retry_data, retry_ids, retry_failed);
   if (check->parsed()) return pesan::RunModemCheck(modem_config, modem_device, modem_pin);
   if (sim->parsed()) return pesan::RunSim(sim_url, sim_phone, sim_manager);
   return 1;

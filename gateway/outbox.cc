@@ -36,13 +36,10 @@ void Outbox::ChannelReady() {
     if (holding_back_) spdlog::info("outbox: {} is ready again, sending", channel_.Name());
     hold_backs_ = 0;
     EndHoldBack();
-    Poll();  // what waited for the link is due already
-    // Retries waiting for their backoff (sends the link lost on the way) go now too.
-    writer_.Submit([now = clock_.Now()](Store& s) { return s.MakeQueuedSmsDue(now); },
-                   [this](Status st) {
-                     if (!st) spdlog::error("outbox: {}", st.error().message);
-                     Kick();
-                   });
+    // What waited for the link is due already. A retry keeps its time: a send the link lost
+    // before the answer may have reached the phone, and a link that drops on every send comes
+    // back every few seconds.
+    Poll();
   });
 }
 
@@ -139,13 +136,23 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
       };
       break;
     case SendResult::Kind::kRetry:
+      if (stopped_) {
+        // Cut short by the stop (the channel stops right after the outbox): no attempt. The
+        // message is due again at the next start.
+        spdlog::info("outbox: message {} not sent ({}), no try counted: stopping", m.id, r.reason);
+        work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsWaiting(id, why); };
+        break;
+      }
       if (m.attempts + 1 >= opt_.max_attempts) {
         spdlog::warn("outbox: message {} failed after {} attempts: {}", m.id, m.attempts + 1,
                      r.reason);
         work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsFailed(id, why); };
       } else {
-        auto next = now + Backoff(m.attempts);
-        spdlog::info("outbox: message {} not sent ({}), retrying", m.id, r.reason);
+        auto wait = Backoff(m.attempts);
+        spdlog::info("outbox: message {} not sent ({}), try {} of {}; next in {:g} s", m.id,
+                     r.reason, m.attempts + 1, opt_.max_attempts,
+                     std::chrono::duration<double>(wait).count());
+        auto next = now + wait;
         work = [id = m.id, why = r.reason, next](Store& s) {
           return s.MarkSmsRetry(id, why, next);
         };

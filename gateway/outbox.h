@@ -5,12 +5,17 @@
 // message again, never lose it).
 //
 // A message the channel took in but did not accept (kRetry) is an attempt: it is retried after
-// a backoff that grows with its attempts, and marked failed after max_attempts. A message the
+// a backoff that grows with its attempts (retry_min doubling up to retry_max), and marked failed
+// after max_attempts. That includes sends whose outcome is unknown (the link dropped before the
+// answer, no answer in time): the message may have reached the phone, so it waits its backoff
+// like any other retry, also when the link comes back (a link that drops on every send cannot
+// use up the tries in minutes: 20 tries at 5 s..300 s take over an hour). A send cut short
+// because the gateway is stopping (kRetry after Stop()) is no attempt. A message the
 // channel could not even take in because its link is down (kNotReady) is no attempt: it stays
 // due, its row says why, and the outbox holds every send back until the channel is ready again
 // (ChannelReady(), from ChannelEvents::on_ready) or, for channels that cannot tell, until a
 // backoff that grows with each hold-back (retry_min doubling up to retry_max) has passed. On
-// ChannelReady() every queued message becomes due and goes at once.
+// ChannelReady() what is due goes at once; retries still wait for their time.
 //
 // Runs on the io_context given (the channels' context). Kick() and ChannelReady() may be called
 // from any thread.
@@ -45,9 +50,10 @@ class Outbox {
   void Start();
   // Something was queued: look for due messages now.
   void Kick();
-  // The channel's link is up again: stop holding back and send what is queued now.
+  // The channel's link is up again: stop holding back and send what is due now.
   void ChannelReady();
-  // Stops taking new rows; results of sends in flight are still recorded.
+  // Stops taking new rows; results of sends in flight are still recorded, a kRetry (the send
+  // cut short by the channel's own stop) as no attempt.
   void Stop();
   std::size_t in_flight() const { return in_flight_count_.load(); }
   // True while sends are held back because the channel said it was not ready.

@@ -17,6 +17,8 @@
 #include <deque>
 #include <set>
 
+#include "core/phone.h"
+
 namespace pesan::kannel {
 namespace {
 
@@ -27,13 +29,6 @@ using tcp = asio::ip::tcp;
 using Strand = asio::strand<asio::io_context::executor_type>;
 
 constexpr size_t kMaxAnswerBytes = 16 * 1024;
-
-// Numbers in logs keep their first five and last two characters.
-std::string MaskNumber(std::string_view n) {
-  if (n.size() <= 7) return std::string(n.size(), '*');
-  return std::string(n.substr(0, 5)) + std::string(n.size() - 7, '*') +
-         std::string(n.substr(n.size() - 2));
-}
 
 }  // namespace
 
@@ -240,18 +235,35 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
     }
     switch (result.kind) {
       case SendResult::Kind::kAccepted:
-        log_->info("kannel: sms {} to {} accepted ({})", sms.id, MaskNumber(sms.to), result.reason);
+        if (credentials_refused_) log_->info("kannel: smsbox takes our credentials again");
+        credentials_refused_ = false;
+        log_->info("kannel: sms {} to {} accepted ({})", sms.id, MaskPhone(sms.to), result.reason);
         break;
       case SendResult::Kind::kRetry:
-        log_->warn("kannel: sms {} to {} not sent, will retry: {}", sms.id, MaskNumber(sms.to),
+        log_->warn("kannel: sms {} to {} not sent, will retry: {}", sms.id, MaskPhone(sms.to),
                    result.reason);
         break;
       case SendResult::Kind::kNotReady:
+        if (CredentialsRefused(result)) {
+          // Not the message's fault and no passing one: say it plainly, once a minute at most
+          // (every message held back meets it).
+          const SystemTime now = clock_.Now();
+          if (!credentials_refused_ || now - credentials_logged_ >= std::chrono::minutes(1)) {
+            log_->error(
+                "kannel: smsbox refuses our credentials ({}): check username and password in "
+                "[sms.kannel] against Kannel's sendsms-user group; messages wait in the outbox "
+                "until then",
+                result.reason);
+            credentials_logged_ = now;
+          }
+          credentials_refused_ = true;
+          break;
+        }
         log_->warn("kannel: sms {} to {} not sent, smsbox not reached: {}", sms.id,
-                   MaskNumber(sms.to), result.reason);
+                   MaskPhone(sms.to), result.reason);
         break;
       case SendResult::Kind::kFailed:
-        log_->error("kannel: sms {} to {} refused: {}", sms.id, MaskNumber(sms.to), result.reason);
+        log_->error("kannel: sms {} to {} refused: {}", sms.id, MaskPhone(sms.to), result.reason);
         break;
     }
     Report(r->pending, std::move(result));
@@ -320,7 +332,7 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
       return reply({400, sms.error().message});
     }
     sms->received_at = clock_.Now();
-    log_->info("kannel: MO {} from {} ({} bytes)", sms->provider_id, MaskNumber(sms->from),
+    log_->info("kannel: MO {} from {} ({} bytes)", sms->provider_id, MaskPhone(sms->from),
                sms->text.size());
     if (!events_.on_sms) return reply({503, "not accepting messages"});
     // `recorded` may come from another thread (the store's writer): answer on the strand.
@@ -339,6 +351,8 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
   std::shared_ptr<spdlog::logger> log_;
   HttpUrl url_;
   bool stopped_ = false;
+  bool credentials_refused_ = false;  // the last answer was 401/403 "Authorization failed"
+  SystemTime credentials_logged_{};
   std::deque<Pending> queue_;
   std::set<std::shared_ptr<Request>> in_flight_;
 };

@@ -3,11 +3,12 @@
 // gateway's HTTP server hands to HandleHttpRequest.
 //
 // Send results: kAccepted, kRetry or kFailed as smsbox answered (InterpretSendsmsAnswer), kRetry
-// too when the request was sent but no answer came in time. kNotReady when smsbox was not
-// reached at all (the name does not resolve, the connection is refused or times out) or the
-// channel is stopping: nothing was handed over. There is no link to watch between messages, so
-// the channel never raises ChannelEvents::on_ready: whether smsbox is back is only learnt by
-// sending, and the sender sees that from its own next result.
+// too when the request was sent but no answer came in time (an unknown outcome: smsbox may
+// still pass it on). kNotReady when smsbox was not reached at all (the name does not resolve,
+// the connection is refused or times out), refused our username/password (logged at error
+// level, a minute apart at most) or the channel is stopping: nothing was handed over. There is no
+// link to watch between messages, so the channel never raises ChannelEvents::on_ready: whether
+// smsbox is back is only learnt by sending, and the sender sees that from its own next result.
 //
 // Threading: all state lives on one strand of the io_context. Send, Stop and HandleHttpRequest
 // may be called from any thread; callbacks and events run on that strand.
@@ -46,7 +47,9 @@ struct KannelConfig {
                         // empty: no delivery reports are asked for
   int dlr_mask = kDefaultDlrMask;
   std::string country_code = "62";  // for senders in national form
-  std::chrono::milliseconds request_timeout{10000};
+  // smsbox answers sendsms only once bearerbox took the message, which a busy bearerbox may
+  // delay by a minute; giving up sooner and sending again would duplicate it.
+  std::chrono::milliseconds request_timeout{120000};
   size_t max_in_flight = 8;  // sendsms requests at once
   size_t max_queued = 1000;  // waiting behind them; beyond that Send reports kRetry
 };

@@ -215,9 +215,15 @@ SendResult InterpretSendsmsAnswer(int http_status, std::string_view body,
     r.provider_id = std::string(provider_id);
     return r;
   }
-  bool auth = http_status == 401 ||
-              (http_status == 403 && b.find("Authorization failed") != std::string_view::npos);
-  if (http_status >= 500 || http_status == 408 || http_status == 429 || auth || http_status < 200 ||
+  // Our username/password refused: a setup fault, not the message's. Nothing was taken in;
+  // held back like a link that is down, it costs no tries and goes once the password is right.
+  if (http_status == 401 ||
+      (http_status == 403 && b.find("Authorization failed") != std::string_view::npos)) {
+    r.kind = SendResult::Kind::kNotReady;
+    r.reason += " (" + std::string(kCredentialsRefused) + ")";
+    return r;
+  }
+  if (http_status >= 500 || http_status == 408 || http_status == 429 || http_status < 200 ||
       (http_status >= 300 && http_status < 400)) {
     r.kind = SendResult::Kind::kRetry;
     return r;

@@ -75,11 +75,18 @@ std::string BuildSendsmsUrl(std::string_view sendsms_url, const SendsmsParams& p
 // smsbox's answer to a sendsms request. `provider_id` is what kAccepted carries (our outbox
 // id: Kannel 1.4 names no id of its own; DLRs come back through our dlr-url).
 //   202 "0: Accepted for delivery", 202 "3: Queued for later delivery" -> kAccepted
-//   5xx ("Temporal failure, try again later."), 408, 429, 401/403 "Authorization failed"
-//   (a configuration fault, not the message's) -> kRetry
+//   5xx ("Temporal failure, try again later."), 408, 429 -> kRetry
+//   401, 403 "Authorization failed for sendsms" (our username/password: a configuration fault,
+//   not the message's) -> kNotReady, its reason naming kCredentialsRefused
 //   other 4xx ("Not routable. Do not try again.", "… rejected") -> kFailed
 SendResult InterpretSendsmsAnswer(int http_status, std::string_view body,
                                   std::string_view provider_id);
+inline constexpr std::string_view kCredentialsRefused = "credentials refused";
+// True for a result InterpretSendsmsAnswer gave for refused credentials.
+inline bool CredentialsRefused(const SendResult& r) {
+  return r.kind == SendResult::Kind::kNotReady &&
+         r.reason.find(kCredentialsRefused) != std::string::npos;
+}
 
 // ---- URLs ----
 

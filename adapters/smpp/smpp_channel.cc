@@ -16,6 +16,7 @@
 
 #include "adapters/smpp/pdu.h"
 #include "core/gsm_text.h"
+#include "core/phone.h"
 #include "core/sms_concat.h"
 
 namespace pesan::smpp {
@@ -25,6 +26,13 @@ using asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
+
+// A USSD session key ("<source_addr>/<session>") for logs: the number masked as MaskPhone does.
+std::string MaskSessionKey(std::string_view key) {
+  auto slash = key.find('/');
+  return MaskPhone(key.substr(0, slash)) +
+         std::string(slash == std::string_view::npos ? "" : key.substr(slash));
+}
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -638,7 +646,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
       }
       case kAlertNotification: {
         const auto& a = std::get<AlertNotificationBody>(pdu.body);
-        log_->info("smpp: alert_notification: {} is available", a.source_addr);
+        log_->info("smpp: alert_notification: {} is available", MaskPhone(a.source_addr));
         return;
       }
       case kOutbind:
@@ -727,7 +735,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     if (m->finished) return;
     m->finished = true;
     if (kind != SendResult::Kind::kAccepted) {
-      log_->info("smpp: sms {} to {}: {} ({})", m->sms.id, m->sms.to,
+      log_->info("smpp: sms {} to {}: {} ({})", m->sms.id, MaskPhone(m->sms.to),
                  kind == SendResult::Kind::kFailed     ? "failed"
                  : kind == SendResult::Kind::kNotReady ? "not sent"
                                                        : "retry",
@@ -912,7 +920,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
         auto part = done->second.texts.find(concat->seq);
         if (part != done->second.texts.end() && part->second == text) {
           log_->info("smpp: part {}/{} of ref {} from {} delivered again; already recorded",
-                     concat->seq, concat->total, concat->ref, from);
+                     concat->seq, concat->total, concat->ref, MaskPhone(from));
           Answer({held}, kRok);
           return;
         }
@@ -923,7 +931,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     parts.held.push_back(held);
     parts.texts.emplace(concat->seq, text);
     log_->debug("smpp: part {}/{} of ref {} from {}", concat->seq, concat->total, concat->ref,
-                from);
+                MaskPhone(from));
     auto whole = reassembler_.Add(key, concat->seq, std::move(text), clock_.Now());
     if (!whole) return;
     auto node = concat_held_.extract(key);
@@ -936,7 +944,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
                std::optional<ConcatKey> key = std::nullopt,
                std::map<uint8_t, std::string> texts = {}) {
     if (!events_.on_sms) {
-      log_->warn("smpp: MO from {} refused: no receiver", from);
+      log_->warn("smpp: MO from {} refused: no receiver", MaskPhone(from));
       Answer(held, kRxTAppn);
       return;
     }
@@ -945,7 +953,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     sms.to = std::move(to);
     sms.text = std::move(text);
     sms.received_at = clock_.Now();
-    log_->info("smpp: MO from {} ({} parts)", sms.from, held.size());
+    log_->info("smpp: MO from {} ({} parts)", MaskPhone(sms.from), held.size());
     uint64_t gen = generation_;
     auto self = shared_from_this();
     auto once = std::make_shared<bool>(false);
@@ -989,8 +997,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
         if (auto node = self->concat_held_.extract(inc.key)) parts = std::move(node.mapped());
         self->log_->warn(
             "smpp: concatenated MO from {} (ref {}) incomplete after {} ms: {} of {} parts",
-            inc.key.sender, inc.key.ref, self->config_.concat_timeout.count(), inc.parts_received,
-            inc.key.total);
+            MaskPhone(inc.key.sender), inc.key.ref, self->config_.concat_timeout.count(),
+            inc.parts_received, inc.key.total);
         self->Deliver(inc.key.sender, std::move(parts.to), std::move(inc.text),
                       std::move(parts.held));
       }
@@ -1080,7 +1088,8 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     } else {
       req.phase = SmppUssdRequest::Phase::kBegin;
     }
-    log_->info("smpp: USSD op {} from {} session {}", op, req.phone, key);
+    log_->info("smpp: USSD op {} from {} session {}", op, MaskPhone(req.phone),
+               MaskSessionKey(key));
     if (req.phase == SmppUssdRequest::Phase::kRelease) {
       ussd_sessions_.erase(key);
       if (ussd_handler_) ussd_handler_(std::move(req), [](std::string, bool) {});
@@ -1113,7 +1122,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
   void UssdAnswer(const std::string& key, std::string text, bool end) {
     auto it = ussd_sessions_.find(key);
     if (it == ussd_sessions_.end() || it->second.generation != generation_) {
-      log_->info("smpp: USSD answer for {} dropped: the session is gone", key);
+      log_->info("smpp: USSD answer for {} dropped: the session is gone", MaskSessionKey(key));
       return;
     }
     UssdSession s = it->second;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/sqlite_store.h"
@@ -144,7 +145,7 @@ TEST(Cli, AMisspeltSubcommandIsNamedWithTheValidOnes) {
            Case{{"orders", "lst"},
                 "pesan orders: unknown subcommand 'lst' (the subcommands are: list)"},
            Case{{"outbox", "lits", "--json"},
-                "pesan outbox: unknown subcommand 'lits' (the subcommands are: list)"},
+                "pesan outbox: unknown subcommand 'lits' (the subcommands are: list, retry)"},
            Case{{"catalog", "exprot"},
                 "pesan catalog: unknown subcommand 'exprot' (the subcommands are: import, export)"},
            Case{{"modem", "chek"},
@@ -210,6 +211,72 @@ TEST(Cli, OrdersListAsJson) {
     EXPECT_EQ(m["segments"], 1);
     EXPECT_EQ(m["status"], "queued");  // no SMS channel in this config
   }
+}
+
+TEST(Cli, FailedSmsAreListedWithTheirErrorAndPutBackInTheQueue) {
+  CliShop s;
+  ASSERT_EQ(s.Create().exit_code, 0);
+  std::vector<std::int64_t> ids;
+  {
+    auto store = SqliteStore::Open(s.db);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto shop = (*store)->GetShop("majubersama");
+    ASSERT_TRUE(shop.ok());
+    const auto now = std::chrono::system_clock::now();
+    for (int i = 0; i < 4; ++i) {
+      auto id =
+          (*store)->QueueSms({shop->id, "+628120000005" + std::to_string(i), "Pesanan", {}}, now);
+      ASSERT_TRUE(id.ok());
+      ids.push_back(*id);
+    }
+    // Three failed, one still queued; one failed with a long error.
+    ASSERT_TRUE((*store)->MarkSmsFailed(ids[0], "SMSC answered ESME_RINVDSTADR").ok());
+    ASSERT_TRUE((*store)->MarkSmsFailed(ids[1], "kannel 503: " + std::string(300, 'x')).ok());
+    ASSERT_TRUE((*store)->MarkSmsFailed(ids[2], "no submit_sm_resp within 10000 ms").ok());
+    ASSERT_TRUE((*store)->MarkSmsWaiting(ids[3], "SMPP link down").ok());
+  }
+  auto list = s.Run({"outbox", "list", "--status", "failed"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("last error: SMSC answered ESME_RINVDSTADR"), std::string::npos)
+      << list.out;
+  EXPECT_NE(list.out.find("last error: kannel 503: xxx"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find(std::string(120, 'x')), std::string::npos) << "not shortened";
+  EXPECT_EQ(list.out.find("+6281200000053"), std::string::npos) << "a queued one is listed";
+  auto all = s.Run({"outbox", "list"});
+  EXPECT_NE(all.out.find("last error: SMPP link down"), std::string::npos) << all.out;
+  auto json = nlohmann::json::parse(s.Run({"outbox", "list", "--json", "--status", "failed"}).out);
+  ASSERT_EQ(json.size(), 3u);
+  EXPECT_EQ(json[1]["last_error"].get<std::string>().size(), 312u);  // whole in JSON
+  EXPECT_NE(s.Run({"outbox", "list", "--status", "lost"}).exit_code, 0);
+
+  // One by id; an id that is not failed changes nothing.
+  auto one = s.Run({"outbox", "retry", std::to_string(ids[0])});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, "1 failed message back in the queue\n");
+  auto wrong = s.Run({"outbox", "retry", std::to_string(ids[1]), std::to_string(ids[3])});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("message " + std::to_string(ids[3]) + " is not a failed message"),
+            std::string::npos)
+      << wrong.err;
+  EXPECT_NE(s.Run({"outbox", "retry"}).exit_code, 0);
+  {
+    auto rows = *SqliteStore::Open(s.db).value()->ListSms(0);
+    std::map<std::int64_t, OutboxMessage> by_id;
+    for (auto& m : rows) by_id[m.id] = m;
+    EXPECT_EQ(by_id[ids[0]].status, OutboxStatus::kQueued);
+    EXPECT_EQ(by_id[ids[0]].attempts, 0);
+    EXPECT_LE(by_id[ids[0]].next_attempt_at, std::chrono::system_clock::now());
+    EXPECT_EQ(by_id[ids[1]].status, OutboxStatus::kFailed);
+  }
+  // All the others.
+  auto rest = s.Run({"outbox", "retry", "--failed"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_EQ(rest.out, "2 failed messages back in the queue\n");
+  EXPECT_EQ(s.Run({"outbox", "list", "--status", "failed"}).out, "no failed messages\n");
+  auto queued =
+      nlohmann::json::parse(s.Run({"outbox", "list", "--json", "--status", "queued"}).out);
+  EXPECT_EQ(queued.size(), 4u);
+  for (const auto& m : queued) EXPECT_EQ(m["attempts"], 0);
 }
 
 TEST(Cli, DatabaseIsPrivateToItsOwner) {
@@ -373,6 +440,11 @@ TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
     order.lines = {{"B1", 1}};
     order.channel = "sms";
     ASSERT_TRUE((*store)->CreateOrder(order, std::chrono::system_clock::now()).ok());
+    // And an SMS that failed for good.
+    auto sms = (*store)->QueueSms({old->id, "+6281200000002", "Pesanan diterima", {}},
+                                  std::chrono::system_clock::now());
+    ASSERT_TRUE(sms.ok());
+    ASSERT_TRUE((*store)->MarkSmsFailed(*sms, "kannel 400: rejected").ok());
   }
   // Port 0: the kernel picks a free port and the log line says which.
   std::string bin = PesanBinary(), log = s.dir.File("serve.log");
@@ -408,6 +480,9 @@ TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
   EXPECT_NE(same_db.err.find("is in use by another 'pesan serve'"), std::string::npos)
       << same_db.err;
   EXPECT_NE(ReadFile(log).find("1 open order(s) of shop 'lama'"), std::string::npos)
+      << ReadFile(log);
+  EXPECT_NE(ReadFile(log).find("1 SMS failed for good"), std::string::npos) << ReadFile(log);
+  EXPECT_NE(ReadFile(log).find("`pesan outbox retry --failed`"), std::string::npos)
       << ReadFile(log);
   ::kill(pid, SIGTERM);
   int status = 0;

@@ -1,5 +1,6 @@
 // The outbox against a scripted channel, on a real SQLite file, with a manual clock: a channel
-// whose link is down costs no attempts, and its ready event sends at once.
+// whose link is down costs no attempts, and its ready event sends what waited for it at once;
+// sends whose outcome is unknown wait their backoff, across reconnects.
 #include "gateway/outbox.h"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,11 @@ class ScriptedChannel final : public SmsChannel {
     SendResult r;
     {
       std::lock_guard lock(mu_);
+      if (clock_) times[sms.id].push_back(clock_->Now());
+      if (hold_) {
+        held_.push_back(std::move(done));
+        return;
+      }
       if (ready) {
         r = {SendResult::Kind::kAccepted, "ref-" + std::to_string(sms.id), ""};
       } else if (auto it = once_.find(sms.id); it != once_.end()) {
@@ -56,11 +62,39 @@ class ScriptedChannel final : public SmsChannel {
     ready = r;
   }
 
+  // Sends are answered only by Release().
+  void Hold() {
+    std::lock_guard lock(mu_);
+    hold_ = true;
+  }
+  std::size_t held() {
+    std::lock_guard lock(mu_);
+    return held_.size();
+  }
+  void Release(const SendResult& r) {
+    std::vector<std::function<void(SendResult)>> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& done : held) done(r);
+  }
+  // Sends record the time of `clock` (read on the outbox's thread, as the outbox does).
+  void RecordTimes(const Clock* clock) { clock_ = clock; }
+  std::vector<SystemTime> TimesOf(long long id) {
+    std::lock_guard lock(mu_);
+    return times[id];
+  }
+
   std::atomic<int> sends{0};
   SendResult down{SendResult::Kind::kNotReady, "", "link down: bind refused"};
 
  private:
   std::mutex mu_;
+  const Clock* clock_ = nullptr;
+  std::map<long long, std::vector<SystemTime>> times;
+  bool hold_ = false;
+  std::vector<std::function<void(SendResult)>> held_;
   bool ready = false;
   std::map<long long, SendResult> once_;
 };
@@ -113,6 +147,13 @@ class OutboxTest : public ::testing::Test {
   void Advance(std::chrono::nanoseconds d) {
     boost::asio::post(ioc_, [this, d] { clock_.Advance(d); });
   }
+  // Waits until what was posted to the outbox's thread so far has run and no send is in flight.
+  void Settle() {
+    std::promise<void> ran;
+    boost::asio::post(ioc_, [&] { ran.set_value(); });
+    ran.get_future().wait();
+    ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 0; }));
+  }
 
   std::vector<OutboxMessage> Rows() {  // oldest first
     auto db = SqliteStore::Open(dir_.File("shop.db"));
@@ -164,10 +205,11 @@ TEST_F(OutboxTest, LinkDownIsNoAttemptAndFailsNothing) {
   EXPECT_FALSE(outbox_->holding_back());
 }
 
-TEST_F(OutboxTest, ReadySendsAtOnceWithoutWaitingForAnyBackoff) {
+TEST_F(OutboxTest, ReadySendsWhatWaitedForTheLinkButARetryWaitsItsTime) {
   auto ids = Queue(3);
   // The first message was taken in but not acknowledged (the link dropped under it): an
-  // attempt, with a retry an hour away. The two others found the link down.
+  // attempt, with a retry an hour away; it may have reached the phone. The two others found the
+  // link down.
   channel_.Once(ids[0], {SendResult::Kind::kRetry, "", "link lost before the answer"});
   OutboxOptions o;
   o.retry_min = o.retry_max = hours(1);
@@ -181,16 +223,83 @@ TEST_F(OutboxTest, ReadySendsAtOnceWithoutWaitingForAnyBackoff) {
   }));
   EXPECT_EQ(channel_.sends, 3);
   EXPECT_GT(Rows()[0].next_attempt_at, clock_.Now() + minutes(59));
-  // Neither the hold-back (an hour) nor the retry (an hour of a clock that does not move) is
-  // waited for: the ready event sends all three.
+  // The hold-back (an hour) is not waited for: the ready event sends the two that waited for
+  // the link. The retry keeps its time.
   channel_.SetReady(true);
   outbox_->ChannelReady();
-  ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(WaitFor([&] {
+    auto rows = Rows();
+    return rows[1].status == OutboxStatus::kSent && rows[2].status == OutboxStatus::kSent;
+  }));
+  Settle();
+  outbox_->ChannelReady();  // the link comes back once more: still not its time
+  Settle();
   auto rows = Rows();
-  EXPECT_EQ(rows[0].attempts, 2);
+  EXPECT_EQ(rows[0].status, OutboxStatus::kQueued);
+  EXPECT_EQ(rows[0].attempts, 1);
   EXPECT_EQ(rows[1].attempts, 1);
   EXPECT_EQ(rows[2].attempts, 1);
+  EXPECT_EQ(channel_.sends, 5);
+  // Its time comes.
+  Advance(hours(1));
+  outbox_->Kick();
+  ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
+  EXPECT_EQ(Rows()[0].attempts, 2);
   EXPECT_EQ(channel_.sends, 6);
+}
+
+TEST_F(OutboxTest, ALinkThatDropsOnEverySendTakesOverAnHourToUseUpTheTries) {
+  // An SMSC that drops the link on each submit_sm, and binds again right away: every send ends
+  // without an answer and the link is ready again seconds later.
+  auto ids = Queue(1);
+  channel_.down = {SendResult::Kind::kRetry, "",
+                   "link down before the SMSC acknowledged: connection reset"};
+  channel_.RecordTimes(&clock_);
+  OutboxOptions o;  // the defaults: 5 s doubling to 300 s, 20 tries
+  const SystemTime start = clock_.Now();
+  Start(o);
+  Settle();
+  SystemTime failed_at{};
+  for (int i = 0; i < 2000; ++i) {
+    Advance(std::chrono::seconds(5));
+    outbox_->ChannelReady();
+    Settle();
+    if (channel_.sends >= o.max_attempts) {
+      failed_at = channel_.TimesOf(ids[0]).back();
+      break;
+    }
+    if (i == 120) {
+      EXPECT_LE(channel_.sends, 7) << "tries used up in the first ten minutes";
+    }
+  }
+  ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kFailed); }));
+  EXPECT_EQ(Rows()[0].attempts, o.max_attempts);
+  // Each send waited its backoff, reconnects or not.
+  auto times = channel_.TimesOf(ids[0]);
+  ASSERT_EQ(times.size(), static_cast<std::size_t>(o.max_attempts));
+  for (std::size_t k = 1; k < times.size(); ++k) {
+    milliseconds backoff = o.retry_min;
+    for (std::size_t j = 1; j < k; ++j) backoff = std::min(backoff * 2, o.retry_max);
+    EXPECT_GE(times[k] - times[k - 1], backoff) << "send " << k + 1;
+  }
+  // 5+10+20+40+80+160 s, then 300 s thirteen times: 4215 s.
+  EXPECT_GE(failed_at - start, std::chrono::seconds(4215));
+}
+
+TEST_F(OutboxTest, ASendCutShortByTheStopCostsNoTry) {
+  Queue(1);
+  channel_.Hold();
+  Start({});
+  ASSERT_TRUE(WaitFor([&] { return channel_.held() == 1; }));
+  // The gateway stops the outbox, then the channel, which gives back the send it had on the way.
+  outbox_->Stop();
+  channel_.Release({SendResult::Kind::kRetry, "", "channel stopped"});
+  ASSERT_TRUE(WaitFor([&] { return Rows()[0].last_error == "channel stopped"; }));
+  Settle();
+  auto row = Rows()[0];
+  EXPECT_EQ(row.status, OutboxStatus::kQueued);
+  EXPECT_EQ(row.attempts, 0);
+  EXPECT_LE(row.next_attempt_at, clock_.Now());  // due at the next start
 }
 
 TEST_F(OutboxTest, WithoutAReadyEventTheHoldBackEndsAfterItsBackoff) {

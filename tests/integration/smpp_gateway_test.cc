@@ -21,6 +21,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "adapters/smpp/pdu.h"
 #include "adapters/smpp/smpp_config.h"
@@ -746,6 +747,64 @@ TEST_F(SmppGatewayTest, LinkCutMidWindowLosesNothingAndSendsNothingAcknowledgedT
     EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [&](auto& r) {
       return r.text == m.text && r.provider_id == m.ids[0];
     })) << m.text;
+  }
+}
+
+// An SMSC that drops the link under each submit_sm, then one that binds but never answers: the
+// messages may have reached the phones, so each waits its backoff before it goes again, however
+// often the link comes back.
+TEST_F(SmppGatewayTest, SendsLeftUnansweredWaitTheirBackoffAcrossReconnects) {
+  retry_seconds_ = {60, 120};  // only a reconnect could make the outbox send sooner
+  StartBound();
+  peer_.Command({{"cmd", "set"}, {"hold", true}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("ok"), kWait));
+  Mo("f1", "+6281200000041", "PESAN T1 1 ALAMAT Jl Kenanga 1");
+  EXPECT_EQ(DeliverStatus("f1"), 0);
+  auto held = [](const Json& j) { return j["event"] == "submit" && j["status"] == "held"; };
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(peer_.WaitFor(held, kWait)) << i;
+  auto tries = [&](int n, const std::string& why) {
+    auto rows = Outbox();
+    return rows.size() == 2 && std::all_of(rows.begin(), rows.end(), [&](auto& m) {
+             return m.status == OutboxStatus::kQueued && m.attempts == n &&
+                    Contains(m.last_error, why);
+           });
+  };
+
+  // The link drops under both submits; the SMSC takes the next bind at once.
+  peer_.Command({{"cmd", "cut"}});
+  ASSERT_TRUE(peer_.WaitFor(Bound(), kWait));
+  ASSERT_TRUE(WaitFor([&] { return tries(1, "link down before the SMSC acknowledged"); }, kWait))
+      << DescribeOutbox();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(peer_.All(SmscPeer::Is("submit")).size(), 2u) << "sent again on the new link";
+
+  // A minute later they go again; the SMSC never answers, the response timeout drops the link
+  // and it binds again.
+  clock_.Jump(61s);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(peer_.WaitFor(held, kWait)) << i;
+  ASSERT_TRUE(peer_.WaitFor(Bound(), kWait));
+  ASSERT_TRUE(WaitFor([&] { return tries(2, "no submit_sm_resp within 3000 ms"); }, kWait))
+      << DescribeOutbox();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(peer_.All(SmscPeer::Is("submit")).size(), 4u) << "sent again on the new link";
+
+  // The SMSC answers again: after their backoff (two minutes) both go, each taken once.
+  peer_.Command({{"cmd", "set"}, {"hold", false}});
+  ASSERT_TRUE(peer_.WaitFor(SmscPeer::Is("ok"), kWait));
+  clock_.Jump(121s);
+  auto got = WaitForMessages(2);
+  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 2); }, kWait))
+      << DescribeOutbox();
+  ExpectSmscHoldsExactlyTheOutbox(got);
+  for (const auto& m : Outbox()) EXPECT_EQ(m.attempts, 3);
+  EXPECT_EQ(peer_.All(Acked()).size(), 2u);
+  // The log names the customer's number masked, as the other channels do.
+  EXPECT_TRUE(sink_->Has("smpp: MO from +62812*****041"));
+  std::istringstream lines(sink_->All());
+  for (std::string line; std::getline(lines, line);) {
+    if (Contains(line, "smpp: ")) {
+      EXPECT_FALSE(Contains(line, "+6281200000041")) << line;
+    }
   }
 }
 

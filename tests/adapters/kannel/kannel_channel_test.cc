@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <map>
@@ -191,6 +193,69 @@ TEST_F(KannelChannelTest, ASmsboxThatDoesNotAnswerTimesOut) {
   EXPECT_NE(r->second.reason.find("timed out"), std::string::npos) << r->second.reason;
   EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
   EXPECT_EQ(held.size(), 1u);
+}
+
+TEST_F(KannelChannelTest, ASmsboxAnsweringAfterTenSecondsIsWaitedFor) {
+  // smsbox answers once bearerbox took the message, which a busy bearerbox delays: giving up and
+  // sending again would make the message reach the phone twice.
+  BlockingQueue<HeldRequest> held;
+  LoopbackHttpServer smsbox([&held](HttpRequestSeen r, LoopbackHttpServer::Reply reply) {
+    held.Push({std::move(r), std::move(reply)});
+  });
+  config_.sendsms_url = smsbox.base_url() + "/cgi-bin/sendsms";
+  MakeChannel();  // the default request_timeout
+  Send(8);
+  auto request = held.Pop();
+  ASSERT_TRUE(request);
+  EXPECT_FALSE(results_.Pop(10500ms)) << "gave up on smsbox within 10.5 s";
+  request->reply(202, "0: Accepted for delivery");
+  auto r = results_.Pop();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->second.kind, SendResult::Kind::kAccepted) << r->second.reason;
+}
+
+TEST_F(KannelChannelTest, RefusedCredentialsHoldMessagesBackAndAreLoggedAsAnError) {
+  std::atomic<bool> right_password{false};
+  LoopbackHttpServer smsbox([&](HttpRequestSeen, LoopbackHttpServer::Reply reply) {
+    if (right_password) {
+      reply(202, "0: Accepted for delivery");
+    } else {
+      reply(403, "Authorization failed for sendsms");
+    }
+  });
+  auto lines = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  log_ = std::make_shared<spdlog::logger>("kannel", lines);
+  config_.sendsms_url = smsbox.base_url() + "/cgi-bin/sendsms";
+  MakeChannel();
+  for (long long id = 1; id <= 3; ++id) {
+    Send(id);
+    auto r = results_.Pop();
+    ASSERT_TRUE(r);
+    // Nothing was taken in: the outbox holds it back without counting a try.
+    EXPECT_EQ(r->second.kind, SendResult::Kind::kNotReady) << r->second.reason;
+    EXPECT_TRUE(CredentialsRefused(r->second)) << r->second.reason;
+  }
+  auto errors = [&] {
+    int n = 0;
+    for (const auto& m : lines->last_raw()) {
+      if (m.level == spdlog::level::err &&
+          std::string_view(m.payload.data(), m.payload.size()).find("refuses our credentials") !=
+              std::string_view::npos) {
+        ++n;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(errors(), 1);  // once, not for every message held back
+  clock_.Advance(std::chrono::minutes(2));
+  Send(4);
+  ASSERT_TRUE(results_.Pop());
+  EXPECT_EQ(errors(), 2);  // and again a while later
+  right_password = true;
+  Send(5);
+  auto r = results_.Pop();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->second.kind, SendResult::Kind::kAccepted) << r->second.reason;
 }
 
 TEST_F(KannelChannelTest, RequestsInFlightAreBoundedAndTheQueueToo) {

@@ -309,8 +309,8 @@ TEST(KannelSendsms, AnswersMapToResults) {
       {502, "Bad Gateway", K::kRetry},
       {429, "slow down", K::kRetry},
       {408, "", K::kRetry},
-      {403, "Authorization failed for sendsms", K::kRetry},
-      {401, "", K::kRetry},
+      {403, "Authorization failed for sendsms", K::kNotReady},
+      {401, "", K::kNotReady},
       {302, "", K::kRetry},
       {403, "Not routable. Do not try again.", K::kFailed},
       {400, "Missing receiver number, rejected", K::kFailed},
@@ -323,6 +323,8 @@ TEST(KannelSendsms, AnswersMapToResults) {
     EXPECT_EQ(r.reason.rfind("kannel " + std::to_string(c.status), 0), 0u) << r.reason;
     EXPECT_NE(r.reason.find(c.body), std::string::npos) << r.reason;
     EXPECT_EQ(r.provider_id, c.kind == K::kAccepted ? "55" : "");
+    // Refused credentials are held back like a link that is down, and say so.
+    EXPECT_EQ(CredentialsRefused(r), c.kind == K::kNotReady) << r.reason;
   }
 }
 
