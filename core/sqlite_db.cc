@@ -67,15 +67,28 @@ SqliteDb::~SqliteDb() {
 }
 
 Error SqliteDb::LastError(std::string_view what) const {
+  if (IsLockError(sqlite3_errcode(db_))) return LockedError();
   return Internal(std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+bool SqliteDb::IsLockError(int code) {
+  return (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
+}
+
+Error SqliteDb::LockedError() const {
+  // Another connection held its lock past the wait of WaitForLock: say so plainly rather than
+  // "BEGIN IMMEDIATE: database is locked".
+  return Unavailable("the database " + path_ +
+                     " is locked by another program (database is locked); try again");
 }
 
 Status SqliteDb::Exec(std::string_view sql) {
   char* err = nullptr;
   std::string text(sql);
-  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
+    if (IsLockError(rc)) return LockedError();
     return Internal("sqlite: " + msg);
   }
   return Ok{};

@@ -95,7 +95,11 @@ class SqliteDb {
   std::int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
   std::string ErrorMessage() const { return sqlite3_errmsg(db_); }
+  // The last call's error, prefixed by `what`; a lock another connection held too long is
+  // kUnavailable: "the database PATH is locked by another program ...; try again".
   Error LastError(std::string_view what) const;
+  static bool IsLockError(int sqlite_code);  // SQLITE_BUSY or SQLITE_LOCKED, extended or not
+  Error LockedError() const;
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
 

@@ -189,13 +189,19 @@ std::size_t SqliteStore::background_checkpoints() const {
   return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
 
-Status SqliteStore::Migrate() {
+Result<int> SqliteStore::SchemaVersion() {
   auto s = db_->Prepare("PRAGMA user_version");
   if (!s) return s.error();
   if ((*s)->Step() != SQLITE_ROW) return db_->LastError("read schema version");
-  int version = static_cast<int>((*s)->Int(0));
-  (*s)->Reset();
+  return static_cast<int>((*s)->Int(0));
+}
+
+Status SqliteStore::Migrate() {
+  auto read = SchemaVersion();
+  if (!read) return read.error();
+  int version = *read;
   constexpr int kCount = static_cast<int>(std::size(kMigrations));
+  static_assert(kCount == kSchemaVersion);
   if (version > kCount) {
     return Internal("database schema version " + std::to_string(version) +
                     " is newer than this program knows (" + std::to_string(kCount) + ")");

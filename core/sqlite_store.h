@@ -23,6 +23,8 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<SqliteStore>> Open(
       const std::string& path, SqliteDb::Mode mode = SqliteDb::Mode::kReadWrite);
   static constexpr int kSchemaVersion = 1;
+  // PRAGMA user_version: kSchemaVersion once migrated (0 for a file no program has set up).
+  Result<int> SchemaVersion();
 
   Status Begin() override;
   Status Commit() override;

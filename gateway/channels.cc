@@ -19,7 +19,14 @@ Error SectionError(const ConfigSection& s, std::string message) {
   const std::string prefix = "[" + s.name + "] ";
   if (message.starts_with(prefix)) message.erase(0, prefix.size());
   int line = s.line;
-  if (auto colon = message.find(':'); colon != std::string::npos) {
+  constexpr std::string_view kUnknown = "unknown key '";
+  if (message.starts_with(kUnknown)) {
+    auto end = message.find('\'', kUnknown.size());
+    if (auto it = s.values.find(message.substr(kUnknown.size(), end - kUnknown.size()));
+        it != s.values.end()) {
+      line = it->second.line;
+    }
+  } else if (auto colon = message.find(':'); colon != std::string::npos) {
     if (auto it = s.values.find(message.substr(0, colon)); it != s.values.end()) {
       line = it->second.line;
     }

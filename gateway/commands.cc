@@ -3,12 +3,15 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -36,6 +39,7 @@ Result<Config> Load(const DataOptions& d) {
 struct Opened {
   Config config;
   std::unique_ptr<SqliteStore> store;
+  std::vector<std::string> seeded;  // shops whose catalog the config's file just gave
 };
 
 // Commands that only read take `create = false`: a database that is not there is refused
@@ -50,10 +54,24 @@ Result<Opened> Open(const DataOptions& d, bool create) {
                     " (check --db or [gateway] database; `pesan serve` or `pesan catalog "
                     "import` creates it)");
   }
-  auto store = SqliteStore::Open(cfg->gateway.database);
+  if (!create && path != ":memory:") {
+    // A command that only reads needs no write lock: a database at the current schema is read
+    // as it is, while another program (a backup, `sqlite3`) holds the write lock. Shops and
+    // catalogs the config adds are brought in by `serve` and `catalog import`.
+    auto store = SqliteStore::Open(path, SqliteDb::Mode::kReadOnly);
+    if (!store) return store.error();
+    auto version = (*store)->SchemaVersion();
+    if (!version) return version.error();
+    if (*version == SqliteStore::kSchemaVersion) {
+      return Opened{std::move(*cfg), std::move(*store), {}};
+    }
+    // An older schema (or a file never set up): migrated and prepared as a writer would.
+  }
+  auto store = SqliteStore::Open(path);
   if (!store) return store.error();
-  if (auto st = PrepareDatabase(*cfg, **store); !st) return st.error();
-  return Opened{std::move(*cfg), std::move(*store)};
+  std::vector<std::string> seeded;
+  if (auto st = PrepareDatabase(*cfg, **store, &seeded); !st) return st.error();
+  return Opened{std::move(*cfg), std::move(*store), std::move(seeded)};
 }
 
 Result<Shop> PickShop(Opened& o, const std::string& code) {
@@ -92,9 +110,15 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
   if (!cfg) return Fail(cfg.error().message);
   if (!listen.empty()) {
     auto colon = listen.rfind(':');
-    int port = colon == std::string::npos ? -1 : std::atoi(listen.c_str() + colon + 1);
+    int port = -1;
+    if (colon != std::string::npos) {
+      const char* end = listen.data() + listen.size();
+      auto [at, ec] = std::from_chars(listen.data() + colon + 1, end, port);
+      if (ec != std::errc() || at != end) port = -1;
+    }
     if (colon == std::string::npos || port < 0 || port > 65535) {
-      return Fail("--listen '" + listen + "' is not HOST:PORT");
+      return Fail("--listen '" + listen +
+                  "' is not HOST:PORT (PORT a whole number from 0 to 65535, 0 for any free one)");
     }
     cfg->gateway.listen_host = listen.substr(0, colon);
     cfg->gateway.listen_port = static_cast<std::uint16_t>(port);
@@ -120,7 +144,7 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
 }
 
 int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop_code,
-                     bool replace) {
+                     bool replace, bool file_stock) {
   auto o = Open(data, /*create=*/true);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
@@ -128,17 +152,32 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
   auto rows = ReadCatalogFile(file);
   if (!rows) return Fail(rows.error().message);
   if (auto st = o->store->Begin(); !st) return Fail(st.error().message);
+  auto in_shop = o->store->ListProducts(shop->id, true);
+  if (!in_shop) {
+    o->store->Rollback();
+    return Fail(in_shop.error().message);
+  }
+  std::map<std::string, const Product*> existing;
+  for (const auto& p : *in_shop) existing[p.code] = &p;
+  // A file exported earlier holds the stock of then: the products sold since would come back.
+  // Without --stock a product already in the shop keeps its stock; a new one takes the file's.
+  // (Products the config's catalog gave a new database a moment ago count as new.)
+  const bool seeded = std::find(o->seeded.begin(), o->seeded.end(), shop->code) != o->seeded.end();
+  std::size_t stock_kept = 0;
+  if (!file_stock && !seeded) {
+    for (auto& r : *rows) {
+      auto it = existing.find(r.code);
+      if (it == existing.end() || !(r.given & CatalogRow::kStock)) continue;
+      stock_kept += it->second->stock != r.stock ? 1 : 0;
+      r.given &= static_cast<std::uint8_t>(~CatalogRow::kStock);
+    }
+  }
   // --replace takes off sale the products on sale now that the file does not name.
   std::size_t taken_off = 0;
   if (replace) {
-    auto on_sale = o->store->ListProducts(shop->id, false);
-    if (!on_sale) {
-      o->store->Rollback();
-      return Fail(on_sale.error().message);
-    }
     std::set<std::string> named;
     for (const auto& r : *rows) named.insert(r.code);
-    for (const auto& p : *on_sale) taken_off += named.count(p.code) == 0 ? 1 : 0;
+    for (const auto& p : *in_shop) taken_off += p.active && named.count(p.code) == 0 ? 1 : 0;
   }
   if (auto st = o->store->ImportCatalog(shop->id, *rows, replace); !st) {
     o->store->Rollback();
@@ -148,6 +187,11 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
   std::cout << "imported " << rows->size() << " products into " << shop->code;
   if (replace) {
     std::cout << "; " << taken_off << (taken_off == 1 ? " other" : " others") << " taken off sale";
+  }
+  if (stock_kept > 0) {
+    std::cout << "; " << stock_kept
+              << (stock_kept == 1 ? " product keeps its" : " products keep their")
+              << " stock in the shop, not the file's (--stock takes the file's)";
   }
   std::cout << "\n";
   return 0;

@@ -12,8 +12,10 @@ struct DataOptions {   // what every data subcommand takes
 };
 
 int RunServe(const DataOptions& data, const std::string& listen, const std::string& log_level);
+// Without `file_stock` a product already in the shop keeps its stock (a file exported earlier
+// would otherwise undo the sales made since); new products take the file's stock.
 int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop,
-                     bool replace);
+                     bool replace, bool file_stock);
 int RunCatalogExport(const DataOptions& data, const std::string& file, const std::string& shop);
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json);
 // `status`: "" (all), queued, sent, delivered or failed.

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/embedded.h"
@@ -245,8 +246,13 @@ Status SectionReader::Finish() {
   if (!error_) {
     for (const auto& [k, v] : s_.values) {
       if (std::find(used_.begin(), used_.end(), k) == used_.end()) {
-        error_ =
-            InvalidInput(Where(s_.origin, v.line) + "[" + s_.name + "] unknown key '" + k + "'");
+        // The keys this reader asked for are the section's keys.
+        std::set<std::string> valid(used_.begin(), used_.end());
+        std::string list;
+        for (const auto& name : valid) list += (list.empty() ? "" : ", ") + name;
+        error_ = InvalidInput(
+            Where(s_.origin, v.line) + "[" + s_.name + "] unknown key '" + k + "' " +
+            (list.empty() ? "(the section takes none)" : "(valid keys: " + list + ")"));
         break;
       }
     }

@@ -2,9 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/thread_name.h"
 
 namespace pesan {
+namespace {
+
+// The store's own failures (kInternal: an SQLite error; kUnavailable: the database locked), as
+// against a job's refusal (kNotFound, kConflict, kInvalidInput).
+bool IsStorageError(const Status& st) {
+  return !st &&
+         (st.error().code == ErrorCode::kInternal || st.error().code == ErrorCode::kUnavailable);
+}
+
+}  // namespace
 
 DbWriter::DbWriter(std::unique_ptr<Store> store, std::size_t max_batch)
     : store_(std::move(store)), max_batch_(max_batch), thread_([this] { Run(); }) {}
@@ -30,6 +42,29 @@ void DbWriter::Stop() {
     cv_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+}
+
+std::optional<std::string> DbWriter::Failing() const {
+  if (!failing_.load(std::memory_order_acquire)) return std::nullopt;
+  std::lock_guard lock(failure_mu_);
+  return failure_;
+}
+
+// Every request of the batch is answered as failed ("gangguan" to a USSD customer): the log says
+// why, at error level, whatever the callers log.
+void DbWriter::Failed(std::size_t jobs, const char* what, const Error& error) {
+  spdlog::error("database {} failed ({} request(s) not stored): {}", what, jobs, error.message);
+  std::lock_guard lock(failure_mu_);
+  failure_ = std::string(what) + " failed: " + error.message;
+  failing_.store(true, std::memory_order_release);
+}
+
+void DbWriter::Succeeded() {
+  if (!failing_.load(std::memory_order_acquire)) return;
+  spdlog::info("database commits again");
+  std::lock_guard lock(failure_mu_);
+  failing_.store(false, std::memory_order_release);
+  failure_.clear();
 }
 
 void DbWriter::Run() {
@@ -62,6 +97,7 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
   results.reserve(batch.size());
   Status begun = store_->Begin();
   if (!begun) {
+    Failed(batch.size(), "transaction", begun.error());
     for (auto& job : batch) job.done(begun);
     return;
   }
@@ -77,6 +113,7 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
   if (undo) {
     store_->Rollback();
     if (batch.size() == 1) {
+      if (IsStorageError(results.back())) Failed(1, "write", results.back().error());
       batch.front().done(std::move(results.back()));
       return;
     }
@@ -84,6 +121,7 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     results.clear();
     begun = store_->Begin();
     if (!begun) {
+      Failed(batch.size(), "transaction", begun.error());
       for (auto& job : batch) job.done(begun);
       return;
     }
@@ -101,10 +139,20 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     }
   }
   Status committed = store_->Commit();
+  // A job the database could not store (a full disk fails the write, not the commit) makes
+  // the writer fail as a failed commit does; refusals (no stock, no such order) do not.
+  auto broken = std::find_if(results.begin(), results.end(), IsStorageError);
   if (!committed) {
-    spdlog::error("database commit failed: {}", committed.error().message);
+    Failed(batch.size(), "commit", committed.error());
     store_->Rollback();
   } else {
+    if (broken != results.end()) {
+      Failed(
+          static_cast<std::size_t>(std::count_if(results.begin(), results.end(), IsStorageError)),
+          "write", broken->error());
+    } else {
+      Succeeded();
+    }
     ++commits_;
     jobs_committed_ += batch.size();
     if (after_commit_) after_commit_(*store_);

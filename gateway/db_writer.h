@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "core/store.h"
@@ -43,6 +45,10 @@ class DbWriter {
   std::size_t commits() const { return commits_; }
   // Batches run again because one of their jobs failed after changing rows.
   std::size_t reruns() const { return reruns_; }
+  // Why the last transaction could not begin or commit ("database or disk is full", the
+  // database locked by another program); nullopt once one commits again (or before any ran).
+  // Cheap: an atomic load while all is well.
+  std::optional<std::string> Failing() const;
 
  private:
   struct Job {
@@ -51,6 +57,8 @@ class DbWriter {
   };
   void Run();
   void RunBatch(std::deque<Job>& batch);
+  void Failed(std::size_t jobs, const char* what, const Error& error);
+  void Succeeded();
 
   std::unique_ptr<Store> store_;
   const std::size_t max_batch_;
@@ -62,6 +70,9 @@ class DbWriter {
   std::atomic<std::size_t> jobs_committed_{0};
   std::atomic<std::size_t> commits_{0};
   std::atomic<std::size_t> reruns_{0};
+  std::atomic<bool> failing_{false};
+  mutable std::mutex failure_mu_;
+  std::string failure_;  // guarded by failure_mu_
   std::thread thread_;
 };
 

@@ -190,7 +190,12 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   });
   g->RouteUssd();
   g->RouteSim();
-  g->http_->Route("/health", [](const HttpRequest&, HttpReply reply) {
+  // Fails while the database writer cannot store (its last transaction failed): orders are
+  // being refused, and a monitor should see it. No database round trip per request.
+  g->http_->Route("/health", [self](const HttpRequest&, HttpReply reply) {
+    if (auto failing = self->writer_->Failing()) {
+      return reply({503, "text/plain", "database failing: " + *failing + "\n"});
+    }
     reply({200, "text/plain", "ok\n"});
   });
   return g;

@@ -1,5 +1,6 @@
 // pesan: the SMS/USSD ordering gateway for village shops.
 #include <CLI/CLI.hpp>
+#include <charconv>
 
 #include "gateway/commands.h"
 
@@ -36,6 +37,23 @@ int ParseFailed(CLI::App& app, const CLI::ParseError& e) {
                                      CLI::ExitCodes::RequiredError));
 }
 
+// A whole number from `min` to `max`, said plainly: CLI11's own range checks print their
+// bounds as doubles ("0.000000 to 179769313486231570...").
+CLI::Validator WholeNumber(long long min, long long max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        long long v = 0;
+        const char* end = text.data() + text.size();
+        auto [at, ec] = std::from_chars(text.data(), end, v);
+        if (ec == std::errc() && at == end && v >= min && v <= max) return "";
+        return "a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+               ", not '" + text + "'";
+      },
+      "");
+}
+
+constexpr long long kMaxLimit = 1000000;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,7 +84,7 @@ int main(int argc, char** argv) {
   catalog->require_subcommand(1);
   DataOptions import_data, export_data;
   std::string import_file, import_shop, export_file, export_shop;
-  bool replace = false;
+  bool replace = false, file_stock = false;
   auto* imp = catalog->add_subcommand("import",
                                       "Add and update products from a CSV file; all rows or none");
   imp->add_option("file", import_file,
@@ -75,6 +93,9 @@ int main(int argc, char** argv) {
   add_data(imp, import_data);
   imp->add_option("--shop", import_shop, "shop code (default: the configured shop)");
   imp->add_flag("--replace", replace, "deactivate products the file does not name");
+  imp->add_flag("--stock", file_stock,
+                "set the stock of products already in the shop to the file's (by default they "
+                "keep the stock they have: the sales since the export stay counted)");
   auto* exp =
       catalog->add_subcommand("export", "Write the catalog as CSV (to stdout without FILE)");
   exp->add_option("file", export_file, "output CSV file");
@@ -91,7 +112,7 @@ int main(int argc, char** argv) {
   add_data(list, orders_data);
   list->add_option("--status", status, "new, accepted, shipped, done, rejected or cancelled");
   list->add_option("--limit", limit, "at most N orders (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(1, kMaxLimit));
   list->add_flag("--json", json, "one JSON array");
 
   auto* outbox = app.add_subcommand("outbox", "SMS sent and waiting to be sent");
@@ -102,7 +123,7 @@ int main(int argc, char** argv) {
   auto* olist = outbox->add_subcommand("list", "Outbox rows, newest first");
   add_data(olist, outbox_data);
   olist->add_option("--limit", outbox_limit, "at most N rows (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(1, kMaxLimit));
   olist->add_flag("--json", outbox_json, "one JSON array");
   std::string outbox_status;
   olist->add_option("--status", outbox_status, "queued, sent, delivered or failed")
@@ -140,7 +161,8 @@ int main(int argc, char** argv) {
   }
 
   if (serve->parsed()) return pesan::RunServe(serve_data, listen, log_level);
-  if (imp->parsed()) return pesan::RunCatalogImport(import_data, import_file, import_shop, replace);
+  if (imp->parsed())
+    return pesan::RunCatalogImport(import_data, import_file, import_shop, replace, file_stock);
   if (exp->parsed()) return pesan::RunCatalogExport(export_data, export_file, export_shop);
   if (list->parsed()) return pesan::RunOrdersList(orders_data, status, limit, json);
   if (olist->parsed()) {

@@ -45,7 +45,7 @@ std::vector<std::string> ConfigWarnings(const Config& config) {
   return warnings;
 }
 
-Status PrepareDatabase(const Config& config, Store& store) {
+Status PrepareDatabase(const Config& config, Store& store, std::vector<std::string>* seeded) {
   if (auto st = store.Begin(); !st) return st;
   for (const auto& sc : config.shops) {
     ShopSettings settings{sc.code, sc.name, sc.managers, sc.pickup, sc.info, sc.pin};
@@ -71,10 +71,12 @@ Status PrepareDatabase(const Config& config, Store& store) {
       }
       return rows.error();
     }
+    // The shop has no products yet: every row is new and takes the file's stock.
     if (auto st = store.ImportCatalog(shop->id, *rows, false); !st) {
       store.Rollback();
       return st;
     }
+    if (seeded) seeded->push_back(sc.code);
   }
   return store.Commit();
 }

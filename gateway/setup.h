@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/store.h"
 #include "gateway/config.h"
@@ -12,7 +13,9 @@ namespace pesan {
 // Reads a catalog file (a path, or "embedded:<name>" for a built-in one) and parses it.
 Result<std::vector<CatalogRow>> ReadCatalogFile(const std::string& path);
 
-Status PrepareDatabase(const Config& config, Store& store);
+// `seeded`, when given, gets the codes of the shops whose catalog this call imported.
+Status PrepareDatabase(const Config& config, Store& store,
+                       std::vector<std::string>* seeded = nullptr);
 
 // What the configuration asks that the customers' screens cannot show, each as
 // "file:line: what": a shop info longer than the USSD info screen shows (it is cut there).

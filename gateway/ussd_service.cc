@@ -264,7 +264,10 @@ void UssdService::HopLatest(const std::string& key, const std::string& phone,
   }
   if (!known && !opening) {
     auto store = reads_.ForThisThread();
-    if (!store) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+    if (!store) {
+      spdlog::error("ussd: session {}: cannot read the database: {}", key, store.error().message);
+      return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+    }
     auto row = (*store)->LoadSession(key);
     if (row && *row) {
       auto j = nlohmann::json::parse(**row, nullptr, false);
@@ -289,7 +292,10 @@ void UssdService::HopLatest(const std::string& key, const std::string& phone,
   std::shared_ptr<const ussd::CustomerView> customer;
   std::string run;  // the same as text: built from the inputs that took effect
   auto cached = Lookup(key, phone, text, seq, customer, run);
-  if (!cached) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+  if (!cached) {
+    spdlog::error("ussd: cannot load the customer: {}", cached.error().message);
+    return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+  }
   if (*cached) return done(std::move(**cached));
   Run(key, text, text, seq, std::move(customer), true, std::move(done));
 }
@@ -326,7 +332,11 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
       return done(std::move(answer));
     }
     writer_.Submit(std::move(persist), [this, key, text, kept, seq, answer, done](Status st) {
-      if (!st) return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+      if (!st) {
+        spdlog::error("ussd: session {}: the step could not be stored: {}", key,
+                      st.error().message);
+        return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
+      }
       Remember(key, text, kept, seq, answer);
       done(answer);
     });
@@ -359,10 +369,15 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
       if (persist) return persist(s);
       return Ok{};
     };
-    render = [this, lang, result, shop]() -> UssdAnswer {
+    render = [this, key, lang, result, shop]() -> UssdAnswer {
       const auto& r = **result;
       if (r.ok()) return {ussd::PlacedScreen(*voice_.texts, lang, *r), true};
-      spdlog::info("ussd: order not placed: {}", r.error().message);
+      if (r.error().code == ErrorCode::kInternal || r.error().code == ErrorCode::kUnavailable) {
+        // Not the customer's order but the database (a full disk, a lock held elsewhere).
+        spdlog::error("ussd: session {}: the order was not stored: {}", key, r.error().message);
+      } else {
+        spdlog::info("ussd: order not placed: {}", r.error().message);
+      }
       return {ussd::NotPlacedScreen(*voice_.texts, lang, r.error(), *shop), true};
     };
   } else if (auto* cancel = std::get_if<ussd::CancelOrder>(&*step.effect)) {
@@ -408,6 +423,8 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
     UssdAnswer a;
     if (!st && !(result->has_value() && !(*result)->ok())) {
       // The commit itself failed: nothing was stored, say so.
+      spdlog::error("ussd: session {}: {} not stored: {}", key,
+                    places ? "the order was" : "the step was", st.error().message);
       a = {"Maaf, terjadi gangguan. Silakan coba lagi.", true};
     } else {
       a = render();

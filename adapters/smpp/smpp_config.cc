@@ -92,7 +92,9 @@ Result<SmppConfig> ParseSmppConfig(const toml::table& section) {
     std::string key(k.str());
     auto it = keys.find(key);
     if (it == keys.end()) {
-      fail(key, "unknown key");
+      std::string valid;
+      for (const auto& [name, read] : keys) valid += (valid.empty() ? "" : ", ") + name;
+      if (error.empty()) error = "[sms.smpp] unknown key '" + key + "' (valid keys: " + valid + ")";
       continue;
     }
     it->second(key, node);

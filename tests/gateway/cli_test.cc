@@ -95,6 +95,60 @@ TEST(Cli, ImportUpdatesAddsAndKeepsOrDeactivates) {
   EXPECT_NE(out.find("Z1,Gula aren,13000,5,,,1"), std::string::npos) << out;
 }
 
+// A manager exports the catalog, edits a price in a spreadsheet and imports it back while the
+// shop sells: the sales made meanwhile stay counted unless --stock asks for the file's stock.
+TEST(Cli, ReimportingAnOldExportKeepsTheStockSoldSince) {
+  CliShop s;
+  ASSERT_EQ(s.Create().exit_code, 0);
+  auto exported = s.Run({"catalog", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::string csv = exported.out;
+  const std::string g1 = "G1,Gula pasir 1kg,17500,150,kg,,1";
+  ASSERT_NE(csv.find(g1), std::string::npos) << csv;
+  csv.replace(csv.find(g1), g1.size(), "G1,Gula pasir 1kg,18000,150,kg,,1");
+  csv += "Z1,Gula aren,12000,5,,,1\r\n";  // new to the shop: takes the file's stock
+  const std::string file = s.dir.Write("edited.csv", csv);
+  {
+    auto store = SqliteStore::Open(s.db);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto shop = (*store)->GetShop("majubersama");
+    ASSERT_TRUE(shop.ok());
+    ASSERT_EQ(*(*store)->AdjustStock(shop->id, "G1", -1), 149);  // an order sells one
+  }
+  auto r = s.Run({"catalog", "import", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "imported 9 products into majubersama; 1 product keeps its stock in the shop, not the "
+            "file's (--stock takes the file's)\n");
+  auto out = s.Run({"catalog", "export"}).out;
+  EXPECT_NE(out.find("G1,Gula pasir 1kg,18000,149,kg,,1"), std::string::npos) << out;
+  EXPECT_NE(out.find("Z1,Gula aren,12000,5,,,1"), std::string::npos) << out;
+  EXPECT_NE(out.find("B1,Beras 5kg,65000,200,karung,,1"), std::string::npos) << out;
+  // Again: G1 still differs, and still keeps its stock.
+  EXPECT_EQ(s.Run({"catalog", "import", file}).out, r.out);
+  // --stock: the file's stock.
+  auto counted = s.Run({"catalog", "import", "--stock", file});
+  ASSERT_EQ(counted.exit_code, 0) << counted.err;
+  EXPECT_EQ(counted.out, "imported 9 products into majubersama\n");
+  out = s.Run({"catalog", "export"}).out;
+  EXPECT_NE(out.find("G1,Gula pasir 1kg,18000,150,kg,,1"), std::string::npos) << out;
+  EXPECT_EQ(s.Run({"catalog", "import", file}).out, "imported 9 products into majubersama\n");
+}
+
+// The shop's first catalog, in a new database, takes the stock of the file imported: the
+// config's catalog file, read as the database is made, does not count as the shop's stock.
+TEST(Cli, TheFirstImportIntoANewDatabaseTakesTheFilesStock) {
+  TempDir dir;
+  const std::string config =
+      dir.Write("shop.toml", DemoConfig(dir, "", "code,name,price,stock\nG1,Gula,17500,150\n"));
+  const std::string other = dir.Write("other.csv", "code,name,price,stock\nG1,Gula,17500,90\n");
+  auto r = RunPesan({"catalog", "import", other, "--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "imported 1 products into majubersama\n");
+  auto out = RunPesan({"catalog", "export", "--config", config}).out;
+  EXPECT_NE(out.find("G1,Gula,17500,90,"), std::string::npos) << out;
+}
+
 TEST(Cli, BadCsvIsRejectedWithItsLineAndChangesNothing) {
   CliShop s;
   ASSERT_EQ(s.Create().exit_code, 0);
@@ -361,8 +415,8 @@ TEST(Cli, ServeThatCannotStartSaysWhy) {
 TEST(Cli, ChannelSectionErrorsNameTheKeysLine) {
   TempDir dir;
   for (const auto& [extra, expect] : std::vector<std::pair<std::string, std::string>>{
-           {"[sms]\nchannel = \"smpp\"\n\n[sms.smpp]\nhost = \"127.0.0.1\"\npasword = \"x\"\n",
-            "[sms.smpp] pasword: unknown key"},
+           {"[sms]\nchannel = \"smpp\"\n\n[sms.smpp]\nhost = \"127.0.0.1\"\nwindow = 0\n",
+            "[sms.smpp] window: expected an integer from 1 to 1000"},
            {"[sms]\nchannel = \"kannel\"\n\n[sms.kannel]\nusername = \"u\"\nsendsms_url = "
             "\"ftp://x\"\n",
             "[sms.kannel] sendsms_url: "},
@@ -377,6 +431,96 @@ TEST(Cli, ChannelSectionErrorsNameTheKeysLine) {
     EXPECT_NE(r.err.find("ch.toml:" + std::to_string(line) + ": " + expect), std::string::npos)
         << r.err;
   }
+}
+
+// An unknown key reads the same in every section: the file, the key's line, the section, and
+// the keys that section takes.
+TEST(Cli, UnknownKeysAreReportedAlikeWithTheValidKeys) {
+  TempDir dir;
+  struct Case {
+    std::string extra;  // appended to the demo config; its last line is "bogus = 1"
+    std::string section;
+    std::string some_valid;  // two keys the message lists
+  };
+  for (const Case& c : {
+           Case{"[sms]\nchannel = \"none\"\nbogus = 1\n", "[sms]", "channel, max_attempts"},
+           Case{"[sms]\nchannel = \"smpp\"\n[sms.smpp]\nhost = \"127.0.0.1\"\nbogus = 1\n",
+                "[sms.smpp]", "fold_to_gsm, host"},
+           Case{"[sms]\nchannel = \"kannel\"\n[sms.kannel]\nusername = \"u\"\nbogus = 1\n",
+                "[sms.kannel]", "dlr_mask, dlr_url"},
+           Case{"[sms]\nchannel = \"modem\"\n[sms.modem]\ndevice = \"/dev/null\"\nbogus = 1\n",
+                "[sms.modem]", "baud, device"},
+           Case{"[ussd.africastalking]\npath = \"/ussd\"\nbogus = 1\n", "[ussd.africastalking]",
+                "allow, enabled, path, service_code, token"},
+           Case{"bogus = 1\n", "[shops]", "catalog, code"},
+       }) {
+    const std::string toml = DemoConfig(dir, c.extra);
+    const auto line = std::count(toml.begin(), toml.end(), '\n');
+    const std::string config = dir.Write("keys.toml", toml);
+    auto r = RunPesan(
+        {"serve", "--config", config, "--db", dir.File("keys.db"), "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const std::string expect = config + ":" + std::to_string(line) + ": " + c.section +
+                               " unknown key 'bogus' (valid keys: ";
+    EXPECT_NE(r.err.find(expect), std::string::npos) << c.extra << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.some_valid), std::string::npos) << c.extra << "\n" << r.err;
+  }
+  auto gw = RunPesan({"orders", "list", "--config",
+                      dir.Write("gw.toml",
+                                "[gateway]\nlistne = \"127.0.0.1:1\"\n[[shops]]\n"
+                                "code = \"a\"\nname = \"A\"\n")});
+  EXPECT_NE(gw.err.find("gw.toml:2: [gateway] unknown key 'listne' (valid keys: "),
+            std::string::npos)
+      << gw.err;
+  EXPECT_NE(gw.err.find("language, listen, log_level"), std::string::npos) << gw.err;
+}
+
+// Counts are whole numbers, and a wrong one is said plainly.
+TEST(Cli, AWrongLimitIsSaidPlainly) {
+  CliShop s;
+  ASSERT_EQ(s.Create().exit_code, 0);
+  for (const std::string cmd : {"orders", "outbox"}) {
+    for (const std::string value : {"-1", "abc", "0", "2.5", "1000001"}) {
+      auto r = s.Run({cmd, "list", "--limit", value});
+      EXPECT_NE(r.exit_code, 0) << cmd << " " << value;
+      EXPECT_NE(r.err.find("--limit: a whole number from 1 to 1000000, not '" + value + "'"),
+                std::string::npos)
+          << r.err;
+      EXPECT_LT(r.err.size(), 200u) << r.err;
+    }
+    EXPECT_EQ(s.Run({cmd, "list", "--limit", "3"}).exit_code, 0) << cmd;
+  }
+  auto listen = s.Run({"serve", "--listen", "127.0.0.1:80x"});
+  EXPECT_EQ(listen.exit_code, 1);
+  EXPECT_NE(listen.err.find("--listen '127.0.0.1:80x' is not HOST:PORT (PORT a whole number from 0 "
+                            "to 65535"),
+            std::string::npos)
+      << listen.err;
+}
+
+// Another program (a backup, `sqlite3`) holds the database's write lock: the commands that only
+// read still work, and one that writes says so plainly.
+TEST(Cli, AnotherProgramsWriteLockStopsOnlyTheCommandsThatWrite) {
+  CliShop s;
+  ASSERT_EQ(s.Create().exit_code, 0);
+  auto other = SqliteDb::Open(s.db, SqliteDb::Mode::kReadWrite);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("BEGIN EXCLUSIVE").ok());
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"orders", "list"}, {"outbox", "list"}, {"catalog", "export"}}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = s.Run(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << args[0];
+  }
+  EXPECT_NE(s.Run({"catalog", "export"}).out.find("G1,Gula pasir 1kg,17500,150"),
+            std::string::npos);
+  auto blocked = s.Run({"catalog", "import", s.dir.File("catalog.csv")});
+  EXPECT_EQ(blocked.exit_code, 1);
+  EXPECT_EQ(blocked.err, "pesan: the database " + s.db +
+                             " is locked by another program (database is locked); try again\n");
+  ASSERT_TRUE((*other)->Exec("ROLLBACK").ok());
+  EXPECT_EQ(s.Run({"catalog", "import", s.dir.File("catalog.csv")}).exit_code, 0);
 }
 
 // With or without a [gateway] section, the database is beside the config file by default,

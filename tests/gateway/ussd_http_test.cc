@@ -408,6 +408,44 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   EXPECT_EQ(AllOrders(dir).size(), 2u);
 }
 
+// Another program holds the database's write lock (`BEGIN EXCLUSIVE` in `sqlite3`) past the
+// writer's wait: the confirmation is answered "gangguan" and no order is placed, the log says
+// why at error level, and /health fails with the reason until a commit succeeds again.
+TEST(UssdHttp, ADatabaseLockedElsewhereIsLoggedAndFailsHealthUntilACommitSucceeds) {
+  TempDir dir;
+  SystemClock clock;
+  CapturedLog log;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  EXPECT_EQ(HttpGet(gw.port(), "/health").body, "ok\n");
+  gw.Ussd("L1", "+6281200000021", "1*1*2*Jl Mawar 3");
+  auto other = SqliteDb::Open(dir.File("shop.db"), SqliteDb::Mode::kReadWrite);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("BEGIN EXCLUSIVE").ok());
+  auto refused = gw.Ussd("L1", "+6281200000021", "1*1*2*Jl Mawar 3*1");
+  EXPECT_NE(refused.body.find("gangguan"), std::string::npos) << refused.body;
+  const std::string why = "the database " + dir.File("shop.db") + " is locked by another program";
+  const std::string lines = log.Lines();
+  EXPECT_NE(lines.find("error database transaction failed (1 request(s) not stored): " + why),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("error ussd: session at:L1: the order was not stored: " + why),
+            std::string::npos)
+      << lines;
+  auto health = HttpGet(gw.port(), "/health");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find(why), std::string::npos) << health.body;
+  ASSERT_TRUE((*other)->Exec("ROLLBACK").ok());
+  EXPECT_TRUE(AllOrders(dir).empty());
+  // The lock gone, the customer confirms again and the order is placed.
+  gw.Ussd("L2", "+6281200000021", "1*1*2*Jl Mawar 3");
+  auto placed = gw.Ussd("L2", "+6281200000021", "1*1*2*Jl Mawar 3*1");
+  EXPECT_NE(placed.body.find("diterima"), std::string::npos) << placed.body;
+  EXPECT_EQ(AllOrders(dir).size(), 1u);
+  health = HttpGet(gw.port(), "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, "ok\n");
+}
+
 // A refused input (a quantity over the stock, a sold-out product) changes nothing on later
 // hops either: the aggregator sends it in every later path, and the menus go on from the
 // inputs that took effect.

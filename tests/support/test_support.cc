@@ -153,6 +153,23 @@ TestGateway::TestGateway(const TempDir& dir, const std::string& toml, const Cloc
 
 TestGateway::~TestGateway() { gateway_->Stop(); }
 
+CapturedLog::CapturedLog()
+    : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)),
+      previous_(spdlog::default_logger()) {
+  sink_->set_pattern("%l %v");
+  auto logger = std::make_shared<spdlog::logger>("captured", sink_);
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+CapturedLog::~CapturedLog() { spdlog::set_default_logger(previous_); }
+
+std::string CapturedLog::Lines() const {
+  std::string out;
+  for (const auto& line : sink_->last_formatted()) out += line;
+  return out;
+}
+
 HttpResult TestGateway::Ussd(const std::string& session, const std::string& phone,
                              const std::string& text) {
   return HttpPost(port(), "/ussd/africastalking",

@@ -2,6 +2,9 @@
 // HTTP client over loopback, and an in-process gateway on a real database file.
 #pragma once
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -68,6 +71,19 @@ class TestGateway {
 
  private:
   std::unique_ptr<Gateway> gateway_;
+};
+
+// While it lives, spdlog's default logger writes here: "<level> <message>" lines, for tests
+// that check what the gateway logs.
+class CapturedLog {
+ public:
+  CapturedLog();
+  ~CapturedLog();
+  std::string Lines() const;  // every line so far, oldest first
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+  std::shared_ptr<spdlog::logger> previous_;
 };
 
 // Waits (on a condition, not a fixed time) until `ready()` or the deadline; true if ready.

@@ -71,7 +71,12 @@ TEST(SmppConfig, DefaultsAndErrors) {
 
   auto e = Parse("[sms.smpp]\nwindoww = 3\n");
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().message, "[sms.smpp] windoww: unknown key");
+  EXPECT_EQ(e.error().message,
+            "[sms.smpp] unknown key 'windoww' (valid keys: concat_timeout, enquire_link_interval, "
+            "fold_to_gsm, host, max_per_second, password, port, receipt_memory, "
+            "reconnect_backoff_max, reconnect_backoff_min, registered_delivery, response_timeout, "
+            "source_addr, system_id, system_type, throttle_pause, throttle_retries, "
+            "use_message_payload, ussd, ussd_service_type, window)");
   e = Parse("[sms.smpp]\nwindow = \"10\"\n");
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().message, "[sms.smpp] window: expected an integer from 1 to 1000");
