@@ -42,9 +42,13 @@ struct Opened {
   std::vector<std::string> seeded;  // shops whose catalog the config's file just gave
 };
 
-// Commands that only read take `create = false`: a database that is not there is refused
-// rather than created empty, so a mistyped path does not pass for a shop without orders.
-Result<Opened> Open(const DataOptions& d, bool create) {
+// What a command does with the database. Only an import creates one: for the others a database
+// that is not there is refused rather than created empty, so a mistyped path does not pass for a
+// shop without orders.
+enum class Use { kRead, kChange, kCreate };
+
+Result<Opened> Open(const DataOptions& d, Use use) {
+  const bool create = use == Use::kCreate;
   auto cfg = Load(d);
   if (!cfg) return cfg.error();
   const std::string& path = cfg->gateway.database;
@@ -54,7 +58,7 @@ Result<Opened> Open(const DataOptions& d, bool create) {
                     " (check --db or [gateway] database; `pesan serve` or `pesan catalog "
                     "import` creates it)");
   }
-  if (!create && path != ":memory:") {
+  if (use == Use::kRead && path != ":memory:") {
     // A command that only reads needs no write lock: a database at the current schema is read
     // as it is, while another program (a backup, `sqlite3`) holds the write lock. Shops and
     // catalogs the config adds are brought in by `serve` and `catalog import`.
@@ -145,7 +149,7 @@ int RunServe(const DataOptions& data, const std::string& listen, const std::stri
 
 int RunCatalogImport(const DataOptions& data, const std::string& file, const std::string& shop_code,
                      bool replace, bool file_stock) {
-  auto o = Open(data, /*create=*/true);
+  auto o = Open(data, Use::kCreate);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
   if (!shop) return Fail(shop.error().message);
@@ -199,7 +203,7 @@ int RunCatalogImport(const DataOptions& data, const std::string& file, const std
 
 int RunCatalogExport(const DataOptions& data, const std::string& file,
                      const std::string& shop_code) {
-  auto o = Open(data, /*create=*/false);
+  auto o = Open(data, Use::kRead);
   if (!o) return Fail(o.error().message);
   auto shop = PickShop(*o, shop_code);
   if (!shop) return Fail(shop.error().message);
@@ -220,7 +224,7 @@ int RunCatalogExport(const DataOptions& data, const std::string& file,
 }
 
 int RunOrdersList(const DataOptions& data, const std::string& status, int limit, bool json) {
-  auto o = Open(data, /*create=*/false);
+  auto o = Open(data, Use::kRead);
   if (!o) return Fail(o.error().message);
   OrderFilter f;
   if (!status.empty()) {
@@ -276,7 +280,7 @@ int RunOutboxList(const DataOptions& data, const std::string& status, int limit,
     }
     if (!only) return Fail("--status must be queued, sent, delivered or failed");
   }
-  auto o = Open(data, /*create=*/false);
+  auto o = Open(data, Use::kRead);
   if (!o) return Fail(o.error().message);
   auto rows = o->store->ListSms(limit, only);
   if (!rows) return Fail(rows.error().message);
@@ -314,7 +318,7 @@ int RunOutboxList(const DataOptions& data, const std::string& status, int limit,
 
 int RunOutboxRetry(const DataOptions& data, const std::vector<long long>& ids, bool all_failed) {
   if (ids.empty() == !all_failed) return Fail("give the ids of failed messages, or --failed");
-  auto o = Open(data, /*create=*/false);
+  auto o = Open(data, Use::kChange);
   if (!o) return Fail(o.error().message);
   const SystemTime now = std::chrono::system_clock::now();
   if (all_failed) {
