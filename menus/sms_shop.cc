@@ -245,6 +245,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
     // A customer's own command written wrong ("PESAN B1 1000") is an order being tried: it is
     // answered every time, like the command would be. Only text that is no command is capped.
     if (automatic_) return Ok{};
+    if (err.max_quantity > 0) {
+      return ReplyKey("sms.bad_quantity",
+                      {{"max", std::to_string(err.max_quantity)}, {"usage", UsageOf(err)}});
+    }
     return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(err)}});
   }
   const sms::Command& cmd = std::get<sms::Command>(parsed.result);

@@ -332,9 +332,11 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
   auto set_quantity = [&](std::string_view digits) -> std::optional<ParseError> {
     std::optional<int> q = ReadQuantity(digits);
     if (!q) {
-      return Fail(
+      ParseError e = Fail(
           kForm, keyword,
           "quantity " + Quote(digits) + " is not between 1 and " + std::to_string(kMaxQuantity));
+      e.max_quantity = kMaxQuantity;
+      return e;
     }
     order.items.back().quantity = *q;
     last_has_quantity = true;
@@ -409,9 +411,11 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
     if (it == merged.end()) {
       merged.push_back(item);
     } else if ((it->quantity += item.quantity) > kMaxQuantity) {
-      return Fail(
+      ParseError e = Fail(
           kForm, keyword,
           "the quantity of " + it->code + " adds up to more than " + std::to_string(kMaxQuantity));
+      e.max_quantity = kMaxQuantity;
+      return e;
     }
   }
   if (merged.size() > kMaxOrderItems) return too_many();

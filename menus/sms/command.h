@@ -211,6 +211,7 @@ struct ParseError {
                          // number: STOK B1 20"
   std::string keyword;   // the keyword as the sender wrote it, upper case: "STOCK"
   size_t max_chars = 0;  // when free text was too long (a product name): the most it may have
+  int max_quantity = 0;  // when a quantity was 0 or too large: the most one product may have
   bool operator==(const ParseError&) const = default;
 };
 

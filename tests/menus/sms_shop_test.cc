@@ -552,6 +552,10 @@ TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
   for (int i = 0; i < 5; ++i) Reply("+6281200000004", "halo " + std::to_string(i));
   auto wrong = Reply("+6281200000004", "PESAN B1 1000");
   EXPECT_NE(wrong.find("PESAN B1 2"), std::string::npos) << wrong;
+  // A quantity too large says how many one product may be: the order is not a format mistake.
+  EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 999. Contoh: PESAN B1 2");
+  EXPECT_EQ(Reply("+6281200000004", "PESAN B1 600 B1 600", "en"),
+            "The quantity of each product is 1 to 999. Example: PESAN B1 2");
 }
 
 TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
