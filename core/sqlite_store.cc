@@ -862,22 +862,17 @@ Result<std::vector<OutboxMessage>> SqliteStore::ListSms(int limit,
   return out;
 }
 
-Result<bool> SqliteStore::RequeueFailedSms(std::int64_t id, SystemTime now) {
+Result<std::int64_t> SqliteStore::RequeueFailedSms(std::optional<std::int64_t> id, SystemTime now) {
   auto s = db_->Prepare(
-      "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
-      "WHERE id = ? AND status = 'failed'");
-  if (!s) return s.error();
-  (*s)->Bind(1, UnixMillis(now)).Bind(2, id);
-  if ((*s)->Step() != SQLITE_DONE) return db_->LastError("requeue sms");
-  return db_->Changes() > 0;
-}
-
-Result<std::int64_t> SqliteStore::RequeueAllFailedSms(SystemTime now) {
-  auto s = db_->Prepare(
-      "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
-      "WHERE status = 'failed'");
+      "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?1 "
+      "WHERE status = 'failed' AND (?2 IS NULL OR id = ?2)");
   if (!s) return s.error();
   (*s)->Bind(1, UnixMillis(now));
+  if (id) {
+    (*s)->Bind(2, *id);
+  } else {
+    (*s)->BindNull(2);
+  }
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("requeue failed sms");
   return static_cast<std::int64_t>(db_->Changes());
 }

@@ -72,8 +72,7 @@ class SqliteStore final : public Store {
   using Store::ListSms;
   Result<std::vector<OutboxMessage>> ListSms(int limit,
                                              std::optional<OutboxStatus> status) override;
-  Result<bool> RequeueFailedSms(std::int64_t id, SystemTime now) override;
-  Result<std::int64_t> RequeueAllFailedSms(SystemTime now) override;
+  Result<std::int64_t> RequeueFailedSms(std::optional<std::int64_t> id, SystemTime now) override;
 
   Result<std::int64_t> DataVersion() override;
   Result<bool> RememberInbound(const std::string& key, SystemTime now) override;

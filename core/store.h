@@ -131,11 +131,10 @@ class Store {
   virtual Result<std::vector<OutboxMessage>> ListSms(int limit,
                                                      std::optional<OutboxStatus> status) = 0;
   Result<std::vector<OutboxMessage>> ListSms(int limit) { return ListSms(limit, std::nullopt); }
-  // Puts a failed message back in the queue, due at `now`, with its tries reset (its last error
-  // stays until the next try): false when `id` names no failed message.
-  virtual Result<bool> RequeueFailedSms(std::int64_t id, SystemTime now) = 0;
-  // The same for every failed message; returns how many.
-  virtual Result<std::int64_t> RequeueAllFailedSms(SystemTime now) = 0;
+  // Puts failed messages back in the queue, due at `now`, with their tries reset (the last error
+  // stays until the next try): the one `id` names, or every one; returns how many (0 when `id`
+  // names no failed message).
+  virtual Result<std::int64_t> RequeueFailedSms(std::optional<std::int64_t> id, SystemTime now) = 0;
 
   // A number that changes when another connection (another process: `pesan catalog import`)
   // commits to the database; this connection's own commits leave it as it is.

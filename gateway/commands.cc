@@ -322,7 +322,7 @@ int RunOutboxRetry(const DataOptions& data, const std::vector<long long>& ids, b
   if (!o) return Fail(o.error().message);
   const SystemTime now = std::chrono::system_clock::now();
   if (all_failed) {
-    auto n = o->store->RequeueAllFailedSms(now);
+    auto n = o->store->RequeueFailedSms(std::nullopt, now);
     if (!n) return Fail(n.error().message);
     std::cout << *n << (*n == 1 ? " failed message" : " failed messages") << " back in the queue\n";
     return 0;
@@ -331,7 +331,7 @@ int RunOutboxRetry(const DataOptions& data, const std::vector<long long>& ids, b
   if (auto st = o->store->Begin(); !st) return Fail(st.error().message);
   for (long long id : ids) {
     auto done = o->store->RequeueFailedSms(id, now);
-    if (!done || !*done) {
+    if (!done || *done == 0) {
       o->store->Rollback();
       if (!done) return Fail(done.error().message);
       return Fail("message " + std::to_string(id) +
