@@ -26,18 +26,21 @@ class Statement {
   Statement(const Statement&) = delete;
   ~Statement() { sqlite3_finalize(s_); }
 
-  // Binds by 1-based index; chainable.
+  // Binds by 1-based index; chainable. Text is bound without a copy (SQLITE_STATIC): the
+  // caller's string must outlive the statement's use, which a StatementRef ends (it resets the
+  // statement) before the strings declared after it go. A temporary string cannot be bound.
   Statement& Bind(int i, std::int64_t v) {
     sqlite3_bind_int64(s_, i, v);
     return *this;
   }
   Statement& Bind(int i, int v) { return Bind(i, static_cast<std::int64_t>(v)); }
   Statement& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
   }
   Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Statement& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Statement& Bind(int i, const std::string&& v) = delete;
   Statement& BindNull(int i) {
     sqlite3_bind_null(s_, i);
     return *this;

@@ -274,11 +274,12 @@ Result<Shop> SqliteStore::UpsertShop(const ShopSettings& settings) {
       "ON CONFLICT (code) DO UPDATE SET name = excluded.name, pickup = excluded.pickup, "
       "info = excluded.info, managers = excluded.managers, pin = excluded.pin");
   if (!s) return s.error();
+  const std::string managers = JoinManagers(settings.managers);
   (*s)->Bind(1, settings.code)
       .Bind(2, settings.name)
       .Bind(3, settings.pickup ? 1 : 0)
       .Bind(4, settings.info)
-      .Bind(5, JoinManagers(settings.managers))
+      .Bind(5, managers)
       .Bind(6, settings.pin);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("save shop");
   return GetShop(settings.code);
@@ -838,7 +839,7 @@ Status SqliteStore::MarkSmsDelivery(const std::string& provider_id, bool deliver
   if (!s) return s.error();
   (*s)->Bind(1, delivered ? 1 : 0)
       .Bind(2, UnixMillis(now))
-      .Bind(3, delivered ? std::string() : detail)
+      .Bind(3, delivered ? std::string_view("") : std::string_view(detail))
       .Bind(4, provider_id);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("mark delivery");
   if (db_->Changes() == 0) return NotFound("no sent message with provider id " + provider_id);
@@ -853,7 +854,7 @@ Result<std::vector<OutboxMessage>> SqliteStore::ListSms(int limit,
   if (limit > 0) sql += " LIMIT ?2";
   auto s = db_->Prepare(sql);
   if (!s) return s.error();
-  if (status) (*s)->Bind(1, std::string(OutboxStatusName(*status)));
+  if (status) (*s)->Bind(1, OutboxStatusName(*status));
   if (limit > 0) (*s)->Bind(2, limit);
   std::vector<OutboxMessage> out;
   int rc;
@@ -908,7 +909,8 @@ Result<bool> SqliteStore::RememberInboundText(const std::string& sender, std::ui
   auto last = db_->Prepare(
       "SELECT key FROM inbound_seen WHERE key > ? AND key < ? ORDER BY key DESC LIMIT 1");
   if (!last) return last.error();
-  (*last)->Bind(1, prefix).Bind(2, sender + ";");  // ';' follows ':'
+  const std::string after = sender + ";";  // ';' follows ':'
+  (*last)->Bind(1, prefix).Bind(2, after);
   const int rc = (*last)->Step();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return db_->LastError("find the sender's last message");
@@ -926,7 +928,8 @@ Result<bool> SqliteStore::RememberInboundText(const std::string& sender, std::ui
   }
   auto s = db_->Prepare("INSERT OR IGNORE INTO inbound_seen (key, seen_at) VALUES (?, ?)");
   if (!s) return s.error();
-  (*s)->Bind(1, prefix + tail).Bind(2, ms);
+  const std::string key = prefix + tail;
+  (*s)->Bind(1, key).Bind(2, ms);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("remember inbound");
   return true;
 }
