@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 
 #include "core/sqlite_store.h"
 #include "gateway/setup.h"
@@ -444,6 +449,97 @@ TEST(UssdHttp, ADatabaseLockedElsewhereIsLoggedAndFailsHealthUntilACommitSucceed
   health = HttpGet(gw.port(), "/health");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, "ok\n");
+}
+
+// A small file system of its own (tmpfs) over a folder, unmounted when done: a disk that can
+// really fill up. Needs the right to mount (root, as on the build machines).
+class SmallDisk {
+ public:
+  SmallDisk(const std::filesystem::path& at, const char* size) : at_(at) {
+    const std::string options = std::string("size=") + size + ",mode=0700";
+    if (::mount("tmpfs", at.c_str(), "tmpfs", 0, options.c_str()) == 0) {
+      mounted_ = true;
+    } else {
+      why_ = std::strerror(errno);
+    }
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  std::filesystem::path at_;
+  bool mounted_ = false;
+  std::string why_;
+};
+
+// Fills the file system of `path` with one file, to the last byte it takes but `room`.
+void FillDisk(const std::string& path, size_t room) {
+  const std::string keep = path + ".room";
+  std::ofstream(keep, std::ios::binary) << std::string(room, 'r');
+  std::ofstream out(path, std::ios::binary);
+  const std::string block(4096, 'x');
+  while (out.write(block.data(), static_cast<std::streamsize>(block.size())) && out.flush()) {
+  }
+  out.clear();
+  while (out.put('x') && out.flush()) {
+  }
+  std::filesystem::remove(keep);
+}
+
+// The disk fills up under the shop: a confirmation that cannot be stored is answered "gangguan"
+// (never an order number that was not stored), the log says why at error level, /health fails
+// with the reason; once space is freed the next order is stored and /health is ok again. Every
+// order number a customer was given is in the database.
+TEST(UssdHttp, AFullDiskFailsOrdersPlainlyAndTheyComeBackWhenSpaceIsFreed) {
+  TempDir dir;
+  SmallDisk disk(dir.path(), "2m");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a small file system here: " << disk.why();
+  SystemClock clock;
+  CapturedLog log;
+  auto gw = std::make_unique<TestGateway>(dir, DemoConfig(dir), clock);
+  FillDisk(dir.File("filler"), 128 * 1024);  // room for a few orders
+  std::vector<std::string> given;            // order numbers in the answers
+  std::string refused;
+  for (int i = 0; i < 300 && refused.empty(); ++i) {
+    const std::string session = "F" + std::to_string(i);
+    const std::string phone = "+62812000" + std::to_string(10000 + i);
+    gw->Ussd(session, phone, "1*1*2*Jl Mawar " + std::to_string(i));
+    auto end = gw->Ussd(session, phone, "1*1*2*Jl Mawar " + std::to_string(i) + "*1").body;
+    if (end.find("diterima") != std::string::npos) {
+      const size_t no = end.find("no. ");
+      ASSERT_NE(no, std::string::npos) << end;
+      given.push_back(end.substr(no + 4, end.find_first_not_of("0123456789", no + 4) - no - 4));
+    } else {
+      refused = end;
+    }
+  }
+  ASSERT_FALSE(refused.empty()) << "the disk never filled up";
+  EXPECT_FALSE(given.empty());
+  EXPECT_EQ(refused.substr(0, 4), "END ");
+  EXPECT_NE(refused.find("gangguan"), std::string::npos) << refused;
+  const std::string lines = log.Lines();
+  EXPECT_NE(lines.find("error database "), std::string::npos) << lines;
+  EXPECT_NE(lines.find("database or disk is full"), std::string::npos) << lines;
+  auto health = HttpGet(gw->port(), "/health");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find("database or disk is full"), std::string::npos) << health.body;
+
+  std::filesystem::remove(dir.File("filler"));
+  auto placed = gw->Ussd("F-after", "+6281200099999", "1*1*2*Jl Mawar 3*1").body;
+  EXPECT_NE(placed.find("diterima"), std::string::npos) << placed;
+  health = HttpGet(gw->port(), "/health");
+  EXPECT_EQ(health.status, 200);
+  gw.reset();
+  auto orders = AllOrders(dir);
+  EXPECT_EQ(orders.size(), given.size() + 1);
+  for (const auto& id : given) {
+    EXPECT_TRUE(std::any_of(orders.begin(), orders.end(),
+                            [&](const Order& o) { return std::to_string(o.id) == id; }))
+        << "order " << id << " was given to a customer but is not stored";
+  }
 }
 
 // A refused input (a quantity over the stock, a sold-out product) changes nothing on later
