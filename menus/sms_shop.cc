@@ -143,9 +143,15 @@ class Conversation {
     auto c = store_.GetCustomer(shop_.id, from_);
     if (c && *c) {
       customer_ = **c;
-      if (Texts::IsLanguage(customer_->language)) lang_ = customer_->language;
+      if (Texts::IsLanguage(customer_->language)) {
+        lang_ = customer_->language;
+        lang_chosen_ = true;
+      }
     }
-    if (IsManager(shop_, from_)) lang_ = v_.manager_language;
+    if (IsManager(shop_, from_)) {
+      lang_ = v_.manager_language;
+      lang_chosen_ = true;
+    }
   }
 
   pesan::Status Handle(const std::string& text, bool automatic, bool repeated = false);
@@ -215,12 +221,18 @@ class Conversation {
   SystemTime now_;
   SmsEffects& effects_;
   bool automatic_ = false;
+  // The sender's language is set: the manager's, or one the customer chose. Otherwise a text's
+  // keyword says which language its reply is in ("ORDER" English, "PESAN" Indonesian).
+  bool lang_chosen_ = false;
 };
 
 pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool repeated) {
   automatic_ = automatic;
   const bool manager = IsManager(shop_, from_);
   sms::ParsedCommand parsed = sms::ParseSmsCommand(text);
+  if (!lang_chosen_ && parsed.language) {
+    lang_ = *parsed.language == sms::CommandLanguage::kEnglish ? "en" : "id";
+  }
   if (repeated) {
     // Maybe the same message delivered again. An order, a cancellation, a YA is made once, and
     // a customer's text that is no command is answered once; a question, an address and the
