@@ -10,6 +10,7 @@
 
 #include "core/embedded.h"
 #include "core/gsm_text.h"
+#include "core/toml_syntax.h"
 #include "menus/ussd/ussd_menu.h"
 
 namespace pesan {
@@ -28,7 +29,8 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
     root = toml::parse(toml_text, origin);
   } catch (const toml::parse_error& e) {
     return InvalidInput(std::string(origin) + ":" + std::to_string(e.source().begin.line) + ": " +
-                        std::string(e.description()));
+                        TomlSyntaxError(toml_text, e.description(), e.source().begin.line,
+                                        e.source().begin.column));
   }
   for (const auto& [section, node] : root) {
     const auto* table = node.as_table();

@@ -193,6 +193,25 @@ TEST(Texts, AnOverrideWithAPlaceholderNeverFilledIsRefused) {
   EXPECT_TRUE(Texts::LoadDefault(fewer.path()).ok());
 }
 
+// A shop's texts with a string left open are named as the config file names them: a missing
+// closing quote at its line, not the parser's words for what it found instead.
+TEST(Texts, AnOverrideWithoutAClosingQuoteIsNamed) {
+  for (const auto& [toml, said] : std::vector<std::pair<std::string, std::string>>{
+           {"[sms]\nhelp = \"Bantuan singkat\n\n[ussd]\nwelcome = \"Halo\"\n",
+            "/texts.id.toml:2: missing closing quote: a string on this line runs to the end of "
+            "the line"},
+           {"[sms]\nhelp = 'Bantuan singkat\n", "/texts.id.toml:2: missing closing quote"},
+           {"[sms]\n\nhelp = \"Bantuan singkat",
+            "/texts.id.toml:3: missing closing quote: a string runs to the end of the file"}}) {
+    TextsFolder folder({{"texts.id.toml", toml}});
+    auto refused = Texts::LoadDefault(folder.path());
+    ASSERT_FALSE(refused.ok()) << toml;
+    EXPECT_NE(refused.error().message.find(said), std::string::npos) << refused.error().message;
+    EXPECT_EQ(refused.error().message.find("Error while parsing"), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 // The menus' screens with the built-in texts fit: what a shop's own texts are measured against.
 TEST(Texts, EveryScreenOfTheBuiltInTextsFits) {
   auto texts = *Texts::LoadDefault();
