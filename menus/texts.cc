@@ -78,8 +78,22 @@ std::string List(const std::set<std::string, std::less<>>& names) {
   return out.empty() ? "none" : out;
 }
 
-// Every override in `toml` (already loaded) uses only placeholders that its name's built-in
-// texts use: any other would reach the customer as written.
+// The first '{' of a template that no '}' closes before the next '{' or the end, as written from
+// there to the end of its word ("{nama", "{nama {total}"); empty when every '{' is closed.
+std::string_view Unclosed(std::string_view tmpl) {
+  for (size_t open = tmpl.find('{'); open != std::string_view::npos;
+       open = tmpl.find('{', open + 1)) {
+    const size_t next = tmpl.find_first_of("{}", open + 1);
+    if (next == std::string_view::npos || tmpl[next] == '{') {
+      const size_t end = tmpl.find_first_of(" \n", open + 1);
+      return tmpl.substr(open, std::min(end, next) - open);
+    }
+  }
+  return {};
+}
+
+// Every override in `toml` (already loaded) closes each '{' it opens and uses only placeholders
+// that its name's built-in texts use: any other would reach the customer as written.
 Status CheckPlaceholders(
     std::string_view toml, const std::string& origin,
     const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& used) {
@@ -87,8 +101,14 @@ Status CheckPlaceholders(
   for (const auto& [section, node] : root) {
     for (const auto& [key, value] : *node.as_table()) {
       const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const std::string& text = value.as_string()->get();
+      if (const std::string_view open = Unclosed(text); !open.empty()) {
+        return InvalidInput(origin + ":" + std::to_string(key.source().begin.line) + ": " + name +
+                            ": the '{' of \"" + std::string(open) +
+                            "\" is not closed (a placeholder is written {name}, with its '}')");
+      }
       const auto& known = used.at(name);
-      for (const auto& p : Placeholders(value.as_string()->get())) {
+      for (const auto& p : Placeholders(text)) {
         if (known.count(p)) continue;
         return InvalidInput(
             origin + ":" + std::to_string(key.source().begin.line) + ": " + name + " uses {" + p +

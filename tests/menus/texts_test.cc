@@ -193,6 +193,25 @@ TEST(Texts, AnOverrideWithAPlaceholderNeverFilledIsRefused) {
   EXPECT_TRUE(Texts::LoadDefault(fewer.path()).ok());
 }
 
+// "Halo {bogus" reached customers as written: a '{' that nothing closes stops the start, with the
+// file, the line and the text's name.
+TEST(Texts, AnOverrideWithAPlaceholderLeftOpenIsRefused) {
+  for (const auto& [toml, said] : std::vector<std::pair<std::string, std::string>>{
+           {"[sms]\n\nhelp = \"Halo {bogus\"\n",
+            "/texts.id.toml:3: sms.help: the '{' of \"{bogus\" is not closed"},
+           {"[sms]\ncustomer_placed = \"Order {order: {total} {shop}\"\n",
+            "/texts.id.toml:2: sms.customer_placed: the '{' of \"{order:\" is not closed"},
+           {"[sms]\ncustomer_placed = \"Order {order}, {total}. {\"\n",
+            "/texts.id.toml:2: sms.customer_placed: the '{' of \"{\" is not closed"}}) {
+    TextsFolder folder({{"texts.id.toml", toml}});
+    auto refused = Texts::LoadDefault(folder.path());
+    ASSERT_FALSE(refused.ok()) << toml;
+    EXPECT_NE(refused.error().message.find(said), std::string::npos) << refused.error().message;
+  }
+  TextsFolder closed({{"texts.id.toml", "[sms]\ncustomer_placed = \"Order {order}: {total}\"\n"}});
+  EXPECT_TRUE(Texts::LoadDefault(closed.path()).ok());
+}
+
 // A shop's texts with a string left open are named as the config file names them: a missing
 // closing quote at its line, not the parser's words for what it found instead.
 TEST(Texts, AnOverrideWithoutAClosingQuoteIsNamed) {
