@@ -291,16 +291,22 @@ std::string Substitute(
     if (close == std::string_view::npos) break;
     out.append(tmpl, i, open - i);
     std::string_view name = tmpl.substr(open + 1, close - open - 1);
-    bool found = false;
-    for (const auto& [k, v] : values) {
-      if (k == name) {
-        out.append(v);
-        found = true;
+    const std::pair<std::string_view, std::string_view>* value = nullptr;
+    for (const auto& pair : values) {
+      if (pair.first == name) {
+        value = &pair;
         break;
       }
     }
-    if (!found) out.append(tmpl, open, close - open + 1);
     i = close + 1;
+    if (value == nullptr) {
+      out.append(tmpl, open, close - open + 1);
+      continue;
+    }
+    out.append(value->second);
+    // A value that ends with a full stop or an ellipsis ("dekat masjid...", cut to fit) ends the
+    // template's sentence too: "{address}. HP" does not make "masjid.... HP".
+    if (value->second.ends_with('.') && i < tmpl.size() && tmpl[i] == '.') ++i;
   }
   out.append(tmpl.substr(i));
   return out;

@@ -63,7 +63,9 @@ class Texts {
   std::map<std::string, Table, std::less<>> texts_;
 };
 
-// Replaces {name} placeholders in `tmpl`.
+// Replaces {name} placeholders in `tmpl`. A value ending with '.' (a sentence, or a text cut with
+// "...") takes the place of a '.' right after its placeholder: "{address}. HP" never reads "..
+// HP" or ".... HP".
 std::string Substitute(std::string_view tmpl,
                        std::initializer_list<std::pair<std::string_view, std::string_view>> values);
 // A template with typical values, a little on the long side, in place of its placeholders: how

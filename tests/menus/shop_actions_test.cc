@@ -52,6 +52,23 @@ TEST(ManagerAlert, LatinTextIsCutToOneGsm7Segment) {
   EXPECT_NE(alert.find("OK 17"), std::string::npos) << alert;
 }
 
+// An address cut to fit ends with the three dots of "...", not four with the text's own stop.
+TEST(ManagerAlert, ACutAddressEndsWithThreeDots) {
+  Shop shop;
+  const std::string address =
+      "Jl Mawar 3 RT02 RW 05 dekat masjid besar sebelah warung Bu Sari, rumah cat hijau";
+  Order o = AnOrder({{1, "B1", "Beras pandan wangi 5kg", 2, 65000},
+                     {2, "M1", "Minyak goreng sawit 2L", 1, 18000}},
+                    address);
+  o.id = 1234;
+  std::string alert = ManagerAlert(TheVoice(), shop, o);
+  EXPECT_EQ(CountSegments(alert).segments, 1u) << alert;
+  EXPECT_EQ(alert.find("...."), std::string::npos) << alert;
+  EXPECT_NE(alert.find("Jl Mawar 3 RT02 RW 05 dekat masjid besar... HP 081200000001."),
+            std::string::npos)
+      << alert;
+}
+
 TEST(ManagerAlert, ProductNameInJavaneseScriptIsKept) {
   Shop shop;
   Order o = AnOrder({{1, "J1", "Gula Jawa ꦒꦸꦭꦗꦮ", 3, 15000}}, "Jl Melati 7");

@@ -56,6 +56,15 @@ TEST(Texts, SubstituteLeavesUnknownPlaceholders) {
   EXPECT_EQ(Substitute("{x}{x}", {{"x", "ab"}}), "abab");
 }
 
+// A value that ends its own sentence, or was cut with "...", is not followed by a second stop.
+TEST(Texts, AValueEndingWithAStopTakesThePlaceOfTheTemplatesStop) {
+  EXPECT_EQ(Substitute("{a}. HP", {{"a", "dekat masjid..."}}), "dekat masjid... HP");
+  EXPECT_EQ(Substitute("{a}. HP", {{"a", "RT02."}}), "RT02. HP");
+  EXPECT_EQ(Substitute("{a}. HP", {{"a", "RT02"}}), "RT02. HP");
+  EXPECT_EQ(Substitute("Total.{a}.", {{"a", ""}}), "Total..");
+  EXPECT_EQ(Substitute("{b}. {a}.", {{"a", "x."}}), "{b}. x.");
+}
+
 TEST(Texts, ABrokenOverrideFileNamesItsLine) {
   Texts t;
   auto st = t.Load("id", "[sms]\nhelp = \"x\"\nbad = 3\n", "texts.id.toml");
