@@ -12,6 +12,7 @@
 
 #include "core/embedded.h"
 #include "core/phone.h"
+#include "core/toml_syntax.h"
 
 namespace pesan {
 namespace {
@@ -296,41 +297,6 @@ std::optional<int> UtcOffsetMinutes(std::string_view tz) {
   return sign * (h * 60 + m);
 }
 
-namespace {
-
-// The parser's message for a syntax error, except for a string that runs to the end of its line
-// or of the file: that is a missing closing quote, which the parser words as what it found
-// instead ("unescaped control characters", "encountered end-of-file").
-std::string SyntaxError(std::string_view text, const toml::parse_error& e) {
-  const std::string_view what = e.description();
-  const auto& at = e.source().begin;
-  if (what.starts_with("Error while parsing string") ||
-      what.starts_with("Error while parsing literal string")) {
-    if (what.find("end-of-file") != std::string_view::npos) {
-      return "missing closing quote: a string runs to the end of the file";
-    }
-    // The character at the error: a line end means the string's line ended before its quote.
-    size_t pos = 0;
-    for (size_t line = 1; line < at.line && pos != std::string_view::npos; ++line) {
-      pos = text.find('\n', pos);
-      if (pos != std::string_view::npos) ++pos;
-    }
-    if (pos != std::string_view::npos) {
-      // Columns count characters, from 1.
-      for (size_t column = 1; pos < text.size(); ++pos) {
-        if ((static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) continue;
-        if (column++ == at.column) break;
-      }
-      if (pos >= text.size() || text[pos] == '\n' || text[pos] == '\r') {
-        return "missing closing quote: a string on this line runs to the end of the line";
-      }
-    }
-  }
-  return std::string(what);
-}
-
-}  // namespace
-
 Result<Config> ParseConfig(std::string_view text, std::string origin, std::string dir) {
   Config cfg;
   cfg.origin = origin;
@@ -340,8 +306,9 @@ Result<Config> ParseConfig(std::string_view text, std::string origin, std::strin
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
-    return InvalidInput(Where(origin, static_cast<int>(e.source().begin.line)) +
-                        SyntaxError(text, e));
+    return InvalidInput(
+        Where(origin, static_cast<int>(e.source().begin.line)) +
+        TomlSyntaxError(text, e.description(), e.source().begin.line, e.source().begin.column));
   }
   cfg.africastalking.path = "/ussd/africastalking";
   cfg.hubtel.path = "/ussd/hubtel";

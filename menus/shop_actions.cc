@@ -23,26 +23,8 @@ std::string TrimEnd(std::string s) {
   return s;
 }
 
-// Builds with a shrinking budget for the variable parts until the text fits one segment. A
-// text in UCS-2 (a name or an address in Javanese or Arabic script) is never cut down to GSM-7:
-// that would drop the only words its reader can read. When no budget gives one segment, the
-// least cut text among those with the fewest segments goes.
-template <typename Build>
-std::string FitOneSegment(Build build) {
-  std::string best;
-  SegmentInfo best_info{};
-  for (size_t budget : {1000u, 70u, 48u, 32u, 20u, 12u, 8u}) {
-    std::string text = ToGsmFriendly(build(budget));
-    SegmentInfo info = CountSegments(text);
-    if (!best.empty() && info.coding != best_info.coding) continue;
-    if (info.segments == 1) return text;
-    if (best.empty() || info.segments < best_info.segments) {
-      best = std::move(text);
-      best_info = info;
-    }
-  }
-  return best;
-}
+// The budgets of the order texts' variable parts (the items, the address, the shop's name).
+constexpr size_t kOrderTextBudgets[] = {1000, 70, 48, 32, 20, 12, 8};
 
 }  // namespace
 
@@ -113,7 +95,7 @@ std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
   const std::string& lang = v.manager_language;
   const std::string id = std::to_string(order.id);
   const std::string phone = NationalPhone(order.phone, v.country_code);
-  return FitOneSegment([&](size_t budget) {
+  const auto build = [&](size_t budget) {
     std::string where = order.pickup ? std::string(v.texts->Get(lang, "sms.manager_alert_pickup"))
                                      : ShortenAtWord(order.address, budget);
     return v.texts->Format(lang, "sms.manager_alert",
@@ -122,19 +104,21 @@ std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
                             {"total", FormatRupiah(order.total)},
                             {"address", where},
                             {"phone", phone}});
-  });
+  };
+  return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
 }
 
 std::string CustomerConfirmation(const Voice& v, std::string_view lang, const Shop& shop,
                                  const Order& order) {
   const std::string id = std::to_string(order.id);
-  return FitOneSegment([&](size_t budget) {
+  const auto build = [&](size_t budget) {
     return v.texts->Format(lang, "sms.customer_placed",
                            {{"order", id},
                             {"items", ItemsLine(order.items, budget)},
                             {"total", FormatRupiah(order.total)},
                             {"shop", ClipChars(shop.name, budget)}});
-  });
+  };
+  return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
 }
 
 Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,

@@ -3,9 +3,11 @@
 // function here runs inside the caller's (writer's) transaction.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
+#include "core/gsm_text.h"
 #include "core/store.h"
 #include "menus/texts.h"
 
@@ -32,6 +34,46 @@ std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars);
 // `text` in at most `max_chars` characters: whole when it fits, else cut after a word (inside the
 // first word when that alone is too long) with "..." added; empty when `max_chars` < 4.
 std::string ShortenAtWord(std::string_view text, size_t max_chars);
+
+// How FitOneSegment chooses among the texts its budgets give.
+enum class SegmentFit {
+  // A text in UCS-2 (a name or an address in Javanese or Arabic script) is never cut down to
+  // GSM-7: that would drop the only words its reader can read. When no budget gives one segment,
+  // the least cut text among those with the fewest segments.
+  kKeepScript,
+  // The first text of one segment, whatever its coding; when no budget gives one, the last (the
+  // most cut).
+  kFirstThatFits,
+};
+
+// A text fitted to one SMS segment, and the budget it was built with.
+struct FittedText {
+  std::string text;  // as sent: ToGsmFriendly applied
+  size_t budget = 0;
+};
+
+// Builds `build(budget)` for each of `budgets` in turn, largest first, until the text (made GSM
+// friendly, as it is sent) is one SMS segment; a budget is how many characters the text's
+// variable parts may have. `fit` says which text goes when a cut would change the coding or no
+// budget gives one segment.
+template <typename Build, typename Budgets = std::initializer_list<size_t>>
+FittedText FitOneSegment(Build build, const Budgets& budgets, SegmentFit fit) {
+  FittedText best;
+  SegmentInfo best_info{};
+  bool built = false;
+  for (size_t budget : budgets) {
+    std::string text = ToGsmFriendly(build(budget));
+    const SegmentInfo info = CountSegments(text);
+    if (fit == SegmentFit::kKeepScript && built && info.coding != best_info.coding) continue;
+    if (info.segments == 1) return {std::move(text), budget};
+    if (!built || fit == SegmentFit::kFirstThatFits || info.segments < best_info.segments) {
+      best = {std::move(text), budget};
+      best_info = info;
+      built = true;
+    }
+  }
+  return best;
+}
 
 // The manager's alert for a new order: number, items, total, address, the customer's number in
 // national form, how to answer. One GSM-7 segment whenever the text is Latin.

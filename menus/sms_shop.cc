@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <ranges>
 
 #include "core/gsm_text.h"
 #include "core/money.h"
@@ -66,6 +67,12 @@ std::string TailAtWord(std::string_view text, size_t max_chars) {
   const size_t space = text.find(' ', from);
   if (from > 0 && text[from - 1] != ' ' && space != std::string_view::npos) from = space + 1;
   return "..." + std::string(text.substr(from));
+}
+
+// The budgets for cutting one part of a reply until it fits one SMS: the part's whole length in
+// characters, then one less at a time, down to 0.
+auto EveryLength(std::string_view part) {
+  return std::views::iota(size_t{0}, ussd::CharCount(part) + 1) | std::views::reverse;
 }
 
 // The text between the first pair of single quotes in an error message ("no product 'B9'").
@@ -143,9 +150,15 @@ class Conversation {
     auto c = store_.GetCustomer(shop_.id, from_);
     if (c && *c) {
       customer_ = **c;
-      if (Texts::IsLanguage(customer_->language)) lang_ = customer_->language;
+      if (Texts::IsLanguage(customer_->language)) {
+        lang_ = customer_->language;
+        lang_chosen_ = true;
+      }
     }
-    if (IsManager(shop_, from_)) lang_ = v_.manager_language;
+    if (IsManager(shop_, from_)) {
+      lang_ = v_.manager_language;
+      lang_chosen_ = true;
+    }
   }
 
   pesan::Status Handle(const std::string& text, bool automatic, bool repeated = false);
@@ -215,12 +228,18 @@ class Conversation {
   SystemTime now_;
   SmsEffects& effects_;
   bool automatic_ = false;
+  // The sender's language is set: the manager's, or one the customer chose. Otherwise a text's
+  // keyword says which language its reply is in ("ORDER" English, "PESAN" Indonesian).
+  bool lang_chosen_ = false;
 };
 
 pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool repeated) {
   automatic_ = automatic;
   const bool manager = IsManager(shop_, from_);
   sms::ParsedCommand parsed = sms::ParseSmsCommand(text);
+  if (!lang_chosen_ && parsed.language) {
+    lang_ = *parsed.language == sms::CommandLanguage::kEnglish ? "en" : "id";
+  }
   if (repeated) {
     // Maybe the same message delivered again. An order, a cancellation, a YA is made once, and
     // a customer's text that is no command is answered once; a question, an address and the
@@ -582,28 +601,23 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
   };
   // A reason too long for one segment is shortened at a word until the text fits; the order keeps
   // the reason as the customer read it.
-  std::string told = reason;
-  std::string text = text_with(told);
-  for (size_t max = ussd::CharCount(reason);
-       max > 0 && CountSegments(ToGsmFriendly(text)).segments > 1; --max) {
-    told = ShortenAtWord(reason, max - 1);
-    text = text_with(told);
-  }
+  const FittedText text =
+      FitOneSegment([&](size_t budget) { return text_with(ShortenAtWord(reason, budget)); },
+                    EveryLength(reason), SegmentFit::kFirstThatFits);
+  const std::string told = ShortenAtWord(reason, text.budget);
   auto moved = store_.MoveOrder(id, to, told, now_);
   if (!moved) return moved.error();
   if (!HoldsStock(to)) effects_.shop_changed = true;
-  if (auto st = QueueText(store_, shop_.id, order->phone, text, id, now_); !st) return st;
+  if (auto st = QueueText(store_, shop_.id, order->phone, text.text, id, now_); !st) return st;
   if (told != reason) {
     // The manager learns how the reason reads now: its length, and its end where the reply has
     // no room for all of it.
     const std::string chars = std::to_string(ussd::CharCount(told));
-    std::string reply;
-    for (size_t max = ussd::CharCount(told) + 1; max > 0; --max) {
-      reply = t_.Format(lang_, "sms.manager_reason_shortened",
-                        {{"order", sid}, {"count", chars}, {"reason", TailAtWord(told, max - 1)}});
-      if (CountSegments(ToGsmFriendly(reply)).segments == 1) break;
-    }
-    return Reply(reply);
+    const auto reply = [&](size_t budget) {
+      return t_.Format(lang_, "sms.manager_reason_shortened",
+                       {{"order", sid}, {"count", chars}, {"reason", TailAtWord(told, budget)}});
+    };
+    return Reply(FitOneSegment(reply, EveryLength(told), SegmentFit::kFirstThatFits).text);
   }
   return ReplyKey("sms.manager_moved", {{"order", sid}, {"status", StatusWord(t_, lang_, to)}});
 }
@@ -660,15 +674,13 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
           CatalogRow row{c.code, c.name, c.price, 0, "", "", true};
           const std::string p = FormatRupiah(c.price);
           // The product keeps its whole name; the reply, one SMS, may show it cut at a word.
-          std::string name = c.name;
-          auto added = [&] {
-            return t_.Format(lang_, "sms.manager_added",
-                             {{"code", c.code}, {"name", name}, {"price", p}});
+          const auto added = [&](size_t budget) {
+            return t_.Format(
+                lang_, "sms.manager_added",
+                {{"code", c.code}, {"name", ShortenAtWord(c.name, budget)}, {"price", p}});
           };
-          for (size_t max = ussd::CharCount(c.name);
-               max > 0 && CountSegments(ToGsmFriendly(added())).segments > 1; --max) {
-            name = ShortenAtWord(c.name, max - 1);
-          }
+          const std::string name = ShortenAtWord(
+              c.name, FitOneSegment(added, EveryLength(c.name), SegmentFit::kFirstThatFits).budget);
           return product_reply(store_.AddProduct(shop_.id, row), c.code, "sms.manager_added",
                                {{"code", c.code}, {"name", name}, {"price", p}});
         } else if constexpr (std::is_same_v<T, sms::RemoveProduct>) {
@@ -780,16 +792,14 @@ pesan::Status Conversation::Report() {
     best.push_back({0, "", top[i].second, -top[i].first, 0});
   const std::string waiting_text =
       waiting == 0 ? "" : " " + t_.Format(lang_, "sms.manager_report_new", {{"count", new_ones}});
-  std::string text;
-  for (size_t budget : {60u, 40u, 24u}) {
-    text = t_.Format(lang_, "sms.manager_report",
+  const auto report = [&](size_t budget) {
+    return t_.Format(lang_, "sms.manager_report",
                      {{"orders", CountOrders(t_, lang_, taken)},
                       {"revenue", FormatRupiah(revenue)},
                       {"top", ItemsLine(best, budget)},
                       {"waiting", waiting_text}});
-    if (CountSegments(ToGsmFriendly(text)).segments == 1) break;
-  }
-  return Reply(text);
+  };
+  return Reply(FitOneSegment(report, {60, 40, 24}, SegmentFit::kFirstThatFits).text);
 }
 
 // The managers' commands, one SMS a page; with a PIN set, each page says how to give it.

@@ -10,6 +10,7 @@
 
 #include "core/embedded.h"
 #include "core/gsm_text.h"
+#include "core/toml_syntax.h"
 #include "menus/ussd/ussd_menu.h"
 
 namespace pesan {
@@ -28,7 +29,8 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
     root = toml::parse(toml_text, origin);
   } catch (const toml::parse_error& e) {
     return InvalidInput(std::string(origin) + ":" + std::to_string(e.source().begin.line) + ": " +
-                        std::string(e.description()));
+                        TomlSyntaxError(toml_text, e.description(), e.source().begin.line,
+                                        e.source().begin.column));
   }
   for (const auto& [section, node] : root) {
     const auto* table = node.as_table();
@@ -76,8 +78,22 @@ std::string List(const std::set<std::string, std::less<>>& names) {
   return out.empty() ? "none" : out;
 }
 
-// Every override in `toml` (already loaded) uses only placeholders that its name's built-in
-// texts use: any other would reach the customer as written.
+// The first '{' of a template that no '}' closes before the next '{' or the end, as written from
+// there to the end of its word ("{nama", "{nama {total}"); empty when every '{' is closed.
+std::string_view Unclosed(std::string_view tmpl) {
+  for (size_t open = tmpl.find('{'); open != std::string_view::npos;
+       open = tmpl.find('{', open + 1)) {
+    const size_t next = tmpl.find_first_of("{}", open + 1);
+    if (next == std::string_view::npos || tmpl[next] == '{') {
+      const size_t end = tmpl.find_first_of(" \n", open + 1);
+      return tmpl.substr(open, std::min(end, next) - open);
+    }
+  }
+  return {};
+}
+
+// Every override in `toml` (already loaded) closes each '{' it opens and uses only placeholders
+// that its name's built-in texts use: any other would reach the customer as written.
 Status CheckPlaceholders(
     std::string_view toml, const std::string& origin,
     const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& used) {
@@ -85,8 +101,14 @@ Status CheckPlaceholders(
   for (const auto& [section, node] : root) {
     for (const auto& [key, value] : *node.as_table()) {
       const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const std::string& text = value.as_string()->get();
+      if (const std::string_view open = Unclosed(text); !open.empty()) {
+        return InvalidInput(origin + ":" + std::to_string(key.source().begin.line) + ": " + name +
+                            ": the '{' of \"" + std::string(open) +
+                            "\" is not closed (a placeholder is written {name}, with its '}')");
+      }
       const auto& known = used.at(name);
-      for (const auto& p : Placeholders(value.as_string()->get())) {
+      for (const auto& p : Placeholders(text)) {
         if (known.count(p)) continue;
         return InvalidInput(
             origin + ":" + std::to_string(key.source().begin.line) + ": " + name + " uses {" + p +
@@ -269,16 +291,22 @@ std::string Substitute(
     if (close == std::string_view::npos) break;
     out.append(tmpl, i, open - i);
     std::string_view name = tmpl.substr(open + 1, close - open - 1);
-    bool found = false;
-    for (const auto& [k, v] : values) {
-      if (k == name) {
-        out.append(v);
-        found = true;
+    const std::pair<std::string_view, std::string_view>* value = nullptr;
+    for (const auto& pair : values) {
+      if (pair.first == name) {
+        value = &pair;
         break;
       }
     }
-    if (!found) out.append(tmpl, open, close - open + 1);
     i = close + 1;
+    if (value == nullptr) {
+      out.append(tmpl, open, close - open + 1);
+      continue;
+    }
+    out.append(value->second);
+    // A value that ends with a full stop or an ellipsis ("dekat masjid...", cut to fit) ends the
+    // template's sentence too: "{address}. HP" does not make "masjid.... HP".
+    if (value->second.ends_with('.') && i < tmpl.size() && tmpl[i] == '.') ++i;
   }
   out.append(tmpl.substr(i));
   return out;

@@ -28,10 +28,11 @@ class Texts {
   // The built-in texts of every language, each optionally overridden from `dir`
   // ("<dir>/texts.<lang>.toml", when that file exists; a `dir` that does not exist or holds
   // neither file is an error, and so is an override with a {placeholder} the built-in texts of
-  // its name never use, since nothing would fill it). An override that no longer fits, with
-  // typical values filled in, is added to `warnings` with its file and line: an SMS text over
-  // one segment (sent as several SMS), a USSD text that makes a screen it is on longer than
-  // the menus send (the phone shows that screen cut). It costs more, but it is the shop's choice.
+  // its name never use, since nothing would fill it, or with a '{' that no '}' closes). An
+  // override that no longer fits, with typical values filled in, is added to `warnings` with its
+  // file and line: an SMS text over one segment (sent as several SMS), a USSD text that makes a
+  // screen it is on longer than the menus send (the phone shows that screen cut). It costs more,
+  // but it is the shop's choice.
   static Result<std::shared_ptr<const Texts>> LoadDefault(
       const std::string& dir = "", std::vector<std::string>* warnings = nullptr);
 
@@ -62,7 +63,9 @@ class Texts {
   std::map<std::string, Table, std::less<>> texts_;
 };
 
-// Replaces {name} placeholders in `tmpl`.
+// Replaces {name} placeholders in `tmpl`. A value ending with '.' (a sentence, or a text cut with
+// "...") takes the place of a '.' right after its placeholder: "{address}. HP" never reads "..
+// HP" or ".... HP".
 std::string Substitute(std::string_view tmpl,
                        std::initializer_list<std::pair<std::string_view, std::string_view>> values);
 // A template with typical values, a little on the long side, in place of its placeholders: how

@@ -123,66 +123,71 @@ class Lexer {
 struct Keyword {
   std::string_view word;
   CommandForm form;
+  std::optional<CommandLanguage> language;  // none: both languages write it so
 };
+
+constexpr std::optional<CommandLanguage> kId = CommandLanguage::kIndonesian;
+constexpr std::optional<CommandLanguage> kEn = CommandLanguage::kEnglish;
+constexpr std::optional<CommandLanguage> kBoth = std::nullopt;
 
 // HARGA and PRICE are both the price list and a price change; they map to kSetPrice and the
 // arguments decide.
 constexpr Keyword kKeywords[] = {
-    {"PESAN", CommandForm::kOrder},
-    {"PESEN", CommandForm::kOrder},
-    {"ORDER", CommandForm::kOrder},
-    {"BELI", CommandForm::kOrder},
-    {"BUY", CommandForm::kOrder},
-    {"ALAMAT", CommandForm::kAddress},
-    {"ADDRESS", CommandForm::kAddress},
-    {"STATUS", CommandForm::kStatus},
-    {"CEK", CommandForm::kStatus},
-    {"BATAL", CommandForm::kCancel},
-    {"CANCEL", CommandForm::kCancel},
-    {"MENU", CommandForm::kPriceList},
-    {"PRICES", CommandForm::kPriceList},
-    {"LIST", CommandForm::kPriceList},
-    {"DAFTAR", CommandForm::kPriceList},
-    {"BANTUAN", CommandForm::kHelp},
-    {"HELP", CommandForm::kHelp},
-    {"INFO", CommandForm::kHelp},
-    {"TOLONG", CommandForm::kHelp},
-    {"YA", CommandForm::kConfirm},
-    {"IYA", CommandForm::kConfirm},
-    {"YES", CommandForm::kConfirm},
-    {"Y", CommandForm::kConfirm},
-    {"TIDAK", CommandForm::kDecline},
-    {"TDK", CommandForm::kDecline},
-    {"GAK", CommandForm::kDecline},
-    {"NO", CommandForm::kDecline},
-    {"N", CommandForm::kDecline},
-    {"OK", CommandForm::kAccept},
-    {"TERIMA", CommandForm::kAccept},
-    {"ACCEPT", CommandForm::kAccept},
-    {"KIRIM", CommandForm::kShip},
-    {"SHIP", CommandForm::kShip},
-    {"SELESAI", CommandForm::kComplete},
-    {"DONE", CommandForm::kComplete},
-    {"TOLAK", CommandForm::kReject},
-    {"REJECT", CommandForm::kReject},
-    {"STOK", CommandForm::kStock},
-    {"STOCK", CommandForm::kStock},
-    {"HARGA", CommandForm::kSetPrice},
-    {"PRICE", CommandForm::kSetPrice},
-    {"TAMBAH", CommandForm::kAddProduct},
-    {"ADD", CommandForm::kAddProduct},
-    {"HAPUS", CommandForm::kRemoveProduct},
-    {"DELETE", CommandForm::kRemoveProduct},
-    {"REMOVE", CommandForm::kRemoveProduct},
-    {"BUKA", CommandForm::kOpen},
-    {"OPEN", CommandForm::kOpen},
-    {"TUTUP", CommandForm::kClose},
-    {"CLOSE", CommandForm::kClose},
-    {"PESANAN", CommandForm::kListOrders},
-    {"ORDERS", CommandForm::kListOrders},
-    {"LAPORAN", CommandForm::kReport},
-    {"REPORT", CommandForm::kReport},
-    {"PIN", CommandForm::kPin},
+    {"PESAN", CommandForm::kOrder, kId},
+    {"PESEN", CommandForm::kOrder, kId},
+    {"ORDER", CommandForm::kOrder, kEn},
+    {"BELI", CommandForm::kOrder, kId},
+    {"BUY", CommandForm::kOrder, kEn},
+    {"ALAMAT", CommandForm::kAddress, kId},
+    {"ADDRESS", CommandForm::kAddress, kEn},
+    {"STATUS", CommandForm::kStatus, kBoth},
+    {"CEK", CommandForm::kStatus, kId},
+    {"BATAL", CommandForm::kCancel, kId},
+    {"CANCEL", CommandForm::kCancel, kEn},
+    {"MENU", CommandForm::kPriceList, kBoth},
+    {"PRICES", CommandForm::kPriceList, kEn},
+    {"LIST", CommandForm::kPriceList, kEn},
+    {"DAFTAR", CommandForm::kPriceList, kId},
+    {"BANTUAN", CommandForm::kHelp, kId},
+    {"HELP", CommandForm::kHelp, kEn},
+    {"INFO", CommandForm::kHelp, kBoth},
+    {"TOLONG", CommandForm::kHelp, kId},
+    {"YA", CommandForm::kConfirm, kId},
+    {"IYA", CommandForm::kConfirm, kId},
+    {"YES", CommandForm::kConfirm, kEn},
+    {"Y", CommandForm::kConfirm, kBoth},
+    {"TIDAK", CommandForm::kDecline, kId},
+    {"TDK", CommandForm::kDecline, kId},
+    {"GAK", CommandForm::kDecline, kId},
+    {"NO", CommandForm::kDecline, kEn},
+    {"N", CommandForm::kDecline, kBoth},
+    {"OK", CommandForm::kAccept, kBoth},
+    {"TERIMA", CommandForm::kAccept, kId},
+    {"ACCEPT", CommandForm::kAccept, kEn},
+    {"KIRIM", CommandForm::kShip, kId},
+    {"SHIP", CommandForm::kShip, kEn},
+    {"SELESAI", CommandForm::kComplete, kId},
+    {"DONE", CommandForm::kComplete, kEn},
+    {"TOLAK", CommandForm::kReject, kId},
+    {"REJECT", CommandForm::kReject, kEn},
+    {"STOK", CommandForm::kStock, kId},
+    {"STOCK", CommandForm::kStock, kEn},
+    {"HARGA", CommandForm::kSetPrice, kId},
+    {"PRICE", CommandForm::kSetPrice, kEn},
+    {"TAMBAH", CommandForm::kAddProduct, kId},
+    {"ADD", CommandForm::kAddProduct, kEn},
+    {"HAPUS", CommandForm::kRemoveProduct, kId},
+    {"DELETE", CommandForm::kRemoveProduct, kEn},
+    {"REMOVE", CommandForm::kRemoveProduct, kEn},
+    {"BUKA", CommandForm::kOpen, kId},
+    {"OPEN", CommandForm::kOpen, kEn},
+    {"TUTUP", CommandForm::kClose, kId},
+    {"CLOSE", CommandForm::kClose, kEn},
+    {"PESANAN", CommandForm::kListOrders, kId},
+    {"ORDERS", CommandForm::kListOrders, kEn},
+    {"LAPORAN", CommandForm::kReport, kId},
+    {"REPORT", CommandForm::kReport, kEn},
+    {"PIN", CommandForm::kPin, kBoth},
 };
 
 // The arguments of a form, as its usage line shows them, and what a bare error says it needs.
@@ -426,6 +431,19 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
 Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
                        std::optional<ParseError>& manager_error);
 
+// The keyword normalized text starts with, its length in `n`; null when it starts with none.
+const Keyword* KeywordAt(std::string_view text, size_t& n) {
+  n = 0;
+  while (n < text.size() && IsLetter(text[n])) ++n;
+  // A keyword ends where the letters do, unless a non-ASCII letter carries the word on.
+  if (n == 0 || (n < text.size() && static_cast<unsigned char>(text[n]) >= 0x80)) return nullptr;
+  const std::string keyword = Upper(text.substr(0, n));
+  for (const Keyword& k : kKeywords) {
+    if (k.word == keyword) return &k;
+  }
+  return nullptr;
+}
+
 // After "PIN": the digits, then the command they guard.
 Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin,
                  std::string& pin) {
@@ -450,15 +468,9 @@ Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin
 Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
                        std::optional<ParseError>& manager_error) {
   size_t n = 0;
-  while (n < text.size() && IsLetter(text[n])) ++n;
-  // A keyword ends where the letters do, unless a non-ASCII letter carries the word on.
-  if (n == 0 || (n < text.size() && static_cast<unsigned char>(text[n]) >= 0x80)) return Unknown{};
-  const std::string keyword = Upper(text.substr(0, n));
-  const Keyword* found = nullptr;
-  for (const Keyword& k : kKeywords) {
-    if (k.word == keyword) found = &k;
-  }
+  const Keyword* found = KeywordAt(text, n);
   if (found == nullptr) return Unknown{};
+  const std::string keyword = Upper(text.substr(0, n));
   const CommandForm form = found->form;
   const std::string_view args = text.substr(n);
   Lexer lex(args);
@@ -658,12 +670,14 @@ std::string Usage(CommandForm form, std::string_view keyword, std::string_view w
 }
 
 ParsedCommand ParseSmsCommand(std::string_view utf8_text) {
-  ParsedCommand parsed{Unknown{}, {}, {}};
+  ParsedCommand parsed{Unknown{}, {}, {}, {}};
   const std::string text = Normalize(utf8_text);
   if (text.empty()) {
     if (utf8_text.find('?') != std::string_view::npos) parsed.result = Command{Help{}};
     return parsed;
   }
+  size_t n = 0;
+  if (const Keyword* keyword = KeywordAt(text, n)) parsed.language = keyword->language;
   Outcome outcome = ParseCommandAt(text, /*allow_pin=*/true, parsed.pin, parsed.manager_error);
   if (outcome.index() == 0) {
     parsed.result = std::move(std::get<0>(outcome));

@@ -215,12 +215,20 @@ struct ParseError {
   bool operator==(const ParseError&) const = default;
 };
 
+// The keywords a command is written with: Bahasa Indonesia, or the English aliases.
+enum class CommandLanguage { kIndonesian, kEnglish };
+
 struct ParsedCommand {
   std::variant<Command, ParseError> result;
   std::string pin;  // the digits of a leading "PIN 1234"; empty when none was given
   // For text read as Unknown or as the price list that starts with a manager's keyword ("OK
   // abc", "HARGA B1"): the error it has as that manager's command. Empty otherwise.
   std::optional<ParseError> manager_error;
+  // The language of the text's first keyword, whether or not the command parsed: "ORDER",
+  // "CANCEL", "HELP" are English, "PESAN", "BATAL", "BANTUAN" Indonesian. Empty for keywords
+  // both languages write alike (STATUS, MENU, INFO, OK, Y, N, PIN) and for text that is no
+  // command.
+  std::optional<CommandLanguage> language;
 
   bool ok() const { return result.index() == 0; }
   const Command& command() const { return std::get<0>(result); }   // REQUIRES: ok()
@@ -243,9 +251,6 @@ bool IsManagerForm(CommandForm form);
 // True for the commands that only ask (HARGA, STATUS, BANTUAN, PESANAN, STOK, LAPORAN): answered
 // twice they cost an SMS and change nothing.
 bool OnlyAsks(const Command& command);
-
-// The keywords a command is written with: Bahasa Indonesia, or the English aliases.
-enum class CommandLanguage { kIndonesian, kEnglish };
 
 // The command written the canonical way ("PESAN B1 2 M3 1 ALAMAT Jl Mawar 3", "OK 123"; in
 // English "ORDER B1 2 M3 1 ADDRESS Jl Mawar 3"), as a reply can quote it back; empty for Unknown.

@@ -616,9 +616,16 @@ std::string Machine::Summary() const {
   std::string s = build(shown, where);
   while (CharCount(s) > lim_.target_chars && shown > 1) s = build(--shown, where);
   if (CharCount(s) > lim_.target_chars) {
+    // Cut at a word with "...", as the manager's alert cuts it: the address, not the words before
+    // it.
     const size_t over = CharCount(s) - lim_.target_chars;
-    const size_t keep = CharCount(where) > over + 8 ? CharCount(where) - over - 3 : 8;
-    s = build(shown, Clip(where, keep) + "...");
+    const auto shorten = [&](std::string_view text) {
+      const size_t chars = CharCount(text);
+      return ShortenAtWord(text, chars > over + 8 ? chars - over : 8);
+    };
+    s = build(shown, pickup_
+                         ? shorten(where)
+                         : t_.Format(lang_, "ussd.summary_to", {{"address", shorten(address_)}}));
   }
   return s;
 }
@@ -651,7 +658,7 @@ std::string Machine::Render() const {
     }
     case Where::kAddressKnown: {
       std::string s =
-          t_.Format(lang_, "ussd.address_known", {{"address", Clip(cust_.address, 80)}});
+          t_.Format(lang_, "ussd.address_known", {{"address", ShortenAtWord(cust_.address, 80)}});
       if (shop_.shop.pickup) s += "\n" + T("ussd.pickup_option");
       return s + "\n" + Nav(false, false);
     }

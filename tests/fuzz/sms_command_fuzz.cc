@@ -75,6 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (CommandLanguage language : {CommandLanguage::kIndonesian, CommandLanguage::kEnglish}) {
     const ParsedCommand again = ParseSmsCommand(CommandText(command, language));
     Check(again.ok() && again.command() == command && again.pin.empty());
+    // A reply quoting the command in the reader's language is read as that language.
+    Check(!again.language || *again.language == language);
   }
   Check(FormOf(command) != CommandForm::kUnknown || CommandText(command).empty());
   return 0;

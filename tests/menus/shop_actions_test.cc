@@ -41,6 +41,28 @@ TEST(ShortenAtWord, CutsAtAWordAndSaysSo) {
   EXPECT_EQ(ShortenAtWord("abcdef", 3), "");
 }
 
+// One way of cutting a text to one SMS for the order texts and the replies to the managers: the
+// first budget that fits, and what each caller wants when a cut changes the coding or none fits.
+TEST(FitOneSegment, TakesTheFirstBudgetThatFits) {
+  const auto build = [](size_t budget) { return std::string(budget, 'a') + " \u2014 ok"; };
+  const FittedText fit = FitOneSegment(build, {200, 170, 150, 100}, SegmentFit::kFirstThatFits);
+  EXPECT_EQ(fit.budget, 150u);
+  EXPECT_EQ(fit.text, std::string(150, 'a') + " - ok");  // as sent: GSM-friendly
+  const FittedText none = FitOneSegment(build, {400, 300, 200}, SegmentFit::kFirstThatFits);
+  EXPECT_EQ(none.budget, 200u);  // the most cut
+  EXPECT_EQ(FitOneSegment(build, {400, 300, 200}, SegmentFit::kKeepScript).budget, 300u);
+
+  // A Javanese name cut away would fit as GSM-7: only the first-that-fits cut takes that.
+  const std::string javanese = "ꦒꦸꦭ ꦗꦮ";
+  const auto named = [&](size_t budget) {
+    return std::string(100, 'x') + (budget > 0 ? " " + javanese : "");
+  };
+  EXPECT_EQ(FitOneSegment(named, {1, 0}, SegmentFit::kFirstThatFits).budget, 0u);
+  const FittedText kept = FitOneSegment(named, {1, 0}, SegmentFit::kKeepScript);
+  EXPECT_EQ(kept.budget, 1u);
+  EXPECT_NE(kept.text.find(javanese), std::string::npos);
+}
+
 TEST(ManagerAlert, LatinTextIsCutToOneGsm7Segment) {
   Shop shop;
   Order o = AnOrder({{1, "B1", "Beras 5kg", 2, 65000}},
@@ -50,6 +72,23 @@ TEST(ManagerAlert, LatinTextIsCutToOneGsm7Segment) {
   EXPECT_EQ(CountSegments(alert).segments, 1u) << alert;
   EXPECT_NE(alert.find("2x Beras 5kg"), std::string::npos) << alert;
   EXPECT_NE(alert.find("OK 17"), std::string::npos) << alert;
+}
+
+// An address cut to fit ends with the three dots of "...", not four with the text's own stop.
+TEST(ManagerAlert, ACutAddressEndsWithThreeDots) {
+  Shop shop;
+  const std::string address =
+      "Jl Mawar 3 RT02 RW 05 dekat masjid besar sebelah warung Bu Sari, rumah cat hijau";
+  Order o = AnOrder({{1, "B1", "Beras pandan wangi 5kg", 2, 65000},
+                     {2, "M1", "Minyak goreng sawit 2L", 1, 18000}},
+                    address);
+  o.id = 1234;
+  std::string alert = ManagerAlert(TheVoice(), shop, o);
+  EXPECT_EQ(CountSegments(alert).segments, 1u) << alert;
+  EXPECT_EQ(alert.find("...."), std::string::npos) << alert;
+  EXPECT_NE(alert.find("Jl Mawar 3 RT02 RW 05 dekat masjid besar... HP 081200000001."),
+            std::string::npos)
+      << alert;
 }
 
 TEST(ManagerAlert, ProductNameInJavaneseScriptIsKept) {

@@ -307,7 +307,7 @@ TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
             std::string::npos);
   EXPECT_NE(Reply(kCustomer, "PESAN B1 11").find("tinggal 10"), std::string::npos);
   EXPECT_EQ(Reply(kCustomer, "PESAN L1 1"), "Maaf, L1 sedang habis. Pesanan tidak dibuat.");
-  EXPECT_EQ(Reply("+6281200000002", "PESAN L1 1 ALAMAT Jl Mawar 3", "en"),
+  EXPECT_EQ(Reply("+6281200000002", "ORDER L1 1 ADDRESS Jl Mawar 3"),
             "Sorry, L1 is sold out. No order was made.");
   EXPECT_TRUE(Orders().empty());
   EXPECT_EQ(Stock("B1"), 10);
@@ -376,7 +376,9 @@ TEST_F(SmsShopTest, ALongReasonIsShortenedToFitNotDropped) {
   EXPECT_EQ(CountSegments(told).segments, 1u) << told;
   EXPECT_NE(told.find("ditolak toko: alamat terlalu jauh dari toko kami"), std::string::npos)
       << told;
-  EXPECT_NE(told.find("...."), std::string::npos) << told;  // the dots, then the sentence's end
+  // The three dots of the cut end the sentence: no fourth for the template's full stop.
+  EXPECT_NE(told.find("sebelah saja... BUMDes"), std::string::npos) << told;
+  EXPECT_EQ(told.find("...."), std::string::npos) << told;
   EXPECT_NE(told.find("BUMDes Maju Bersama"), std::string::npos) << told;
 }
 
@@ -399,7 +401,7 @@ TEST_F(SmsShopTest, AVeryLongReasonIsTakenAndTheManagerToldItWasShortened) {
   // The order keeps the reason as the customer read it.
   const std::string kept = Orders()[0].note;
   ASSERT_TRUE(kept.ends_with("...")) << kept;
-  EXPECT_NE(customer.find(": " + kept + ". BUMDes"), std::string::npos) << customer;
+  EXPECT_NE(customer.find(": " + kept + " BUMDes"), std::string::npos) << customer;
   EXPECT_EQ(CountSegments(manager).segments, 1u) << manager;
   const std::string head = "OK: pesanan " + id +
                            " ditolak. Alasan terlalu panjang untuk 1 SMS, pelanggan menerima " +
@@ -554,8 +556,8 @@ TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
   EXPECT_NE(wrong.find("PESAN B1 2"), std::string::npos) << wrong;
   // A quantity too large says how many one product may be: the order is not a format mistake.
   EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 999. Contoh: PESAN B1 2");
-  EXPECT_EQ(Reply("+6281200000004", "PESAN B1 600 B1 600", "en"),
-            "The quantity of each product is 1 to 999. Example: PESAN B1 2");
+  EXPECT_EQ(Reply("+6281200000004", "ORDER B1 600 B1 600"),
+            "The quantity of each product is 1 to 999. Example: ORDER B1 2");
 }
 
 TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
@@ -798,6 +800,37 @@ TEST_F(SmsShopTest, AnEnglishSpeakingManagerReadsEnglish) {
             "Order no. " + other + " is already shipped, so it cannot be cancelled.");
   auto none = Reply("+6281200000002", "PRICE durian", "en");
   EXPECT_EQ(none.rfind("Nothing matches 'durian'. Price list: B1 Beras 5kg 65.000", 0), 0u) << none;
+}
+
+// A customer who writes the English keywords reads English, without first choosing English on
+// the USSD menu; one who writes the Indonesian ones reads Indonesian. A language chosen on the
+// menu still wins, and the manager reads the manager's language whatever the customer wrote.
+TEST_F(SmsShopTest, ACustomerWithoutAChosenLanguageIsAnsweredInTheKeywordsOne) {
+  auto out = Send(kCustomer, "ORDER B1 2 ADDRESS Jl Mawar 3");
+  ASSERT_EQ(Orders().size(), 1u);
+  const std::string id = std::to_string(Orders()[0].id);
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& m : out) {
+    const std::string start = m.to == kManager ? "Pesanan " + id + ":" : "Order no. " + id + " ";
+    EXPECT_EQ(m.text.rfind(start, 0), 0u) << m.text;
+  }
+  EXPECT_EQ(Reply(kCustomer, "HELP"), texts_->Get("en", "sms.help"));
+  EXPECT_EQ(Reply(kCustomer, "order b1 1000"),
+            "The quantity of each product is 1 to 999. Example: ORDER B1 2");
+  EXPECT_EQ(Reply(kCustomer, "CANCEL " + id), "Order no. " + id + " cancelled.");
+  // A keyword both languages write alike is answered in the gateway's default.
+  EXPECT_EQ(Reply(kCustomer, "STATUS"), "No." + id + " Rp130.000 Batal");
+  EXPECT_EQ(Reply(kCustomer, "STATUS", "en"), "No." + id + " Rp130.000 Cancelled");
+
+  const std::string other = "+6281200000002";
+  EXPECT_EQ(Reply(other, "BANTUAN", "en"), texts_->Get("id", "sms.help"));
+  EXPECT_EQ(Reply(other, "PRICE durian").rfind("Nothing matches 'durian'.", 0), 0u);
+  ASSERT_TRUE(store_->SaveLanguage(shop_.id, other, "id").ok());
+  EXPECT_EQ(Reply(other, "HELP", "en"), texts_->Get("id", "sms.help"));
+  ASSERT_TRUE(store_->SaveLanguage(shop_.id, other, "en").ok());
+  EXPECT_EQ(Reply(other, "BANTUAN"), texts_->Get("en", "sms.help"));
+
+  EXPECT_EQ(Reply(kManager, "HELP"), texts_->Get("id", "sms.manager_help"));
 }
 
 TEST_F(SmsShopTest, AutomaticSendersAreRecognised) {

@@ -56,6 +56,15 @@ TEST(Texts, SubstituteLeavesUnknownPlaceholders) {
   EXPECT_EQ(Substitute("{x}{x}", {{"x", "ab"}}), "abab");
 }
 
+// A value that ends its own sentence, or was cut with "...", is not followed by a second stop.
+TEST(Texts, AValueEndingWithAStopTakesThePlaceOfTheTemplatesStop) {
+  EXPECT_EQ(Substitute("{a}. HP", {{"a", "dekat masjid..."}}), "dekat masjid... HP");
+  EXPECT_EQ(Substitute("{a}. HP", {{"a", "RT02."}}), "RT02. HP");
+  EXPECT_EQ(Substitute("{a}. HP", {{"a", "RT02"}}), "RT02. HP");
+  EXPECT_EQ(Substitute("Total.{a}.", {{"a", ""}}), "Total..");
+  EXPECT_EQ(Substitute("{b}. {a}.", {{"a", "x."}}), "{b}. x.");
+}
+
 TEST(Texts, ABrokenOverrideFileNamesItsLine) {
   Texts t;
   auto st = t.Load("id", "[sms]\nhelp = \"x\"\nbad = 3\n", "texts.id.toml");
@@ -191,6 +200,44 @@ TEST(Texts, AnOverrideWithAPlaceholderNeverFilledIsRefused) {
 
   TextsFolder fewer({{"texts.en.toml", "[sms]\ncustomer_placed = \"Order {order}: {total}\"\n"}});
   EXPECT_TRUE(Texts::LoadDefault(fewer.path()).ok());
+}
+
+// "Halo {bogus" reached customers as written: a '{' that nothing closes stops the start, with the
+// file, the line and the text's name.
+TEST(Texts, AnOverrideWithAPlaceholderLeftOpenIsRefused) {
+  for (const auto& [toml, said] : std::vector<std::pair<std::string, std::string>>{
+           {"[sms]\n\nhelp = \"Halo {bogus\"\n",
+            "/texts.id.toml:3: sms.help: the '{' of \"{bogus\" is not closed"},
+           {"[sms]\ncustomer_placed = \"Order {order: {total} {shop}\"\n",
+            "/texts.id.toml:2: sms.customer_placed: the '{' of \"{order:\" is not closed"},
+           {"[sms]\ncustomer_placed = \"Order {order}, {total}. {\"\n",
+            "/texts.id.toml:2: sms.customer_placed: the '{' of \"{\" is not closed"}}) {
+    TextsFolder folder({{"texts.id.toml", toml}});
+    auto refused = Texts::LoadDefault(folder.path());
+    ASSERT_FALSE(refused.ok()) << toml;
+    EXPECT_NE(refused.error().message.find(said), std::string::npos) << refused.error().message;
+  }
+  TextsFolder closed({{"texts.id.toml", "[sms]\ncustomer_placed = \"Order {order}: {total}\"\n"}});
+  EXPECT_TRUE(Texts::LoadDefault(closed.path()).ok());
+}
+
+// A shop's texts with a string left open are named as the config file names them: a missing
+// closing quote at its line, not the parser's words for what it found instead.
+TEST(Texts, AnOverrideWithoutAClosingQuoteIsNamed) {
+  for (const auto& [toml, said] : std::vector<std::pair<std::string, std::string>>{
+           {"[sms]\nhelp = \"Bantuan singkat\n\n[ussd]\nwelcome = \"Halo\"\n",
+            "/texts.id.toml:2: missing closing quote: a string on this line runs to the end of "
+            "the line"},
+           {"[sms]\nhelp = 'Bantuan singkat\n", "/texts.id.toml:2: missing closing quote"},
+           {"[sms]\n\nhelp = \"Bantuan singkat",
+            "/texts.id.toml:3: missing closing quote: a string runs to the end of the file"}}) {
+    TextsFolder folder({{"texts.id.toml", toml}});
+    auto refused = Texts::LoadDefault(folder.path());
+    ASSERT_FALSE(refused.ok()) << toml;
+    EXPECT_NE(refused.error().message.find(said), std::string::npos) << refused.error().message;
+    EXPECT_EQ(refused.error().message.find("Error while parsing"), std::string::npos)
+        << refused.error().message;
+  }
 }
 
 // The menus' screens with the built-in texts fit: what a shop's own texts are measured against.

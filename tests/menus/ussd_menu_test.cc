@@ -237,6 +237,38 @@ TEST(UssdMenu, ClosedShopSaysSoAndTakesNoOrder) {
   EXPECT_FALSE(through.effect);
 }
 
+// An address too long for the summary screen, or for the screen that offers it again, is cut at
+// a word with "...": the rider reads "dekat masjid...", never "dekat mas...".
+TEST(UssdMenu, ALongAddressIsCutAtAWord) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  const std::string address =
+      "Jl Mawar 3 RT02 RW05 dekat masjid besar sebelah warung Bu Sari rumah cat hijau pagar besi";
+  ASSERT_LE(address.size(), kMaxAddressChars);
+  // The cut "...", and what comes before it ends a word of the address.
+  const auto cut_at_a_word = [&](const std::string& screen, const std::string& before) {
+    const size_t at = screen.find(before);
+    if (at == std::string::npos) return ::testing::AssertionFailure() << "no " << before;
+    const size_t from = at + before.size();
+    const size_t dots = screen.find("...", from);
+    if (dots == std::string::npos) return ::testing::AssertionFailure() << "no ...";
+    const std::string kept = screen.substr(from, dots - from);
+    if (kept.size() < 8 || !address.starts_with(kept) || address[kept.size()] != ' ') {
+      return ::testing::AssertionFailure() << "cut inside a word: " << kept;
+    }
+    return ::testing::AssertionSuccess();
+  };
+  for (const std::string& hops : {"1*1*2*" + address, "1*1*2*" + address + "*2*2*3"}) {
+    const auto summary = Walk(shop, c, hops).screen;
+    EXPECT_LE(CharCount(summary), 160u) << summary;
+    EXPECT_TRUE(cut_at_a_word(summary, "\nKirim: ")) << summary;
+  }
+  c.address = address + " ujung gang ketiga";
+  const auto offered = Walk(shop, c, "1*1*2").screen;
+  EXPECT_LE(CharCount(offered), 182u) << offered;
+  EXPECT_TRUE(cut_at_a_word(offered, "Kirim ke: ")) << offered;
+}
+
 TEST(UssdMenu, KnownAddressIsOfferedAndPickupIsAnOption) {
   auto shop = DemoShop();
   auto c = NewCustomer();

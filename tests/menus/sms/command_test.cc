@@ -283,6 +283,25 @@ TEST(SmsCommand, CommandTextInEnglish) {
   EXPECT_EQ(CommandText(Decline{}, kEn), "NO");
 }
 
+// Which language a text's keyword is, written right or wrong: its reply is in that language.
+TEST(SmsCommand, TheKeywordSaysTheLanguage) {
+  constexpr CommandLanguage kEn = CommandLanguage::kEnglish;
+  constexpr CommandLanguage kId = CommandLanguage::kIndonesian;
+  for (const char* text :
+       {"ORDER B1 2", "order: b1 2", "BUY B1", "CANCEL 12", "HELP", "PRICE", "prices beras",
+        "ADDRESS Jl Mawar 3", "YES", "ORDER B1 1000", "REPORT"}) {
+    EXPECT_EQ(ParseSmsCommand(text).language, kEn) << text;
+  }
+  for (const char* text : {"PESAN B1 2", "#beli b1", "CEK", "BATAL 12", "BANTUAN", "HARGA",
+                           "HARGA beras", "ALAMAT Jl Mawar 3", "YA", "PESAN B1 1000", "LAPORAN"}) {
+    EXPECT_EQ(ParseSmsCommand(text).language, kId) << text;
+  }
+  for (const char* text :
+       {"STATUS", "MENU beras", "INFO", "OK 12", "Y", "?", "halo", "", "PIN 1234 REJECT 12"}) {
+    EXPECT_EQ(ParseSmsCommand(text).language, std::nullopt) << text;
+  }
+}
+
 // A usage shown in another language carries that language's words for the free text.
 TEST(SmsCommand, UsageTakesTheExampleWordsOfTheReply) {
   EXPECT_EQ(Usage(CommandForm::kReject, "REJECT"), "REJECT 123 stok habis");
