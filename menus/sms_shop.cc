@@ -147,6 +147,7 @@ class Conversation {
         now_(now),
         effects_(effects) {
     lang_ = customer_language;
+    customer_default_ = customer_language;
     auto c = store_.GetCustomer(shop_.id, from_);
     if (c && *c) {
       customer_ = **c;
@@ -231,6 +232,7 @@ class Conversation {
   // The sender's language is set: the manager's, or one the customer chose. Otherwise a text's
   // keyword says which language its reply is in ("ORDER" English, "PESAN" Indonesian).
   bool lang_chosen_ = false;
+  std::string customer_default_;  // the language of customers who chose none
 };
 
 pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool repeated) {
@@ -584,8 +586,8 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
     return ReplyKey("sms.manager_conflict",
                     {{"order", sid}, {"status", StatusWord(t_, lang_, order->status)}});
   }
-  // Tell the customer, in the customer's language.
-  std::string clang = v_.manager_language;
+  // Tell the customer, in the language they chose, else the one the shop speaks to customers.
+  std::string clang = customer_default_;
   auto c = store_.GetCustomer(shop_.id, order->phone);
   if (c && *c && Texts::IsLanguage((*c)->language)) clang = (*c)->language;
   const char* key = to == OrderStatus::kAccepted  ? "sms.customer_accepted"

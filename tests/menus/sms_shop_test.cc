@@ -769,6 +769,19 @@ TEST_F(SmsShopTest, AManagerAskingForHelpGetsTheManagersCommands) {
   EXPECT_EQ(Reply(kCustomer, "BANTUAN 2"), customer);
 }
 
+// The manager's language is the manager's alone: a customer who never chose one reads the news of
+// their order in the language the shop speaks to customers (Send's "id"), as the order's own reply.
+TEST_F(SmsShopTest, ACustomerReadsTheirOrdersNewsInTheCustomersLanguageNotTheManagers) {
+  voice_.manager_language = "en";
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  std::string told;
+  for (const auto& m : Send(kManager, "OK " + id)) {
+    if (m.to == kCustomer) told = m.text;
+  }
+  EXPECT_EQ(told.rfind("Pesanan no. " + id + " diterima toko", 0), 0u) << told;
+}
+
 // An English-speaking manager reads English throughout: words, examples and keywords.
 TEST_F(SmsShopTest, AnEnglishSpeakingManagerReadsEnglish) {
   voice_.manager_language = "en";
