@@ -758,7 +758,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
         // PROTOCOLS.md §3.1: >= 512 often means an incoming SMS collided with the send.
         if (code >= 512 && sending_->vendor_retries < 2) {
           ++sending_->vendor_retries;
-          log_->info("modem: {} on outbox {}, trying the part again", what, sending_->sms.id);
+          log_->warn("modem: {} on outbox {}, trying the part again", what, sending_->sms.id);
           return Pump();
         }
         switch (ClassifyCmsError(code)) {
@@ -781,7 +781,9 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     if (job.next > 0 && job.next < job.parts.size())
       reason += " (after " + std::to_string(job.next) + " of " + std::to_string(job.parts.size()) +
                 " parts)";
-    log_->info("modem: outbox {}: {}", job.sms.id, reason);
+    // A message that did not go (a +CMS ERROR with its meaning, a timeout) is worth a look.
+    log_->log(kind == SendResult::Kind::kAccepted ? spdlog::level::info : spdlog::level::warn,
+              "modem: outbox {}: {}", job.sms.id, reason);
     job.done(SendResult{kind, std::move(provider_id), std::move(reason)});
     Pump();
   }

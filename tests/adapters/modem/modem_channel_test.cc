@@ -2,6 +2,7 @@
 #include "adapters/modem/modem_channel.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -47,7 +48,27 @@ class ModemChannelTest : public ::testing::Test {
     return c;
   }
 
-  void StartChannel(ModemConfig config) {
+  // A logger whose info lines and above the test reads: "<level> <message>" lines.
+  std::shared_ptr<spdlog::logger> CapturingLogger() {
+    captured_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+    captured_->set_pattern("%l %v");
+    auto log = std::make_shared<spdlog::logger>("modem", captured_);
+    log->set_level(spdlog::level::info);
+    return log;
+  }
+  std::string Logged() const {
+    std::string out;
+    for (const auto& line : captured_->last_formatted()) out += line;
+    return out;
+  }
+  static int Count(const std::string& all, const std::string& what) {
+    int n = 0;
+    for (auto at = all.find(what); at != std::string::npos; at = all.find(what, at + 1)) ++n;
+    return n;
+  }
+
+  void StartChannel(ModemConfig config, std::shared_ptr<spdlog::logger> log = nullptr,
+                    ModemChannel::Opener opener = {}) {
     ChannelEvents ev;
     ev.on_sms = [this](InboundSms sms, std::function<void(bool)> done) {
       std::lock_guard l(mu_);
@@ -63,7 +84,8 @@ class ModemChannelTest : public ::testing::Test {
     ev.on_ready = [this] { ++ready_events_; };
     io_ = std::make_unique<boost::asio::io_context>();
     work_.emplace(io_->get_executor());
-    channel_ = std::make_unique<ModemChannel>(*io_, config, ev, clock_, TestLogger());
+    channel_ = std::make_unique<ModemChannel>(
+        *io_, config, ev, clock_, log ? std::move(log) : TestLogger(), std::move(opener));
     channel_->Start();
     thread_ = std::thread([this] { io_->run(); });
   }
@@ -126,6 +148,7 @@ class ModemChannelTest : public ::testing::Test {
   std::vector<InboundSms> sms_;
   std::vector<std::function<void(bool)>> dones_;
   std::vector<DeliveryReport> reports_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> captured_;
 };
 
 TEST_F(ModemChannelTest, DeliveredSmsReachesOnSmsAndIsDeletedAfterRecording) {
@@ -387,11 +410,41 @@ TEST_F(ModemChannelTest, SendErrorsAreClassified) {
   emu.Call({{"op", "set"}, {"fail_cmgs", {21}}});
   auto failed = Send("+6281234567890", "b");
   EXPECT_EQ(failed.kind, SendResult::Kind::kFailed);
-  EXPECT_EQ(failed.reason, "+CMS ERROR: 21");
+  EXPECT_EQ(failed.reason, "+CMS ERROR 21 (short message transfer rejected)");
   // A vendor code is tried again in place (an incoming SMS colliding with the send).
   emu.Call({{"op", "set"}, {"fail_cmgs", {512, 512}}});
   EXPECT_EQ(Send("+6281234567890", "c").kind, SendResult::Kind::kAccepted);
   EXPECT_EQ(Send("not a number!", "d").kind, SendResult::Kind::kFailed);
+}
+
+// A +CMS ERROR is logged at warn with its meaning (27.005 §3.2.5), and the same words are
+// the send's reason, which the outbox keeps as the message's last error.
+TEST_F(ModemChannelTest, ACmsErrorIsToldWithItsMeaning) {
+  EmulatorProcess emu;
+  StartChannel(Config(emu), CapturingLogger());
+  WaitReady(emu);
+  emu.Call({{"op", "set"}, {"fail_cmgs", {331}}});
+  auto retry = Send("+6281234567890", "a", 7);
+  EXPECT_EQ(retry.kind, SendResult::Kind::kRetry);
+  EXPECT_EQ(retry.reason, "+CMS ERROR 331 (no network service)");
+  emu.Call({{"op", "set"}, {"fail_cmgs", {304}}});
+  auto failed = Send("+6281234567890", "b", 8);
+  EXPECT_EQ(failed.kind, SendResult::Kind::kFailed);
+  EXPECT_EQ(failed.reason, "+CMS ERROR 304 (invalid PDU mode parameter)");
+  emu.Call({{"op", "set"}, {"fail_cmgs", {311}}});
+  EXPECT_EQ(Send("+6281234567890", "c", 9).reason, "+CMS ERROR 311 (SIM PIN required)");
+  ASSERT_EQ(Send("+6281234567890", "d", 10).kind, SendResult::Kind::kAccepted);
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "warning modem: outbox 7: +CMS ERROR 331 (no network service)\n"), 1) << log;
+  EXPECT_EQ(Count(log, "warning modem: outbox 8: +CMS ERROR 304 (invalid PDU mode parameter)\n"), 1)
+      << log;
+  EXPECT_EQ(Count(log, "warning modem: outbox 9: +CMS ERROR 311 (SIM PIN required)\n"), 1) << log;
+  EXPECT_EQ(Count(log, "error modem: +CMS ERROR 311 (SIM PIN required) — the SIM needs attention"),
+            1)
+      << log;
+  EXPECT_EQ(Count(log, "info modem: outbox 10: sent"), 1) << log;
+  EXPECT_EQ(Count(log, "info modem: outbox 7"), 0) << log;
+  EXPECT_EQ(Count(log, "ERROR: "), 0) << log;  // no bare "+CMS ERROR: <n>" left
 }
 
 TEST_F(ModemChannelTest, FullStorageIsClearedSafely) {
