@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/modem/byte_stream.h"
 #include "adapters/modem/pdu.h"
 #include "tests/adapters/modem/emulator_process.h"
 
@@ -65,6 +66,25 @@ class ModemChannelTest : public ::testing::Test {
     int n = 0;
     for (auto at = all.find(what); at != std::string::npos; at = all.find(what, at + 1)) ++n;
     return n;
+  }
+
+  // The channel opens the device through this (as it would by itself), counting its tries.
+  ModemChannel::Opener CountingOpener(std::string device) {
+    return [this, device](boost::asio::any_io_executor ex) {
+      auto stream = OpenSerial(ex, device, 115200);
+      std::lock_guard l(mu_);
+      ++opens_;
+      cv_.notify_all();
+      return stream;
+    };
+  }
+  int Opens() {
+    std::lock_guard l(mu_);
+    return opens_;
+  }
+  bool WaitOpens(int n) {
+    std::unique_lock l(mu_);
+    return cv_.wait_for(l, 20s, [&] { return opens_ >= n; });
   }
 
   void StartChannel(ModemConfig config, std::shared_ptr<spdlog::logger> log = nullptr,
@@ -148,6 +168,7 @@ class ModemChannelTest : public ::testing::Test {
   std::vector<InboundSms> sms_;
   std::vector<std::function<void(bool)>> dones_;
   std::vector<DeliveryReport> reports_;
+  int opens_ = 0;  // CountingOpener's tries
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> captured_;
 };
 
@@ -335,6 +356,37 @@ TEST_F(ModemChannelTest, UnplugAndReplugResumesSending) {
   emu.Call({{"op", "deliver"}, {"from", "+6281234567890"}, {"text", "OK 12"}});
   ASSERT_TRUE(WaitSms(1));
   EXPECT_EQ(Sms(0).text, "OK 12");
+}
+
+// However long the modem was away, it is opened again soon after it is plugged back in: while
+// the device is not there it is looked for every reopen_min, not after a wait doubled on
+// every miss (which had reached a minute after a long absence).
+TEST_F(ModemChannelTest, AModemBackAfterALongAbsenceIsOpenedWithinReopenMin) {
+  EmulatorProcess emu;
+  auto config = Config(emu);
+  config.reopen_min = 50ms;
+  config.reopen_max = kMaxReopenWait;
+  StartChannel(config, CapturingLogger(), CountingOpener(emu.device()));
+  WaitReady(emu);
+  emu.Call({{"op", "unplug"}});
+  // Away for three seconds (the absence itself, not a wait for an event), then plugged back in
+  // just after the channel looked for it: doubling from 50 ms, its next look would be more
+  // than three seconds away.
+  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(WaitOpens(Opens() + 1));
+  const auto back = std::chrono::steady_clock::now();
+  emu.Call({{"op", "replug"}});
+  WaitReady(emu, 2);
+  const auto took = std::chrono::steady_clock::now() - back;
+  // reopen_min, then the initialisation (a quarter of a second here).
+  EXPECT_LT(took, 2s) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                      << " ms";
+  // Looked for often, but said once.
+  EXPECT_GT(Opens(), 20);
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "warning modem: cannot open " + emu.device()), 1) << log;
+  EXPECT_EQ(Count(log, "looking for it every 50 ms"), 1) << log;
+  EXPECT_EQ(Send("+6281234567890", "kembali").kind, SendResult::Kind::kAccepted);
 }
 
 TEST_F(ModemChannelTest, HungModemIsReopened) {
@@ -546,6 +598,29 @@ TEST(ModemChannel, CmsErrorClasses) {
   EXPECT_EQ(ClassifyCmsError(144), CmsErrorClass::kPermanent);
   EXPECT_EQ(ClassifyCmsError(311), CmsErrorClass::kOperator);
   EXPECT_EQ(ClassifyCmsError(316), CmsErrorClass::kOperator);
+}
+
+TEST(ModemChannel, ReopenWaitsDoubleUpToTenSeconds) {
+  ModemConfig defaults;
+  EXPECT_LE(defaults.reopen_max, kMaxReopenWait);
+  EXPECT_EQ(kMaxReopenWait, 10s);
+  std::vector<std::chrono::milliseconds> waits = {defaults.reopen_min};
+  for (int i = 0; i < 30; ++i) waits.push_back(NextReopenWait(waits.back(), defaults));
+  EXPECT_EQ(waits[0], 2s);
+  EXPECT_EQ(waits[1], 4s);
+  EXPECT_EQ(waits[2], 8s);
+  EXPECT_EQ(waits[3], 10s);
+  EXPECT_EQ(waits.back(), 10s);  // after a long absence too
+  // A longer reopen_max (as configurations said before) is held to the same cap.
+  ModemConfig old;
+  old.reopen_max = 60s;
+  EXPECT_EQ(NextReopenWait(8s, old), 10s);
+  EXPECT_EQ(NextReopenWait(10s, old), 10s);
+  // A shorter one is kept.
+  ModemConfig quick;
+  quick.reopen_max = 400ms;
+  EXPECT_EQ(NextReopenWait(50ms, quick), 100ms);
+  EXPECT_EQ(NextReopenWait(300ms, quick), 400ms);
 }
 
 TEST(ModemChannel, InboundProviderIdIsStable) {
