@@ -12,6 +12,7 @@
 #include <cstring>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "adapters/africastalking/at_ussd.h"
 #include "adapters/hubtel/hubtel_ussd.h"
@@ -248,6 +249,46 @@ bool Gateway::Admit(const CallbackConfig& cb, const char* name, const HttpReques
   return true;
 }
 
+void Gateway::Refuse(const char* name, const HttpRequest& req, const HttpReply& reply, int status,
+                     const std::string& why) {
+  // `why` may quote the client's bytes (a field name, a Content-Type): the log gets them
+  // printable and short.
+  std::string shown;
+  for (char c : std::string_view(why).substr(0, 240)) {
+    shown.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c);
+  }
+  if (why.size() > 240) shown += "...";
+  const SystemTime now = clock_.Now();
+  std::optional<long long> log_with;  // the requests refused since the last line, when logging
+  {
+    std::lock_guard lock(refusals_mu_);
+    std::string key = std::string(name) + ": " + shown;
+    auto it = refusals_logged_.find(key);
+    if (it == refusals_logged_.end()) {
+      if (refusals_logged_.size() >= kMaxRefusalCauses) {
+        std::erase_if(refusals_logged_,
+                      [&](const auto& kv) { return now - kv.second.at >= kRefusalLogWindow; });
+      }
+      if (refusals_logged_.size() < kMaxRefusalCauses) {
+        refusals_logged_.emplace(std::move(key), RefusalLogged{now, 0});
+        log_with = 0;
+      }
+    } else if (now - it->second.at >= kRefusalLogWindow) {
+      log_with = it->second.since;
+      it->second = RefusalLogged{now, 0};
+    } else {
+      ++it->second.since;
+    }
+  }
+  if (log_with) {
+    spdlog::warn("{}: refused a request from {} with {}: {} ({}; logged at most once an hour)",
+                 name, req.remote, status, shown,
+                 *log_with == 0 ? std::string("first for this reason")
+                                : std::to_string(*log_with) + " more since the last such line");
+  }
+  reply({status, "text/plain", why + "\n"});
+}
+
 void Gateway::RouteUssd() {
   if (config_.hubtel.enabled) {
     http_->Route(config_.hubtel.path, [this](const HttpRequest& req, HttpReply reply) {
@@ -272,12 +313,18 @@ void Gateway::RouteUssd() {
   const auto& at = config_.africastalking;
   if (!at.enabled) return;
   http_->Route(at.path, [this](const HttpRequest& req, HttpReply reply) {
-    if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
-    if (!Admit(config_.africastalking, "africastalking", req, reply)) return;
+    constexpr const char* kName = "africastalking";
+    if (req.method != "POST") return Refuse(kName, req, reply, 405, "use POST");
+    if (!Admit(config_.africastalking, kName, req, reply)) return;
+    // PROTOCOLS.md §5.1: the callback is a form POST. A body of another type is answered
+    // 415 with what the endpoint takes, not with the first form field it lacks.
+    if (auto st = africastalking::CheckContentType(req.content_type); !st) {
+      return Refuse(kName, req, reply, 415, st.error().message);
+    }
     auto parsed = africastalking::ParseUssdRequest(req.body);
-    if (!parsed) return reply({400, "text/plain", parsed.error().message + "\n"});
+    if (!parsed) return Refuse(kName, req, reply, 400, parsed.error().message);
     auto phone = NormalizePhone(parsed->phone, config_.gateway.country_code);
-    if (!phone) return reply({400, "text/plain", "bad phoneNumber\n"});
+    if (!phone) return Refuse(kName, req, reply, 400, "bad phoneNumber");
     ussd_->Hop("at:" + parsed->session_id, *phone, parsed->text, [reply](UssdAnswer a) {
       reply({a.http_status, "text/plain; charset=utf-8",
              africastalking::FormatUssdAnswer(a.text, a.end)});

@@ -23,6 +23,10 @@ Result<modem::ModemConfig> ReadModemSettings(const Config& config) {
   m.reopen_max = r.Millis("reopen_max_ms", m.reopen_max);
   if (m.reopen_min.count() < 1) r.Fail("reopen_min_ms", "must be at least 1");
   if (m.reopen_max < m.reopen_min) r.Fail("reopen_max_ms", "must not be below reopen_min_ms");
+  if (m.reopen_max > modem::kMaxReopenWait) {
+    r.Fail("reopen_max_ms", "must be at most " + std::to_string(modem::kMaxReopenWait.count()) +
+                                " (a modem plugged back in waits at most this long)");
+  }
   m.status_reports = r.Bool("status_reports", m.status_reports);
   m.storage = r.String("storage", m.storage);
   m.max_queue = static_cast<size_t>(r.Int("max_queue", 100, 1, 100000));

@@ -6,6 +6,43 @@
 #include "core/gsm_text.h"
 
 namespace pesan::africastalking {
+namespace {
+
+constexpr std::string_view kSpace = " \t\r\n";
+
+std::string_view Trim(std::string_view s) {
+  const size_t first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// The media type as it may be shown: printable ASCII, at most 64 characters.
+std::string Shown(std::string_view type) {
+  std::string out;
+  for (char c : type.substr(0, 64)) out.push_back(c >= 0x20 && c < 0x7F ? c : '?');
+  if (type.size() > 64) out += "...";
+  return out;
+}
+
+}  // namespace
+
+Status CheckContentType(std::string_view content_type) {
+  // RFC 9110 §8.3.1: type/subtype, then parameters after ';'; names are case-insensitive.
+  const std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
+  if (media.empty() || EqualsIgnoringCase(media, "application/x-www-form-urlencoded")) {
+    return Ok{};
+  }
+  return InvalidInput("Content-Type " + Shown(media) + " is not read: " + std::string(kFormHint));
+}
 
 Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits& limits) {
   UssdRequest r;
@@ -35,12 +72,23 @@ Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits&
       return;
     }
   });
+  // A JSON body read as a form is one field named after all of it (or a "malformed escape"
+  // at its first '%'): say what was sent instead of "missing field sessionId". '{' and '['
+  // begin no field name an aggregator sends.
+  if (const size_t start = body.find_first_not_of(kSpace);
+      !wanted[0].seen && start != std::string_view::npos &&
+      (body[start] == '{' || body[start] == '[')) {
+    return InvalidInput("the body is JSON: " + std::string(kFormHint));
+  }
   if (!st) return st.error();
   for (size_t i = 0; i < std::size(wanted); ++i) {
     const Field& f = wanted[i];
-    if (!f.seen || (f.required && !too_long[i] && f.out->empty())) {
+    if (!f.seen) {
       if (f.required) return InvalidInput(std::string("missing field ") + f.name);
       continue;
+    }
+    if (f.required && !too_long[i] && f.out->empty()) {
+      return InvalidInput(std::string(f.name) + " is empty");
     }
     if (too_long[i]) return InvalidInput(std::string("field ") + f.name + " too long");
     if (!IsValidUtf8(*f.out)) return InvalidInput(std::string("field ") + f.name + " is not UTF-8");

@@ -23,8 +23,19 @@ struct RequestLimits {
   std::size_t max_text = 4096;  // longer paths are refused with 400
 };
 
-// Parses the form body. A missing sessionId or phoneNumber, a malformed body, an overlong
-// field or text that is not UTF-8 is InvalidInput with a short reason.
+// What the callback takes, for answers to requests in another shape.
+inline constexpr std::string_view kFormHint =
+    "this endpoint takes form fields (Content-Type: application/x-www-form-urlencoded): "
+    "sessionId, phoneNumber, text, serviceCode, networkCode";
+
+// Whether a request's Content-Type header is one the callback reads: the form's
+// (application/x-www-form-urlencoded, with any parameters) or none (the body is read as a
+// form). Anything else, JSON included, is InvalidInput naming the type and kFormHint.
+Status CheckContentType(std::string_view content_type);
+
+// Parses the form body. A missing sessionId or phoneNumber, one sent empty ("sessionId="), a
+// JSON body, a malformed body, an overlong field or text that is not UTF-8 is InvalidInput
+// with a short reason.
 Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits& limits = {});
 
 // "CON <screen>" or "END <screen>".

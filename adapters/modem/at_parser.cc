@@ -84,6 +84,109 @@ bool IsTwoLineUnsolicited(std::string_view line) {
   return false;
 }
 
+namespace {
+
+struct CmsMeaning {
+  int code;
+  std::string_view meaning;
+};
+constexpr CmsMeaning kCmsMeanings[] = {
+    // RP causes from the network (3GPP TS 24.011 §E.2, §8.2.5.4).
+    {1, "unassigned number"},
+    {8, "operator determined barring"},
+    {10, "call barred"},
+    {21, "short message transfer rejected"},
+    {27, "destination out of service"},
+    {28, "unidentified subscriber"},
+    {29, "facility rejected"},
+    {30, "unknown subscriber"},
+    {38, "network out of order"},
+    {41, "temporary failure"},
+    {42, "congestion"},
+    {47, "resources unavailable"},
+    {50, "requested facility not subscribed"},
+    {69, "requested facility not implemented"},
+    {81, "invalid short message reference"},
+    {95, "invalid message"},
+    {96, "invalid mandatory information"},
+    {97, "message type non-existent"},
+    {98, "message not compatible with the protocol state"},
+    {99, "information element non-existent"},
+    {111, "protocol error"},
+    {127, "interworking error"},
+    // TP-FCS from the service centre (3GPP TS 23.040 §9.2.3.22).
+    {128, "telematic interworking not supported"},
+    {129, "short message type 0 not supported"},
+    {130, "cannot replace short message"},
+    {143, "TP-PID error"},
+    {144, "data coding scheme not supported"},
+    {145, "message class not supported"},
+    {159, "TP-DCS error"},
+    {160, "command cannot be acted on"},
+    {161, "command unsupported"},
+    {175, "TP-Command error"},
+    {176, "TPDU not supported"},
+    {192, "SC busy"},
+    {193, "no SC subscription"},
+    {194, "SC system failure"},
+    {195, "invalid SME address"},
+    {196, "destination SME barred"},
+    {197, "duplicate message rejected"},
+    {198, "TP-VPF not supported"},
+    {199, "TP-VP not supported"},
+    {208, "SIM SMS storage full"},
+    {209, "no SMS storage on the SIM"},
+    {210, "error in MS"},
+    {211, "memory capacity exceeded"},
+    {212, "SIM application toolkit busy"},
+    {213, "SIM data download error"},
+    {255, "unspecified error"},
+    // ME/TA errors (3GPP TS 27.005 §3.2.5).
+    {300, "ME failure"},
+    {301, "SMS service of ME reserved"},
+    {302, "operation not allowed"},
+    {303, "operation not supported"},
+    {304, "invalid PDU mode parameter"},
+    {305, "invalid text mode parameter"},
+    {310, "SIM not inserted"},
+    {311, "SIM PIN required"},
+    {312, "PH-SIM PIN required"},
+    {313, "SIM failure"},
+    {314, "SIM busy"},
+    {315, "SIM wrong"},
+    {316, "SIM PUK required"},
+    {317, "SIM PIN2 required"},
+    {318, "SIM PUK2 required"},
+    {320, "memory failure"},
+    {321, "invalid memory index"},
+    {322, "memory full"},
+    {330, "SMSC address unknown"},
+    {331, "no network service"},
+    {332, "network timeout"},
+    {340, "no +CNMA acknowledgement expected"},
+    {500, "unknown error"},
+};
+
+}  // namespace
+
+std::string_view CmsErrorMeaning(int code) {
+  for (const auto& m : kCmsMeanings) {
+    if (m.code == code) return m.meaning;
+  }
+  if (code >= 0 && code <= 127) return "refused by the network";
+  if (code >= 128 && code <= 255) return "refused by the service centre";
+  if (code >= 512) return "manufacturer-specific error";
+  return {};
+}
+
+std::string DescribeCmsError(int code) {
+  std::string out = "+CMS ERROR " + std::to_string(code);
+  if (auto meaning = CmsErrorMeaning(code); !meaning.empty()) {
+    out.append(" (").append(meaning).append(")");
+  }
+  return out;
+}
+
 std::string Describe(const FinalResult& r) {
   using C = FinalResult::Code;
   auto num = [&](const char* name) {
@@ -97,7 +200,7 @@ std::string Describe(const FinalResult& r) {
     case C::kCmeError:
       return num("+CME ERROR");
     case C::kCmsError:
-      return num("+CMS ERROR");
+      return r.error >= 0 ? DescribeCmsError(r.error) : "+CMS ERROR";
     case C::kNoCarrier:
       return "NO CARRIER";
     case C::kBusy:

@@ -85,7 +85,16 @@ std::optional<FinalResult> ParseFinalResult(std::string_view line);
 bool IsUnsolicited(std::string_view line);
 // True for the URCs whose PDU follows on the next line (+CMT, +CDS, +CBM).
 bool IsTwoLineUnsolicited(std::string_view line);
-// "+CMS ERROR: 500" for logs.
+// What a +CMS ERROR <err> means (3GPP TS 27.005 §3.2.5, PROTOCOLS.md §3.4): the ME/TA codes
+// 300..500 of 27.005, the common RP causes 0..127 of the network (TS 24.011 §E.2) and TP-FCS
+// values 128..255 of the service centre (TS 23.040 §9.2.3.22), each in a few words; a general
+// phrase for the rest of those ranges and for the manufacturer codes >= 512; empty for codes
+// 27.005 leaves unassigned.
+std::string_view CmsErrorMeaning(int code);
+// "+CMS ERROR 331 (no network service)": the code with its meaning, for logs and for the
+// outbox's last error.
+std::string DescribeCmsError(int code);
+// "OK", "ERROR", "+CME ERROR: 16", "+CMS ERROR 322 (memory full)" for logs and errors.
 std::string Describe(const FinalResult& r);
 
 }  // namespace pesan::modem

@@ -26,7 +26,9 @@ class ByteStream {
   virtual void Close() = 0;
 };
 
-// Opens a serial device (8N1, no flow control, raw) at `baud`. Completions run on `ex`.
+// Opens a serial device (8N1, no flow control, raw) at `baud`. Completions run on `ex`. A
+// device that is not there (no such path, or a node without its device: unplugged) is
+// NotFound; any other failure (permissions, busy) is Unavailable.
 Result<std::unique_ptr<ByteStream>> OpenSerial(boost::asio::any_io_executor ex,
                                                const std::string& device, unsigned baud);
 

@@ -61,6 +61,11 @@ CmsErrorClass ClassifyCmsError(int code) {
   return CmsErrorClass::kTransient;
 }
 
+std::chrono::milliseconds NextReopenWait(std::chrono::milliseconds current,
+                                         const ModemConfig& config) {
+  return std::min({current * 2, config.reopen_max, kMaxReopenWait});
+}
+
 std::string InboundProviderId(const std::vector<std::string>& tpdus_hex) {
   // FNV-1a 64 (stable across builds and runs, unlike std::hash).
   uint64_t h = 0xcbf29ce484222325ull;
@@ -136,7 +141,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
         pace_timer_(strand_),
         poll_timer_(strand_),
         settle_timer_(strand_),
-        backoff_(config_.reopen_min),
+        backoff_(std::min(config_.reopen_min, kMaxReopenWait)),
         next_concat_ref_(static_cast<uint16_t>(UnixMillis(clock.Now()) & 0xFF)) {
     if (!opener_) {
       opener_ = [device = config_.device, baud = config_.baud](boost::asio::any_io_executor ex) {
@@ -229,8 +234,16 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     ++gen_;
     auto stream = opener_(strand_);
     if (!stream.ok()) {
-      log_->warn("modem: {}; retrying in {} ms", stream.error().message, backoff_.count());
       state_ = State::kDown;
+      const Error& e = stream.error();
+      if (e.code == ErrorCode::kNotFound) {
+        // Not there (unplugged): look again soon, however long it has been away, so that it
+        // is back within reopen_min of being plugged in.
+        backoff_ = std::min(config_.reopen_min, kMaxReopenWait);
+        LogDown(e.message, "looking for it every " + std::to_string(backoff_.count()) + " ms");
+      } else {
+        LogDown(e.message, "retrying in " + std::to_string(backoff_.count()) + " ms");
+      }
       ScheduleReopen();
       return;
     }
@@ -247,9 +260,18 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     Init();
   }
 
+  // Logs why the device is down and what comes next, at warn, or at debug when the reason is
+  // the one of the last time and the modem was not ready since (a modem away for the night is
+  // not a warning every few seconds).
+  void LogDown(const std::string& why, const std::string& next) {
+    const auto level = why == last_down_ ? spdlog::level::debug : spdlog::level::warn;
+    log_->log(level, "modem: {}; {}", why, next);
+    last_down_ = why;
+  }
+
   void ScheduleReopen() {
     reopen_timer_.expires_after(backoff_);
-    backoff_ = std::min(backoff_ * 2, config_.reopen_max);
+    backoff_ = NextReopenWait(backoff_, config_);
     reopen_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec && self->state_ == State::kDown) self->Open();
     });
@@ -259,7 +281,8 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
   // sent (the outbox retries it), reopen later.
   void LinkLost(const std::string& reason) {
     if (state_ == State::kStopped || state_ == State::kDown) return;
-    log_->warn("modem: link lost ({}); reopening in {} ms", reason, backoff_.count());
+    LogDown("link lost (" + reason + ")",
+            "reopening in " + std::to_string(backoff_.count()) + " ms");
     state_ = State::kDown;
     ready_ = false;
     ++gen_;
@@ -407,7 +430,8 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
   void OnReady() {
     state_ = State::kReady;
     ready_ = true;
-    backoff_ = config_.reopen_min;
+    backoff_ = std::min(config_.reopen_min, kMaxReopenWait);
+    last_down_.clear();
     log_->info("modem: ready");
     if (events_.on_ready) events_.on_ready();
     Drain();
@@ -758,7 +782,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
         // PROTOCOLS.md §3.1: >= 512 often means an incoming SMS collided with the send.
         if (code >= 512 && sending_->vendor_retries < 2) {
           ++sending_->vendor_retries;
-          log_->info("modem: {} on outbox {}, trying the part again", what, sending_->sms.id);
+          log_->warn("modem: {} on outbox {}, trying the part again", what, sending_->sms.id);
           return Pump();
         }
         switch (ClassifyCmsError(code)) {
@@ -781,7 +805,9 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     if (job.next > 0 && job.next < job.parts.size())
       reason += " (after " + std::to_string(job.next) + " of " + std::to_string(job.parts.size()) +
                 " parts)";
-    log_->info("modem: outbox {}: {}", job.sms.id, reason);
+    // A message that did not go (a +CMS ERROR with its meaning, a timeout) is worth a look.
+    log_->log(kind == SendResult::Kind::kAccepted ? spdlog::level::info : spdlog::level::warn,
+              "modem: outbox {}: {}", job.sms.id, reason);
     job.done(SendResult{kind, std::move(provider_id), std::move(reason)});
     Pump();
   }
@@ -813,6 +839,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer poll_timer_;
   boost::asio::steady_timer settle_timer_;  // the quiet moment after the opening ESC
   std::chrono::milliseconds backoff_;
+  std::string last_down_;  // why the device went down last, since it was last ready (LogDown)
 
   State state_ = State::kIdle;
   std::atomic<bool> ready_{false};

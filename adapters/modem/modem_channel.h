@@ -15,7 +15,10 @@
 // time initialisation completes, ChannelEvents::on_ready is raised.
 //
 // Faults: a read error, end of stream or a command without answer closes the device; the
-// channel reopens it with exponential backoff and runs the whole initialisation again.
+// channel reopens it with exponential backoff, never waiting more than kMaxReopenWait, and
+// runs the whole initialisation again. While the device is not there at all (unplugged: the
+// opener answers NotFound) it looks for it every reopen_min, so a modem plugged back in is
+// opened within that, however long it was away.
 //
 // Threading: runs on a strand of the io_context given. Send() and the `done` of on_sms may be
 // called from any thread. Destroy only after Stop() and after the io_context ran it.
@@ -49,7 +52,8 @@ struct ModemConfig {
   std::string own_number;  // "own_number": InboundSms::to
   std::chrono::milliseconds send_interval{1000};     // "send_interval_ms": between two AT+CMGS
   std::chrono::milliseconds reopen_min{2000};        // "reopen_min_ms": first reopen delay
-  std::chrono::milliseconds reopen_max{60000};       // "reopen_max_ms": it doubles up to this
+  std::chrono::milliseconds reopen_max{10000};       // "reopen_max_ms": it doubles up to this
+                                                     // (and never past kMaxReopenWait)
   std::chrono::milliseconds command_timeout{10000};  // "command_timeout": plain commands
   std::chrono::milliseconds send_timeout{60000};     // "send_timeout": AT+CMGS (PROTOCOLS §3.1)
   std::chrono::milliseconds poll_interval{300000};   // "poll_interval": re-list storage, +CNMI
@@ -62,6 +66,15 @@ struct ModemConfig {
   std::string storage = "SM";                  // "storage": +CPMS memory for all three uses
   std::string cnmi = "2,1,0,2,0";  // "cnmi": +CNMI parameters (27.005 §3.4.1); fallbacks tried
 };
+
+// The longest wait before the device is opened again, whatever reopen_max says: a modem that
+// hung and is unplugged and plugged back in by its operator is back within this.
+inline constexpr std::chrono::milliseconds kMaxReopenWait{10000};
+
+// The wait before the next reopen after a wait of `current`: doubled, up to reopen_max and
+// kMaxReopenWait.
+std::chrono::milliseconds NextReopenWait(std::chrono::milliseconds current,
+                                         const ModemConfig& config);
 
 // +CMS ERROR classes (27.005 §3.2.5, PROTOCOLS.md §3.4).
 enum class CmsErrorClass {

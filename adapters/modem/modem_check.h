@@ -47,7 +47,8 @@ struct ModemReport {
 std::string RegistrationText(int stat);
 
 // Runs the check on `ex`; `done` is called once, on `ex`. An Error when the device cannot be
-// opened or does not answer AT; otherwise a report (which may say the SIM is locked).
+// opened (NotFound when it is not there) or does not answer AT; otherwise a report (which may
+// say the SIM is locked).
 void CheckModemAsync(boost::asio::any_io_executor ex, const ModemConfig& config,
                      std::shared_ptr<spdlog::logger> log,
                      std::function<void(Result<ModemReport>)> done,

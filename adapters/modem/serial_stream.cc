@@ -34,7 +34,15 @@ Result<std::unique_ptr<ByteStream>> OpenSerial(boost::asio::any_io_executor ex,
   boost::system::error_code ec;
   // Asio puts the line in raw mode on open (no echo, no canonical input, no CR/NL mapping).
   port.open(device, ec);
-  if (ec) return Unavailable("cannot open " + device + ": " + ec.message());
+  if (ec) {
+    std::string why = "cannot open " + device + ": " + ec.message();
+    namespace errc = boost::system::errc;
+    if (ec == errc::no_such_file_or_directory || ec == errc::no_such_device ||
+        ec == errc::no_such_device_or_address) {
+      return NotFound(std::move(why));
+    }
+    return Unavailable(std::move(why));
+  }
   using SP = boost::asio::serial_port_base;
   port.set_option(SP::baud_rate(baud), ec);
   if (ec)

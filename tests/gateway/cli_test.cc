@@ -420,6 +420,11 @@ TEST(Cli, ChannelSectionErrorsNameTheKeysLine) {
            {"[sms]\nchannel = \"kannel\"\n\n[sms.kannel]\nusername = \"u\"\nsendsms_url = "
             "\"ftp://x\"\n",
             "[sms.kannel] sendsms_url: "},
+           // A modem plugged back in is not kept waiting longer than 10 s.
+           {"[sms]\nchannel = \"modem\"\n\n[sms.modem]\ndevice = \"/dev/null\"\nreopen_max_ms = "
+            "60000\n",
+            "[sms.modem] reopen_max_ms: must be at most 10000 (a modem plugged back in waits at "
+            "most this long)"},
        }) {
     const std::string toml = DemoConfig(dir, extra);
     const std::string key =

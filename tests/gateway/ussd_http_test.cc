@@ -319,6 +319,66 @@ TEST(UssdHttp, BadRequestsGetAClearAnswerAndNoOrder) {
   EXPECT_EQ(gw.Ussd("U3", "+6281200000009", "").status, 200);
 }
 
+// An aggregator (or a developer's test client) sending JSON, or an empty sessionId, is told
+// what the endpoint takes, and the log says it once, not on every hop.
+TEST(UssdHttp, AJsonBodyOrAnEmptySessionIdIsAnsweredPlainlyAndLoggedOnce) {
+  CapturedLog log;
+  TempDir dir;
+  ManualClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  const auto port = gw.port();
+  const std::string path = "/ussd/africastalking";
+  const std::string json = R"({"sessionId":"J1","phoneNumber":"+6281200000020","text":""})";
+  for (int i = 0; i < 3; ++i) {
+    auto r = HttpPost(port, path, json, "application/json");
+    EXPECT_EQ(r.status, 415);
+    EXPECT_EQ(r.body,
+              "Content-Type application/json is not read: this endpoint takes form fields "
+              "(Content-Type: application/x-www-form-urlencoded): sessionId, phoneNumber, text, "
+              "serviceCode, networkCode\n");
+  }
+  // The same JSON labelled as a form.
+  auto labelled = HttpPost(port, path, json);
+  EXPECT_EQ(labelled.status, 400);
+  EXPECT_EQ(labelled.body.rfind("the body is JSON: this endpoint takes form fields", 0), 0u)
+      << labelled.body;
+  for (int i = 0; i < 2; ++i) {
+    auto empty = HttpPost(port, path, "sessionId=&phoneNumber=%2B6281200000020&text=");
+    EXPECT_EQ(empty.status, 400);
+    EXPECT_EQ(empty.body, "sessionId is empty\n");
+  }
+  EXPECT_EQ(HttpPost(port, path, "phoneNumber=%2B6281200000020&text=").body,
+            "missing field sessionId\n");
+
+  // A good request is answered as before, with or without a charset, or with no type at all.
+  const std::string form = "sessionId=J2&phoneNumber=%2B6281200000020&text=";
+  for (const char* type : {"application/x-www-form-urlencoded",
+                           "application/x-www-form-urlencoded; charset=UTF-8", ""}) {
+    auto ok = HttpPost(port, path, form, type);
+    EXPECT_EQ(ok.status, 200) << type;
+    EXPECT_EQ(ok.body.substr(0, 4), "CON ") << type << ": " << ok.body;
+  }
+
+  auto count = [&](const std::string& what) {
+    const std::string all = log.Lines();
+    int n = 0;
+    for (auto at = all.find(what); at != std::string::npos; at = all.find(what, at + 1)) ++n;
+    return n;
+  };
+  const std::string refused = "warning africastalking: refused a request from 127.0.0.1 with ";
+  EXPECT_EQ(count(refused + "415: Content-Type application/json is not read"), 1) << log.Lines();
+  EXPECT_EQ(count(refused + "400: the body is JSON"), 1) << log.Lines();
+  EXPECT_EQ(count(refused + "400: sessionId is empty"), 1) << log.Lines();
+  EXPECT_EQ(count(refused + "400: missing field sessionId"), 1) << log.Lines();
+  EXPECT_EQ(count(refused), 4) << log.Lines();
+
+  // An hour on, the same mistake is logged again, with how often it was made meanwhile.
+  clock.Advance(std::chrono::hours(1));
+  EXPECT_EQ(HttpPost(port, path, json, "application/json").status, 415);
+  EXPECT_EQ(count(refused + "415: Content-Type application/json is not read"), 2) << log.Lines();
+  EXPECT_EQ(count("2 more since the last such line"), 1) << log.Lines();
+}
+
 TEST(UssdHttp, TokenIsRequiredWhenSet) {
   TempDir dir;
   SystemClock clock;

@@ -160,7 +160,7 @@ class ModemGatewayTest : public ::testing::Test {
     auto sms = toml.find("[sms]\n");
     EXPECT_NE(sms, std::string::npos);
     if (sms != std::string::npos)
-      toml.insert(sms + 6, "retry_min_seconds = 1\nretry_max_seconds = 1\n");
+      toml.insert(sms + 6, "retry_min_seconds = 1\nretry_max_seconds = 1\n" + sms_extra_);
     return toml +
            "\n[[shops]]\ncode = \"majubersama\"\nname = \"BUMDes Maju Bersama\"\n"
            "managers = [\"" +
@@ -227,6 +227,7 @@ class ModemGatewayTest : public ::testing::Test {
   SystemClock clock_;
   std::unique_ptr<EmulatorProcess> emu_;
   std::string config_path_;
+  std::string sms_extra_;  // more [sms] lines
   std::unique_ptr<TestGateway> gateway_;
 };
 
@@ -377,6 +378,25 @@ TEST_F(ModemGatewayTest, StatusReportsMarkTheOutboxRows) {
   EXPECT_TRUE(Contains(OutboxTo(kManager)[0].last_error, "41")) << OutboxTo(kManager)[0].last_error;
   // Read, so removed from the SIM.
   emu_->Wait("storage", 0);
+}
+
+// A send the modem refuses keeps the +CMS ERROR's meaning (3GPP TS 27.005 §3.2.5) as the
+// message's last error, where `pesan outbox list` shows it.
+TEST_F(ModemGatewayTest, AFailedSendShowsWhatTheCmsErrorMeans) {
+  sms_extra_ = "max_attempts = 1\n";
+  StartGateway();
+  Set({{"fail_cmgs", {331, 331}}});
+  Deliver("+6281200000005", "PESAN K1 1 ALAMAT Jl Melati 4");
+  WaitForOrder(1);
+  WaitOutbox(2, OutboxStatus::kFailed);
+  for (const auto& m : Outbox()) {
+    EXPECT_EQ(m.last_error, "+CMS ERROR 331 (no network service)") << Describe(Outbox());
+  }
+  auto list = RunPesan({"outbox", "list", "--status", "failed", "--config", config_path_});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_TRUE(Contains(list.out, "    last error: +CMS ERROR 331 (no network service)\n"))
+      << list.out;
+  EXPECT_TRUE(emu_->State()["submitted"].empty());
 }
 
 // ---- 4. The modem unplugged and plugged in again ----

@@ -51,7 +51,44 @@ TEST(AtParser, FinalResultCodes) {
   EXPECT_EQ(ParseFinalResult("NO CARRIER")->code, FinalResult::Code::kNoCarrier);
   EXPECT_FALSE(ParseFinalResult("+CMGS: 12"));
   EXPECT_FALSE(ParseFinalResult("OKAY"));
-  EXPECT_EQ(Describe(*cms), "+CMS ERROR: 322");
+  EXPECT_EQ(Describe(*cms), "+CMS ERROR 322 (memory full)");
+  EXPECT_EQ(Describe(*cme), "+CME ERROR: 16");
+  EXPECT_EQ(Describe(*ParseFinalResult("+CMS ERROR: SIM busy")), "+CMS ERROR");
+}
+
+// 3GPP TS 27.005 §3.2.5 (PROTOCOLS.md §3.4).
+TEST(AtParser, CmsErrorMeanings) {
+  const std::pair<int, const char*> common[] = {
+      {38, "network out of order"},
+      {42, "congestion"},
+      {300, "ME failure"},
+      {302, "operation not allowed"},
+      {304, "invalid PDU mode parameter"},
+      {310, "SIM not inserted"},
+      {311, "SIM PIN required"},
+      {313, "SIM failure"},
+      {322, "memory full"},
+      {330, "SMSC address unknown"},
+      {331, "no network service"},
+      {332, "network timeout"},
+      {500, "unknown error"},
+      {1, "unassigned number"},
+      {21, "short message transfer rejected"},
+      {192, "SC busy"},
+      {195, "invalid SME address"},
+      {208, "SIM SMS storage full"},
+      {316, "SIM PUK required"},
+  };
+  for (const auto& [code, meaning] : common) EXPECT_EQ(CmsErrorMeaning(code), meaning) << code;
+  // The rest of each range says whose it is; codes 27.005 leaves unassigned have no meaning.
+  EXPECT_EQ(CmsErrorMeaning(77), "refused by the network");
+  EXPECT_EQ(CmsErrorMeaning(200), "refused by the service centre");
+  EXPECT_EQ(CmsErrorMeaning(512), "manufacturer-specific error");
+  EXPECT_EQ(CmsErrorMeaning(549), "manufacturer-specific error");
+  EXPECT_EQ(CmsErrorMeaning(400), "");
+  EXPECT_EQ(CmsErrorMeaning(-1), "");
+  EXPECT_EQ(DescribeCmsError(331), "+CMS ERROR 331 (no network service)");
+  EXPECT_EQ(DescribeCmsError(400), "+CMS ERROR 400");
 }
 
 TEST(AtParser, ResponseWithInformationLines) {

@@ -2,6 +2,7 @@
 #include "adapters/modem/modem_channel.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/modem/byte_stream.h"
 #include "adapters/modem/pdu.h"
 #include "tests/adapters/modem/emulator_process.h"
 
@@ -47,7 +49,46 @@ class ModemChannelTest : public ::testing::Test {
     return c;
   }
 
-  void StartChannel(ModemConfig config) {
+  // A logger whose info lines and above the test reads: "<level> <message>" lines.
+  std::shared_ptr<spdlog::logger> CapturingLogger() {
+    captured_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+    captured_->set_pattern("%l %v");
+    auto log = std::make_shared<spdlog::logger>("modem", captured_);
+    log->set_level(spdlog::level::info);
+    return log;
+  }
+  std::string Logged() const {
+    std::string out;
+    for (const auto& line : captured_->last_formatted()) out += line;
+    return out;
+  }
+  static int Count(const std::string& all, const std::string& what) {
+    int n = 0;
+    for (auto at = all.find(what); at != std::string::npos; at = all.find(what, at + 1)) ++n;
+    return n;
+  }
+
+  // The channel opens the device through this (as it would by itself), counting its tries.
+  ModemChannel::Opener CountingOpener(std::string device) {
+    return [this, device](boost::asio::any_io_executor ex) {
+      auto stream = OpenSerial(ex, device, 115200);
+      std::lock_guard l(mu_);
+      ++opens_;
+      cv_.notify_all();
+      return stream;
+    };
+  }
+  int Opens() {
+    std::lock_guard l(mu_);
+    return opens_;
+  }
+  bool WaitOpens(int n) {
+    std::unique_lock l(mu_);
+    return cv_.wait_for(l, 20s, [&] { return opens_ >= n; });
+  }
+
+  void StartChannel(ModemConfig config, std::shared_ptr<spdlog::logger> log = nullptr,
+                    ModemChannel::Opener opener = {}) {
     ChannelEvents ev;
     ev.on_sms = [this](InboundSms sms, std::function<void(bool)> done) {
       std::lock_guard l(mu_);
@@ -63,7 +104,8 @@ class ModemChannelTest : public ::testing::Test {
     ev.on_ready = [this] { ++ready_events_; };
     io_ = std::make_unique<boost::asio::io_context>();
     work_.emplace(io_->get_executor());
-    channel_ = std::make_unique<ModemChannel>(*io_, config, ev, clock_, TestLogger());
+    channel_ = std::make_unique<ModemChannel>(
+        *io_, config, ev, clock_, log ? std::move(log) : TestLogger(), std::move(opener));
     channel_->Start();
     thread_ = std::thread([this] { io_->run(); });
   }
@@ -126,6 +168,8 @@ class ModemChannelTest : public ::testing::Test {
   std::vector<InboundSms> sms_;
   std::vector<std::function<void(bool)>> dones_;
   std::vector<DeliveryReport> reports_;
+  int opens_ = 0;  // CountingOpener's tries
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> captured_;
 };
 
 TEST_F(ModemChannelTest, DeliveredSmsReachesOnSmsAndIsDeletedAfterRecording) {
@@ -314,6 +358,37 @@ TEST_F(ModemChannelTest, UnplugAndReplugResumesSending) {
   EXPECT_EQ(Sms(0).text, "OK 12");
 }
 
+// However long the modem was away, it is opened again soon after it is plugged back in: while
+// the device is not there it is looked for every reopen_min, not after a wait doubled on
+// every miss (which had reached a minute after a long absence).
+TEST_F(ModemChannelTest, AModemBackAfterALongAbsenceIsOpenedWithinReopenMin) {
+  EmulatorProcess emu;
+  auto config = Config(emu);
+  config.reopen_min = 50ms;
+  config.reopen_max = kMaxReopenWait;
+  StartChannel(config, CapturingLogger(), CountingOpener(emu.device()));
+  WaitReady(emu);
+  emu.Call({{"op", "unplug"}});
+  // Away for three seconds (the absence itself, not a wait for an event), then plugged back in
+  // just after the channel looked for it: doubling from 50 ms, its next look would be more
+  // than three seconds away.
+  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(WaitOpens(Opens() + 1));
+  const auto back = std::chrono::steady_clock::now();
+  emu.Call({{"op", "replug"}});
+  WaitReady(emu, 2);
+  const auto took = std::chrono::steady_clock::now() - back;
+  // reopen_min, then the initialisation (a quarter of a second here).
+  EXPECT_LT(took, 2s) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                      << " ms";
+  // Looked for often, but said once.
+  EXPECT_GT(Opens(), 20);
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "warning modem: cannot open " + emu.device()), 1) << log;
+  EXPECT_EQ(Count(log, "looking for it every 50 ms"), 1) << log;
+  EXPECT_EQ(Send("+6281234567890", "kembali").kind, SendResult::Kind::kAccepted);
+}
+
 TEST_F(ModemChannelTest, HungModemIsReopened) {
   EmulatorProcess emu;
   auto config = Config(emu);
@@ -387,11 +462,41 @@ TEST_F(ModemChannelTest, SendErrorsAreClassified) {
   emu.Call({{"op", "set"}, {"fail_cmgs", {21}}});
   auto failed = Send("+6281234567890", "b");
   EXPECT_EQ(failed.kind, SendResult::Kind::kFailed);
-  EXPECT_EQ(failed.reason, "+CMS ERROR: 21");
+  EXPECT_EQ(failed.reason, "+CMS ERROR 21 (short message transfer rejected)");
   // A vendor code is tried again in place (an incoming SMS colliding with the send).
   emu.Call({{"op", "set"}, {"fail_cmgs", {512, 512}}});
   EXPECT_EQ(Send("+6281234567890", "c").kind, SendResult::Kind::kAccepted);
   EXPECT_EQ(Send("not a number!", "d").kind, SendResult::Kind::kFailed);
+}
+
+// A +CMS ERROR is logged at warn with its meaning (27.005 §3.2.5), and the same words are
+// the send's reason, which the outbox keeps as the message's last error.
+TEST_F(ModemChannelTest, ACmsErrorIsToldWithItsMeaning) {
+  EmulatorProcess emu;
+  StartChannel(Config(emu), CapturingLogger());
+  WaitReady(emu);
+  emu.Call({{"op", "set"}, {"fail_cmgs", {331}}});
+  auto retry = Send("+6281234567890", "a", 7);
+  EXPECT_EQ(retry.kind, SendResult::Kind::kRetry);
+  EXPECT_EQ(retry.reason, "+CMS ERROR 331 (no network service)");
+  emu.Call({{"op", "set"}, {"fail_cmgs", {304}}});
+  auto failed = Send("+6281234567890", "b", 8);
+  EXPECT_EQ(failed.kind, SendResult::Kind::kFailed);
+  EXPECT_EQ(failed.reason, "+CMS ERROR 304 (invalid PDU mode parameter)");
+  emu.Call({{"op", "set"}, {"fail_cmgs", {311}}});
+  EXPECT_EQ(Send("+6281234567890", "c", 9).reason, "+CMS ERROR 311 (SIM PIN required)");
+  ASSERT_EQ(Send("+6281234567890", "d", 10).kind, SendResult::Kind::kAccepted);
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "warning modem: outbox 7: +CMS ERROR 331 (no network service)\n"), 1) << log;
+  EXPECT_EQ(Count(log, "warning modem: outbox 8: +CMS ERROR 304 (invalid PDU mode parameter)\n"), 1)
+      << log;
+  EXPECT_EQ(Count(log, "warning modem: outbox 9: +CMS ERROR 311 (SIM PIN required)\n"), 1) << log;
+  EXPECT_EQ(Count(log, "error modem: +CMS ERROR 311 (SIM PIN required) — the SIM needs attention"),
+            1)
+      << log;
+  EXPECT_EQ(Count(log, "info modem: outbox 10: sent"), 1) << log;
+  EXPECT_EQ(Count(log, "info modem: outbox 7"), 0) << log;
+  EXPECT_EQ(Count(log, "ERROR: "), 0) << log;  // no bare "+CMS ERROR: <n>" left
 }
 
 TEST_F(ModemChannelTest, FullStorageIsClearedSafely) {
@@ -493,6 +598,29 @@ TEST(ModemChannel, CmsErrorClasses) {
   EXPECT_EQ(ClassifyCmsError(144), CmsErrorClass::kPermanent);
   EXPECT_EQ(ClassifyCmsError(311), CmsErrorClass::kOperator);
   EXPECT_EQ(ClassifyCmsError(316), CmsErrorClass::kOperator);
+}
+
+TEST(ModemChannel, ReopenWaitsDoubleUpToTenSeconds) {
+  ModemConfig defaults;
+  EXPECT_LE(defaults.reopen_max, kMaxReopenWait);
+  EXPECT_EQ(kMaxReopenWait, 10s);
+  std::vector<std::chrono::milliseconds> waits = {defaults.reopen_min};
+  for (int i = 0; i < 30; ++i) waits.push_back(NextReopenWait(waits.back(), defaults));
+  EXPECT_EQ(waits[0], 2s);
+  EXPECT_EQ(waits[1], 4s);
+  EXPECT_EQ(waits[2], 8s);
+  EXPECT_EQ(waits[3], 10s);
+  EXPECT_EQ(waits.back(), 10s);  // after a long absence too
+  // A longer reopen_max (as configurations said before) is held to the same cap.
+  ModemConfig old;
+  old.reopen_max = 60s;
+  EXPECT_EQ(NextReopenWait(8s, old), 10s);
+  EXPECT_EQ(NextReopenWait(10s, old), 10s);
+  // A shorter one is kept.
+  ModemConfig quick;
+  quick.reopen_max = 400ms;
+  EXPECT_EQ(NextReopenWait(50ms, quick), 100ms);
+  EXPECT_EQ(NextReopenWait(300ms, quick), 400ms);
 }
 
 TEST(ModemChannel, InboundProviderIdIsStable) {

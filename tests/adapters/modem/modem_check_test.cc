@@ -82,7 +82,7 @@ TEST(ModemCheck, ErrorsWhenTheDeviceIsMissingOrSilent) {
   c.device = "/nonexistent/ttyUSB9";
   auto missing = CheckModem(c, NullLogger());
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);  // not there, rather than refusing
   EXPECT_NE(missing.error().message.find("/nonexistent/ttyUSB9"), std::string::npos);
 
   EmulatorProcess emu;
