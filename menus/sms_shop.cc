@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <ranges>
 
 #include "core/gsm_text.h"
 #include "core/money.h"
@@ -71,8 +70,10 @@ std::string TailAtWord(std::string_view text, size_t max_chars) {
 
 // The budgets for cutting one part of a reply until it fits one SMS: the part's whole length in
 // characters, then one less at a time, down to 0.
-auto EveryLength(std::string_view part) {
-  return std::views::iota(size_t{0}, ussd::CharCount(part) + 1) | std::views::reverse;
+std::vector<size_t> EveryLength(std::string_view part) {
+  std::vector<size_t> lengths(ussd::CharCount(part) + 1);
+  for (size_t i = 0; i < lengths.size(); ++i) lengths[i] = lengths.size() - 1 - i;
+  return lengths;
 }
 
 // The text between the first pair of single quotes in an error message ("no product 'B9'").
