@@ -1,6 +1,6 @@
-// The gateway's HTTP/1.1 server (Boost.Beast). One io_context per network thread, each with
-// its own listening socket on the same port (SO_REUSEPORT), so a connection lives on one
-// thread from accept to close and needs no locking.
+// The gateway's HTTP/1.1 server (Boost.Beast). One io_context per network thread; a connection
+// is given to the thread with the fewest open ones when accepted and lives there until closed,
+// so it needs no locking.
 //
 // Limits: request head and body sizes, one deadline for reading a whole request (a slow client
 // cannot hold a connection), a cap on open connections.
