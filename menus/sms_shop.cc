@@ -45,6 +45,13 @@ std::string CountOrders(const Texts& t, std::string_view lang, size_t n) {
                   {{"count", std::to_string(n)}});
 }
 
+// A count as the language writes it: "99.999" in Indonesian, "99,999" in English.
+std::string CountText(std::string_view lang, std::int64_t n) {
+  std::string text = FormatRupiah(n).substr(2);
+  if (lang == "en") std::replace(text.begin(), text.end(), '.', ',');
+  return text;
+}
+
 // What a word after HARGA looks like: a product code ("B1", "S12"), letters then digits.
 bool LooksLikeCode(std::string_view word) {
   size_t i = 0;
@@ -199,6 +206,11 @@ class Conversation {
     return Reply(text);
   }
 
+  // The refusal of an order that would come to more than any total can be.
+  pesan::Status RefuseTotal(const std::string& lang) {
+    return Reply(t_.Format(lang, "sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}}));
+  }
+
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
@@ -264,12 +276,12 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
       return ManagerFormat(err);
     }
     if (!manager && sms::IsManagerForm(err.form)) return Guarded(t_.Get(lang_, "sms.help"));
-    // A customer's own command written wrong ("PESAN B1 1000") is an order being tried: it is
+    // A customer's own command written wrong ("PESAN B1 100000") is an order being tried: it is
     // answered every time, like the command would be. Only text that is no command is capped.
     if (automatic_) return Ok{};
     if (err.max_quantity > 0) {
       return ReplyKey("sms.bad_quantity",
-                      {{"max", std::to_string(err.max_quantity)}, {"usage", UsageOf(err)}});
+                      {{"max", CountText(lang_, err.max_quantity)}, {"usage", UsageOf(err)}});
     }
     return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(err)}});
   }
@@ -355,6 +367,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
   if (address.empty()) {
     // An order that cannot be made is said so now, not after the customer sends an address.
+    std::optional<Rupiah> total = 0;
     for (const auto& [code, qty] : lines) {
       const int at = view_.Find(code);
       if (at < 0) return ReplyKey("sms.unknown_product", {{"code", code}});
@@ -363,7 +376,9 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
       if (qty > left) {
         return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
       }
+      if (total) total = AddToTotal(*total, view_.products()[static_cast<size_t>(at)].price, qty);
     }
+    if (!total) return RefuseTotal(lang_);
     if (auto st = SavePending("address", lines, ""); !st) return st;
     return ReplyKey("sms.ask_address");
   }
@@ -401,6 +416,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     const Error& e = placed.error();
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
+    if (IsTotalTooLarge(e)) return RefuseTotal(lang_);
     if (e.code == ErrorCode::kOutOfStock) {
       const StockShortage s = ReadShortage(e.message);
       if (s.left <= 0) return ReplyKey("sms.sold_out", {{"code", s.code}});

@@ -98,6 +98,22 @@ class Lexer {
     return s_[at - 1];
   }
 
+  // The run of digits Next() returned with the groups of three digits glued to it by '.' or ','
+  // ("2.500", "1,000,000"): one number written with thousands separators. A run longer than three
+  // digits, or a group that a letter or a digit continues ("2.5", "2.5000"), is no such number:
+  // the run alone.
+  std::string WithThousands(std::string_view run) {
+    std::string digits(run);
+    if (run.size() > 3) return digits;
+    while (pos_ + 4 <= s_.size() && (s_[pos_] == '.' || s_[pos_] == ',') && IsDigit(s_[pos_ + 1]) &&
+           IsDigit(s_[pos_ + 2]) && IsDigit(s_[pos_ + 3]) &&
+           (pos_ + 4 == s_.size() || !IsAlnum(s_[pos_ + 4]))) {
+      digits.append(s_.substr(pos_ + 1, 3));
+      pos_ += 4;
+    }
+    return digits;
+  }
+
   // Whether the run Next() returned has a minus sign glued to it ("-5", not "B1-5").
   bool LastIsNegative() const { return LastSign() == '-'; }
 
@@ -280,10 +296,11 @@ PriceList ReadPriceList(Lexer lex) {
 
 std::optional<int> ReadQuantity(std::string_view digits) {
   while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
-  if (!AllDigits(digits) || digits.size() > 3) return std::nullopt;
+  if (!AllDigits(digits) || digits.size() > std::to_string(kMaxQuantity).size())
+    return std::nullopt;
   int n = 0;
   for (char c : digits) n = n * 10 + (c - '0');
-  if (n < 1) return std::nullopt;
+  if (n < 1 || n > kMaxQuantity) return std::nullopt;
   return n;
 }
 
@@ -369,7 +386,7 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
         return Fail(kForm, keyword, order.items.back().code + " has two quantities");
       }
       // The lexer skips a minus ("B1 -2"); put it back so that the quantity is refused.
-      const std::string quantity = (lex.LastIsNegative() ? "-" : "") + std::string(token);
+      const std::string quantity = (lex.LastIsNegative() ? "-" : "") + lex.WithThousands(token);
       if (auto e = set_quantity(quantity)) return *e;
       continue;
     }

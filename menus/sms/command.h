@@ -7,7 +7,8 @@
 // Customers
 //   PESAN B1 2 M3 1 [ALAMAT Jl Mawar 3]  order (ORDER, BELI, BUY, PESEN); also "B1=2", "B1x2",
 //                                        "B1 x 2", "B1*2", "B1 2, M3 1"; a missing quantity is 1;
-//                                        a code given twice is summed; quantities 1 to 999
+//                                        a code given twice is summed; quantities 1 to
+//                                        kMaxQuantity, with thousands dots or commas ("2.500")
 //   ALAMAT Jl Mawar 3                    set the delivery address (ADDRESS)
 //   STATUS [123]                         my orders, or one of them (CEK)
 //   BATAL [123]                          cancel an order; without a number, the order waiting
@@ -55,13 +56,14 @@
 #include <variant>
 #include <vector>
 
+#include "core/domain.h"
 #include "core/money.h"
 
 namespace pesan::sms {
 
 using OrderNumber = std::int64_t;
 
-inline constexpr int kMaxQuantity = 999;
+inline constexpr int kMaxQuantity = static_cast<int>(kMaxItemQuantity);
 inline constexpr size_t kMaxOrderItems = 20;
 inline constexpr std::int64_t kMaxStock = 999'999'999;
 inline constexpr size_t kMaxAddressLength = 300;  // bytes

@@ -37,7 +37,7 @@ struct Frame {
 constexpr size_t kMaxOrdersListed = 4;
 constexpr size_t kMaxNameChars = 22;
 constexpr size_t kNoticeReserve = 24;  // room kept on list pages for a one-line notice
-constexpr std::int64_t kMaxQty = 999;
+constexpr std::int64_t kMaxQty = kMaxItemQuantity;
 constexpr size_t kNumberWidth = 3;  // "12 " before each listed line
 
 // Cuts to at most n characters (UTF-8 aware).
@@ -376,6 +376,20 @@ void Machine::Apply(std::string_view raw, bool last) {
       auto qty = Number(in, max);
       if (!qty) {
         notice_ = t_.Format(lang_, "ussd.bad_qty", {{"max", Str(max)}});
+        return;
+      }
+      // The cart with this quantity must come to a total an order can have. Checked on the hop it
+      // is typed, as the stock is: a replayed input must mean what it meant then, and placing the
+      // order checks the total again.
+      std::optional<Rupiah> total =
+          AddToTotal(0, shop_.products()[static_cast<size_t>(at_.product)].price, *qty);
+      for (const CartLine& l : cart_) {
+        if (total && l.product != at_.product) {
+          total = AddToTotal(*total, shop_.products()[static_cast<size_t>(l.product)].price, l.qty);
+        }
+      }
+      if (last && !total) {
+        notice_ = t_.Format(lang_, "ussd.bad_total", {{"max", FormatRupiah(kMaxOrderTotal)}});
         return;
       }
       if (it == cart_.end()) {
@@ -768,6 +782,8 @@ std::string NotPlacedText(const Texts& texts, std::string_view lang, const Error
     reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
                          : texts.Format(lang, "ussd.out_of_stock",
                                         {{"product", product}, {"stock", std::to_string(s.left)}});
+  } else if (IsTotalTooLarge(why)) {
+    reason = texts.Format(lang, "ussd.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}});
   } else {
     reason = std::string(texts.Get(lang, "ussd.unavailable"));
   }

@@ -552,12 +552,77 @@ TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(Reply("+6281200000003", "HARGA").empty());
   // So is a customer's command written wrong, after the cap: an order being tried.
   for (int i = 0; i < 5; ++i) Reply("+6281200000004", "halo " + std::to_string(i));
-  auto wrong = Reply("+6281200000004", "PESAN B1 1000");
+  auto wrong = Reply("+6281200000004", "PESAN B1 100000");
   EXPECT_NE(wrong.find("PESAN B1 2"), std::string::npos) << wrong;
   // A quantity too large says how many one product may be: the order is not a format mistake.
-  EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 999. Contoh: PESAN B1 2");
-  EXPECT_EQ(Reply("+6281200000004", "ORDER B1 600 B1 600"),
-            "The quantity of each product is 1 to 999. Example: ORDER B1 2");
+  EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN B1 2");
+  EXPECT_EQ(Reply("+6281200000004", "ORDER B1 60000 B1 60000"),
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
+}
+
+// A yard takes thousands of paving blocks, sold by the piece: one order of 2,500, written bare or
+// with Indonesia's thousands dot; 100,000 is more than one product may have, and says the most.
+TEST_F(SmsShopTest, ThousandsOfOneProductMakeOneOrder) {
+  Reply(kManager, "TAMBAH PV1 2500 Paving blok");
+  Reply(kManager, "STOK PV1 200000");
+  Send(kCustomer, "PESAN PV1 2500 ALAMAT Jl Mawar 3 RT 02");
+  ASSERT_EQ(Orders().size(), 1u);
+  ASSERT_EQ(Orders()[0].items.size(), 1u);
+  EXPECT_EQ(Orders()[0].items[0].qty, 2500);
+  EXPECT_EQ(Orders()[0].total, 6'250'000);
+  EXPECT_EQ(Stock("PV1"), 197'500);
+  Send("+6281200000002", "PESAN PV1 2.500 ALAMAT Jl Melati 4");
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].total, 6'250'000);
+  EXPECT_EQ(Stock("PV1"), 195'000);
+
+  EXPECT_EQ(Reply(kCustomer, "PESAN PV1 100000"),
+            "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN B1 2");
+  EXPECT_EQ(Reply(kCustomer, "ORDER PV1 60000 PV1 40000"),
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
+  EXPECT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Stock("PV1"), 195'000);
+}
+
+// An order that would come to more than any amount the texts can show is refused, saying the
+// most, and nothing of it is kept: with the address, and before the address is asked for.
+TEST_F(SmsShopTest, AnOrderOverTheLargestTotalIsRefused) {
+  Reply(kManager, "TAMBAH E1 400000000000 Emas batangan");
+  Reply(kManager, "STOK E1 10");
+  const std::string refused =
+      "Maaf, total pesanan lebih dari Rp999.999.999.999. Kurangi jumlahnya. Pesanan tidak dibuat.";
+  EXPECT_EQ(Reply(kCustomer, "PESAN E1 3 ALAMAT Jl Mawar 3"), refused);
+  EXPECT_EQ(Reply("+6281200000002", "PESAN E1 2 E1 1"), refused);  // no address yet
+  EXPECT_EQ(Reply("+6281200000002", "ALAMAT Jl Melati 4"), "Alamat disimpan: Jl Melati 4");
+  EXPECT_EQ(Reply("+6281200000003", "ORDER E1 9 ADDRESS Jl Mawar 3"),
+            "Sorry, the order total is over Rp999.999.999.999. Order fewer. No order was made.");
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("E1"), 10);
+  // Up to the most is an order.
+  Send(kCustomer, "PESAN E1 2 ALAMAT Jl Mawar 3");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].total, 800'000'000'000);
+
+  // However an order comes, the total is checked before anything is written.
+  NewOrder order;
+  order.shop_id = shop_.id;
+  order.phone = kCustomer;
+  order.lines = {{"E1", 2}, {"E1", 1}};
+  order.address = "Jl Mawar 3";
+  order.channel = "ussd";
+  ASSERT_TRUE(store_->Begin().ok());
+  auto placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_FALSE(placed.ok());
+  EXPECT_TRUE(IsTotalTooLarge(placed.error())) << placed.error().message;
+  order.lines = {{"B1", kMaxItemQuantity + 1}};
+  ASSERT_TRUE(store_->Begin().ok());
+  placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_FALSE(placed.ok());
+  EXPECT_EQ(placed.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Stock("E1"), 8);
 }
 
 TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
@@ -828,8 +893,8 @@ TEST_F(SmsShopTest, ACustomerWithoutAChosenLanguageIsAnsweredInTheKeywordsOne) {
     EXPECT_EQ(m.text.rfind(start, 0), 0u) << m.text;
   }
   EXPECT_EQ(Reply(kCustomer, "HELP"), texts_->Get("en", "sms.help"));
-  EXPECT_EQ(Reply(kCustomer, "order b1 1000"),
-            "The quantity of each product is 1 to 999. Example: ORDER B1 2");
+  EXPECT_EQ(Reply(kCustomer, "order b1 100000"),
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
   EXPECT_EQ(Reply(kCustomer, "CANCEL " + id), "Order no. " + id + " cancelled.");
   // A keyword both languages write alike is answered in the gateway's default.
   EXPECT_EQ(Reply(kCustomer, "STATUS"), "No." + id + " Rp130.000 Batal");
