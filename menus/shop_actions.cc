@@ -59,20 +59,25 @@ SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes) {
   return SystemTime(local.time_since_epoch()) - minutes(utc_offset_minutes);
 }
 
-std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
+std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars,
+                      std::string_view more) {
+  const auto left_out = [&](size_t n) {
+    return " " + Substitute(more, {{"count", std::to_string(n)}});
+  };
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
     std::string part = std::to_string(items[i].qty) + "x " + items[i].name;
-    std::string rest = i + 1 < items.size() ? " +" + std::to_string(items.size() - i - 1) : "";
+    std::string rest = i + 1 < items.size() ? left_out(items.size() - i - 1) : "";
     std::string candidate = out.empty() ? part : out + ", " + part;
     if (ussd::CharCount(candidate) + ussd::CharCount(rest) > max_chars) {
       if (out.empty()) {
         // The first item alone is too long: cut it, and say how many more there are, if any.
         if (items.size() == 1) return TrimEnd(ClipChars(part, max_chars));
-        return TrimEnd(ClipChars(part, max_chars > 6 ? max_chars - 4 : 2)) + " +" +
-               std::to_string(items.size() - 1);
+        const std::string others = left_out(items.size() - 1);
+        const size_t used = ussd::CharCount(others) + 1;
+        return TrimEnd(ClipChars(part, max_chars > used + 2 ? max_chars - used : 2)) + others;
       }
-      return out + " +" + std::to_string(items.size() - i);
+      return out + left_out(items.size() - i);
     }
     out = std::move(candidate);
   }
@@ -100,12 +105,13 @@ std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
   const auto build = [&](size_t budget) {
     std::string where = order.pickup ? std::string(v.texts->Get(lang, "sms.manager_alert_pickup"))
                                      : ShortenAtWord(order.address, budget);
-    return v.texts->Format(lang, "sms.manager_alert",
-                           {{"order", id},
-                            {"items", ItemsLine(order.items, budget)},
-                            {"total", FormatRupiah(order.total)},
-                            {"address", where},
-                            {"phone", phone}});
+    return v.texts->Format(
+        lang, "sms.manager_alert",
+        {{"order", id},
+         {"items", ItemsLine(order.items, budget, v.texts->Get(lang, "sms.more"))},
+         {"total", FormatRupiah(order.total)},
+         {"address", where},
+         {"phone", phone}});
   };
   return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
 }
@@ -114,11 +120,12 @@ std::string CustomerConfirmation(const Voice& v, std::string_view lang, const Sh
                                  const Order& order) {
   const std::string id = std::to_string(order.id);
   const auto build = [&](size_t budget) {
-    return v.texts->Format(lang, "sms.customer_placed",
-                           {{"order", id},
-                            {"items", ItemsLine(order.items, budget)},
-                            {"total", FormatRupiah(order.total)},
-                            {"shop", ClipChars(shop.name, budget)}});
+    return v.texts->Format(
+        lang, "sms.customer_placed",
+        {{"order", id},
+         {"items", ItemsLine(order.items, budget, v.texts->Get(lang, "sms.more"))},
+         {"total", FormatRupiah(order.total)},
+         {"shop", ClipChars(shop.name, budget)}});
   };
   return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
 }

@@ -29,8 +29,9 @@ std::string LocalDayTime(SystemTime t, int utc_offset_minutes);
 // The start of the local day containing `t`, as a time point.
 SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes);
 
-// "2x Beras 5kg, 1x Minyak goreng 1L", shortened with "+N" to fit `max_chars`.
-std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars);
+// "2x Beras 5kg, 1x Minyak goreng 1L", shortened to fit `max_chars` with `more` after the items
+// that fit, its {count} replaced by how many were left out ("+3 lainnya").
+std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars, std::string_view more);
 
 // `text` in at most `max_chars` characters: whole when it fits, else cut after a word (inside the
 // first word when that alone is too long) with "..." added; empty when `max_chars` < 4.

@@ -492,7 +492,7 @@ pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
     }
   }
   if (lines.empty()) return ReplyKey("sms.status_none");
-  return Reply(JoinFitting(lines, "; ", "+{count}", ""));
+  return Reply(JoinFitting(lines, "; ", std::string(t_.Get(lang_, "sms.more")), ""));
 }
 
 pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
@@ -734,9 +734,10 @@ pesan::Status Conversation::OpenOrders() {
   std::vector<std::string> parts;
   for (const Order& o : *orders) {  // newest first: those that do not fit are counted
     parts.push_back(std::to_string(o.id) + " " + StatusName(t_, lang_, o.status) + " " +
-                    ItemsLine(o.items, 24) + " " + NationalPhone(o.phone, v_.country_code));
+                    ItemsLine(o.items, 24, t_.Get(lang_, "sms.more")) + " " +
+                    NationalPhone(o.phone, v_.country_code));
   }
-  return Reply(JoinFitting(parts, "; ", "+{count}", ""));
+  return Reply(JoinFitting(parts, "; ", std::string(t_.Get(lang_, "sms.more")), ""));
 }
 
 // One order in full, for the manager who delivers it: every item, the whole address, the
@@ -756,7 +757,7 @@ pesan::Status Conversation::ShowOrder(std::int64_t id) {
                   {{"order", sid},
                    {"status", StatusName(t_, lang_, order->status)},
                    {"time", LocalDayTime(order->created_at, v_.utc_offset_minutes)},
-                   {"items", ItemsLine(order->items, std::string::npos)},
+                   {"items", ItemsLine(order->items, std::string::npos, t_.Get(lang_, "sms.more"))},
                    {"total", FormatRupiah(order->total)},
                    {"address", where},
                    {"phone", NationalPhone(order->phone, v_.country_code)},
@@ -815,7 +816,7 @@ pesan::Status Conversation::Report() {
     return t_.Format(lang_, "sms.manager_report",
                      {{"orders", CountOrders(t_, lang_, taken)},
                       {"revenue", FormatRupiah(revenue)},
-                      {"top", ItemsLine(best, budget)},
+                      {"top", ItemsLine(best, budget, t_.Get(lang_, "sms.more"))},
                       {"waiting", waiting_text}});
   };
   return Reply(FitOneSegment(report, {60, 40, 24}, SegmentFit::kFirstThatFits).text);

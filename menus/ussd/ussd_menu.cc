@@ -709,13 +709,13 @@ std::string Machine::Render() const {
     }
     case Where::kOrderDetail: {
       const PastOrder& o = cust_.recent[at_.order];
-      // Every item that fits the screen, then "+N" for the rest.
+      // Every item that fits the screen, then "+N lainnya" for the rest.
       std::string s;
       for (size_t budget : {400u, 120u, 90u, 70u, 50u, 30u}) {
         s = t_.Format(lang_, "ussd.order_detail",
                       {{"order", Str(o.id)},
                        {"status", T("status." + std::string(OrderStatusName(o.status)))},
-                       {"items", ItemsLine(o.items, budget)},
+                       {"items", ItemsLine(o.items, budget, T("ussd.more"))},
                        {"total", FormatRupiah(o.total)}});
         if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
         s += "\n" + Nav(false, false);

@@ -772,7 +772,7 @@ TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
   ASSERT_GT(parts.size(), 2u) << open;
   const size_t shown = parts.size() - 1;
   ASSERT_LT(shown, orders.size()) << open;
-  EXPECT_EQ(parts.back(), "+" + std::to_string(orders.size() - shown)) << open;
+  EXPECT_EQ(parts.back(), "+" + std::to_string(orders.size() - shown) + " lainnya") << open;
   for (size_t i = 0; i < shown; ++i)
     EXPECT_EQ(parts[i].rfind(std::to_string(orders[i].id) + " ", 0), 0u) << open;
 }
