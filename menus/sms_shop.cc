@@ -39,12 +39,6 @@ std::string StatusWord(const Texts& t, std::string_view lang, OrderStatus s) {
   return word;
 }
 
-// "1 order", "3 orders": a count of orders in the language's words.
-std::string CountOrders(const Texts& t, std::string_view lang, size_t n) {
-  return t.Format(lang, n == 1 ? "sms.count_orders_one" : "sms.count_orders",
-                  {{"count", std::to_string(n)}});
-}
-
 // A count as the language writes it: "99.999" in Indonesian, "99,999" in English.
 std::string CountText(std::string_view lang, std::int64_t n) {
   std::string text = FormatRupiah(n).substr(2);
@@ -802,8 +796,11 @@ pesan::Status Conversation::Report() {
     for (const auto& it : o.items) qty[it.name] += it.qty;
   }
   if (taken == 0 && waiting == 0) return ReplyKey("sms.manager_report_none");
-  const std::string new_ones = CountOrders(t_, lang_, waiting);
-  if (taken == 0) return ReplyKey("sms.manager_report_only_new", {{"count", new_ones}});
+  const std::string new_ones = std::to_string(waiting);
+  const auto plural = [](std::string key, size_t n) { return n == 1 ? key + "_one" : key; };
+  if (taken == 0) {
+    return ReplyKey(plural("sms.manager_report_only_new", waiting), {{"count", new_ones}});
+  }
   std::vector<std::pair<std::int64_t, std::string>> top;
   for (auto& [name, n] : qty) top.emplace_back(-n, name);
   std::sort(top.begin(), top.end());
@@ -811,10 +808,13 @@ pesan::Status Conversation::Report() {
   for (size_t i = 0; i < top.size() && i < 3; ++i)
     best.push_back({0, "", top[i].second, -top[i].first, 0});
   const std::string waiting_text =
-      waiting == 0 ? "" : " " + t_.Format(lang_, "sms.manager_report_new", {{"count", new_ones}});
+      waiting == 0 ? ""
+                   : " " + t_.Format(lang_, plural("sms.manager_report_new", waiting),
+                                     {{"count", new_ones}});
   const auto report = [&](size_t budget) {
-    return t_.Format(lang_, "sms.manager_report",
-                     {{"orders", CountOrders(t_, lang_, taken)},
+    // The counts are bare numbers: the texts carry the nouns, "_one" the singular.
+    return t_.Format(lang_, plural("sms.manager_report", taken),
+                     {{"orders", std::to_string(taken)},
                       {"revenue", FormatRupiah(revenue)},
                       {"top", ItemsLine(best, budget, t_.Get(lang_, "sms.more"))},
                       {"waiting", waiting_text}});

@@ -247,6 +247,16 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
       return st.error();
     }
     if (auto st = CheckPlaceholders(ss.str(), path.string(), used); !st) return st.error();
+    // A text with a singular form ("sms.manager_report_one", for a count of 1) that the shop
+    // wrote only in its plural form is the shop's words for every count: one text where the
+    // language (or the shop) has one form.
+    auto& table = texts->texts_[std::string(lang)];
+    for (auto& [key, text] : table) {
+      if (key.ends_with("_one") || text == builtin.Get(lang, key)) continue;
+      const std::string one = key + "_one";
+      auto it = table.find(one);
+      if (it != table.end() && it->second == builtin.Get(lang, one)) it->second = text;
+    }
     if (warnings) texts->WarnOverlong(builtin, lang, ss.str(), path.string(), *warnings);
   }
   if (overrides == 0) {

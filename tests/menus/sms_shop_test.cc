@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/gsm_text.h"
@@ -661,6 +662,32 @@ TEST_F(SmsShopTest, TheReportTellsNewOrdersFromTakenOnes) {
             "Hari ini: 2 pesanan diproses, Rp184.000. Terlaris: 3x Minyak goreng 1L, "
             "2x Beras 5kg.");
   EXPECT_EQ(CountSegments(report).segments, 1u);
+}
+
+// A shop's own report text puts its noun after the count: the counts are bare numbers, and the
+// shop's one text serves every count, 1 as well.
+TEST_F(SmsShopTest, AShopsOwnReportTextReadsRight) {
+  char tmpl[] = "/tmp/pesan-texts-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  std::ofstream(dir / "texts.id.toml")
+      << "[sms]\nmanager_report = \"{orders} pesanan hari ini, {revenue}.{waiting}\"\n"
+         "manager_report_new = \"{count} pesanan baru.\"\n";
+  texts_ = *Texts::LoadDefault(dir.string());
+  std::filesystem::remove_all(dir);
+  voice_.texts = texts_.get();
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  Send("+6281200000002", "PESAN M1 1 ALAMAT Jl Mawar 5");
+  Send("+6281200000003", "PESAN M1 3 ALAMAT Jl Mawar 7");
+  const auto orders = Orders();  // newest first
+  Send(kManager, "OK " + std::to_string(orders[2].id));
+  EXPECT_EQ(Reply(kManager, "LAPORAN"), "1 pesanan hari ini, Rp130.000. 2 pesanan baru.");
+  Send(kManager, "OK " + std::to_string(orders[1].id));
+  Send(kManager, "OK " + std::to_string(orders[0].id));
+  EXPECT_EQ(Reply(kManager, "LAPORAN"), "3 pesanan hari ini, Rp202.000.");
+  // The built-in English texts still say one order and many orders.
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "REPORT"),
+            "Today: 3 orders taken, Rp202.000. Best sellers: 4x Minyak goreng 1L, 2x Beras 5kg.");
 }
 
 // A list longer than one SMS pages, each page saying how to get the next; words look for products.
