@@ -213,6 +213,17 @@ class Conversation {
   pesan::Status StatusOf(std::optional<std::int64_t> order);
   pesan::Status Cancel(std::optional<std::int64_t> order);
   pesan::Status PriceList(const std::string& query, int page);
+  // The products a query finds: its words (of two letters or more), how many of them each
+  // product's code, name and category hold, and the most any holds.
+  struct Matches {
+    std::vector<std::string> words;
+    std::vector<size_t> hits;
+    size_t best = 0;
+  };
+  Matches Match(const std::string& query) const;
+  // A manager's price change for a code no product has ("HARGA beras 2"): the products the code
+  // finds as a word, and how to change a price.
+  pesan::Status NoSuchPriceCode(const std::string& code);
   pesan::Status Move(std::int64_t order, OrderStatus to, const std::string& reason);
   pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
   pesan::Status OpenOrders();
@@ -543,22 +554,61 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 // The price list, one SMS a page. With a query, the products whose code, name and category
 // hold the most of its words ("beras berapa" finds the rice); when none holds any, the first page
 // of all of them, after saying that nothing matched.
-pesan::Status Conversation::PriceList(const std::string& query, int page) {
+Conversation::Matches Conversation::Match(const std::string& query) const {
   const auto& products = view_.products();
-  std::vector<std::string> words;
+  Matches m;
   for (size_t at = 0; at < query.size();) {
     size_t end = std::min(query.find(' ', at), query.size());
-    if (end - at >= 2) words.push_back(query.substr(at, end - at));
+    if (end - at >= 2) m.words.push_back(query.substr(at, end - at));
     at = end + 1;
   }
-  std::vector<size_t> hits(products.size(), 0);
-  size_t best = 0;
+  m.hits.assign(products.size(), 0);
   for (size_t i = 0; i < products.size(); ++i) {
     const Product& p = products[i];
     const std::string text = Lower(p.code + " " + p.name + " " + p.category);
-    for (const auto& w : words) hits[i] += text.find(w) != std::string::npos;
-    best = std::max(best, hits[i]);
+    for (const auto& w : m.words) m.hits[i] += text.find(w) != std::string::npos;
+    m.best = std::max(m.best, m.hits[i]);
   }
+  return m;
+}
+
+pesan::Status Conversation::NoSuchPriceCode(const std::string& code) {
+  const std::string query = Lower(code);
+  const Matches m = Match(query);
+  const auto& products = view_.products();
+  std::vector<size_t> found;
+  for (size_t i = 0; i < products.size() && m.best > 0; ++i) {
+    if (m.hits[i] == m.best) found.push_back(i);
+  }
+  if (found.empty()) return ReplyKey("sms.manager_price_no_match", {{"code", code}});
+  const Product& first = products[found[0]];
+  const std::string example = sms::CommandText(sms::SetPrice{first.code, first.price}, Keywords());
+  // As many of the matches as one SMS holds, then how many more.
+  for (size_t shown = found.size(); shown > 0; --shown) {
+    std::string list;
+    for (size_t i = 0; i < shown; ++i) {
+      const Product& p = products[found[i]];
+      list += (i == 0 ? "" : ", ") + p.code + " " + p.name + " " + FormatRupiah(p.price);
+    }
+    if (shown < found.size()) {
+      list += " " + t_.Format(lang_, "sms.more", {{"count", std::to_string(found.size() - shown)}});
+    }
+    const std::string text = t_.Format(lang_, "sms.manager_price_no_code",
+                                       {{"code", code},
+                                        {"query", ShortenAtWord(query, 24)},
+                                        {"matches", list},
+                                        {"example", example}});
+    if (shown == 1 || CountSegments(ToGsmFriendly(text)).segments == 1) return Reply(text);
+  }
+  return Ok{};
+}
+
+pesan::Status Conversation::PriceList(const std::string& query, int page) {
+  const auto& products = view_.products();
+  const Matches m = Match(query);
+  const std::vector<std::string>& words = m.words;
+  const std::vector<size_t>& hits = m.hits;
+  const size_t best = m.best;
   std::vector<std::string> parts;
   const std::string sold_out = " " + std::string(t_.Get(lang_, "sms.price_list_sold_out"));
   for (size_t i = 0; i < products.size(); ++i) {
@@ -681,8 +731,12 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
                                "sms.manager_stock", {{"code", c.code}, {"stock", n}});
         } else if constexpr (std::is_same_v<T, sms::SetPrice>) {
           std::string p = FormatRupiah(c.price);
-          return product_reply(store_.SetPrice(shop_.id, c.code, c.price), c.code,
-                               "sms.manager_price", {{"code", c.code}, {"price", p}});
+          auto changed = store_.SetPrice(shop_.id, c.code, c.price);
+          if (!changed && changed.error().code == ErrorCode::kNotFound) {
+            return NoSuchPriceCode(c.code);
+          }
+          return product_reply(changed, c.code, "sms.manager_price",
+                               {{"code", c.code}, {"price", p}});
         } else if constexpr (std::is_same_v<T, sms::AddProduct>) {
           CatalogRow row{c.code, c.name, c.price, 0, "", "", true};
           const std::string p = FormatRupiah(c.price);

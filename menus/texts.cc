@@ -137,7 +137,7 @@ std::string FillTypical(std::string_view tmpl) {
                            {"unit", "/karung"},
                            {"reason", ": di luar area antar"},
                            {"usage", "TOLAK 123 alasan"},
-                           {"orders", "12 pesanan"},
+                           {"orders", "12"},
                            {"waiting", " Baru, menunggu OK: 3 pesanan."},
                            {"query", "minyak goreng"},
                            {"revenue", "Rp1.250.000"},
@@ -151,7 +151,9 @@ std::string FillTypical(std::string_view tmpl) {
                            {"next", "MENU beras 2"},
                            {"qty", "12"},
                            {"page", "1"},
-                           {"pages", "3"}});
+                           {"pages", "3"},
+                           {"matches", "B1 Beras 5kg Rp65.000, B2 Beras merah 5kg Rp80.000"},
+                           {"example", "HARGA B1 65000"}});
 }
 
 void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,

@@ -664,6 +664,34 @@ TEST_F(SmsShopTest, TheReportTellsNewOrdersFromTakenOnes) {
   EXPECT_EQ(CountSegments(report).segments, 1u);
 }
 
+// "HARGA beras 2" from a manager is a price change for a code no product has: the answer names the
+// products the word finds and how to change a price, and changes nothing.
+TEST_F(SmsShopTest, AManagersPriceChangeForAWordFindsTheProducts) {
+  EXPECT_EQ(Reply(kManager, "HARGA beras 2"),
+            "Tidak ada produk berkode BERAS. Yang cocok dengan 'beras': B1 Beras 5kg Rp65.000. "
+            "Ubah harga: HARGA B1 65000");
+  EXPECT_EQ(Reply(kManager, "HARGA durian 5000"),
+            "Tidak ada produk berkode DURIAN, juga tidak ada yang cocok. Daftar harga: HARGA. Ubah "
+            "harga: HARGA kode harga");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  // Many matches: as many as one SMS holds, then how many more.
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 12; ++i) {
+    rows.push_back({"G" + std::to_string(i), "Gula merah kelapa " + std::to_string(i) + "kg",
+                    12000 * i, 5, "", "", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  voice_.manager_language = "en";
+  const std::string many = Reply(kManager, "PRICE gula 13000");
+  EXPECT_EQ(CountSegments(many).segments, 1u) << many;
+  EXPECT_EQ(many.rfind("No product has the code GULA. Matching 'gula': G1 Gula merah kelapa 1kg "
+                       "Rp12.000, ",
+                       0),
+            0u)
+      << many;
+  EXPECT_NE(many.find(" more. To change a price: PRICE G1 12000"), std::string::npos) << many;
+}
+
 // A shop's own report text puts its noun after the count: the counts are bare numbers, and the
 // shop's one text serves every count, 1 as well.
 TEST_F(SmsShopTest, AShopsOwnReportTextReadsRight) {
