@@ -731,6 +731,18 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
                                "sms.manager_stock", {{"code", c.code}, {"stock", n}});
         } else if constexpr (std::is_same_v<T, sms::SetPrice>) {
           std::string p = FormatRupiah(c.price);
+          // A price under a tenth of the old one or over ten times it is most likely a slip ("65"
+          // for 65000, a zero too many): it is changed when the manager says it is meant.
+          if (auto old = store_.GetProduct(shop_.id, c.code);
+              old && !c.sure && (c.price * 10 < old->price || c.price > old->price * 10)) {
+            sms::SetPrice sure = c;
+            sure.sure = true;
+            return ReplyKey("sms.manager_price_check",
+                            {{"code", c.code},
+                             {"price", p},
+                             {"old", FormatRupiah(old->price)},
+                             {"usage", sms::CommandText(sure, Keywords())}});
+          }
           auto changed = store_.SetPrice(shop_.id, c.code, c.price);
           if (!changed && changed.error().code == ErrorCode::kNotFound) {
             return NoSuchPriceCode(c.code);

@@ -153,7 +153,8 @@ std::string FillTypical(std::string_view tmpl) {
                            {"page", "1"},
                            {"pages", "3"},
                            {"matches", "B1 Beras 5kg Rp65.000, B2 Beras merah 5kg Rp80.000"},
-                           {"example", "HARGA B1 65000"}});
+                           {"example", "HARGA B1 65000"},
+                           {"old", "Rp65.000"}});
 }
 
 void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,

@@ -603,10 +603,20 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
         auto code = ReadCode(lex, form, keyword);
         if (code.index() == 1) return std::get<1>(code);
         if (amount.empty()) return Fail(form, keyword);
-        std::optional<Rupiah> price = ReadPrice(amount);
+        // A last word YA, YES or IYA: the price is meant, however far from the old one.
+        std::string_view written = amount;
+        bool sure = false;
+        if (const size_t space = written.rfind(' '); space != std::string_view::npos) {
+          const std::string last = Upper(written.substr(space + 1));
+          if (last == "YA" || last == "YES" || last == "IYA") {
+            sure = true;
+            written = written.substr(0, space);
+          }
+        }
+        std::optional<Rupiah> price = ReadPrice(written);
         if (!price)
           return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
-        return SetPrice{std::move(std::get<0>(code)), *price};
+        return SetPrice{std::move(std::get<0>(code)), *price, sure};
       }();
       if (is_change) return change;
       if (change.index() == 1) manager_error = std::move(std::get<1>(change));
@@ -788,7 +798,8 @@ std::string CommandText(const Command& command, CommandLanguage language) {
                    std::to_string(c.stock < 0 ? -c.stock : c.stock);
           },
           [&](const SetPrice& c) {
-            return word("HARGA", "PRICE") + " " + c.code + " " + std::to_string(c.price);
+            return word("HARGA", "PRICE") + " " + c.code + " " + std::to_string(c.price) +
+                   (c.sure ? " " + word("YA", "YES") : "");
           },
           [&](const AddProduct& c) {
             return with_text(word("TAMBAH", "ADD") + " " + c.code + " " + std::to_string(c.price),

@@ -28,7 +28,9 @@
 //   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" (or "+ 5") adds 5,
 //                                        "STOK B1 -5" (or "- 5") takes 5 away
 //   STOK [2]                             every product's stock, one SMS a page
-//   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
+//   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k";
+//                                        "HARGA B1 500 YA" (YES, IYA) when it is meant, however
+//                                        far from the old price
 //   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name of at most
 //                                        kMaxNameLength characters (ADD)
 //   HAPUS B9                             remove a product (DELETE, REMOVE)
@@ -137,7 +139,8 @@ struct SetStock {
 };
 struct SetPrice {
   std::string code;
-  Rupiah price = 0;  // more than 0
+  Rupiah price = 0;   // more than 0
+  bool sure = false;  // "HARGA B1 500 YA": meant, however far from the old price
   bool operator==(const SetPrice&) const = default;
 };
 struct AddProduct {

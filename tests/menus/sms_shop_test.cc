@@ -692,6 +692,25 @@ TEST_F(SmsShopTest, AManagersPriceChangeForAWordFindsTheProducts) {
   EXPECT_NE(many.find(" more. To change a price: PRICE G1 12000"), std::string::npos) << many;
 }
 
+// A price under a tenth of the old one, or over ten times it, is most likely a slip: it is not
+// changed, and the manager learns how to change it if it is meant.
+TEST_F(SmsShopTest, AManagersPriceFarFromTheOldOneIsChangedOnlyWhenMeant) {
+  EXPECT_EQ(Reply(kManager, "HARGA B1 65"),
+            "Harga baru B1 Rp65 kurang dari 1/10 atau lebih dari 10 kali harga lama Rp65.000. "
+            "Harga tidak diubah. Jika benar, kirim: HARGA B1 65 YA");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  EXPECT_EQ(Reply(kManager, "HARGA B1 65 YA"), "OK: harga B1 sekarang Rp65.");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65);
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "PRICE M1 1800000"),
+            "The new price of M1, Rp1.800.000, is under 1/10 or over 10 times the old Rp18.000. "
+            "Price not changed. If it is right, send: PRICE M1 1800000 YES");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "M1")->price, 18000);
+  // Within ten times either way, a price changes at once.
+  EXPECT_EQ(Reply(kManager, "PRICE M1 180000"), "OK: price of M1 is now Rp180.000.");
+  EXPECT_EQ(Reply(kManager, "PRICE M1 18000"), "OK: price of M1 is now Rp18.000.");
+}
+
 // A shop's own report text puts its noun after the count: the counts are bare numbers, and the
 // shop's one text serves every count, 1 as well.
 TEST_F(SmsShopTest, AShopsOwnReportTextReadsRight) {
