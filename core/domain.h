@@ -70,6 +70,11 @@ struct StockShortage {
 std::string ShortageMessage(const StockShortage& s);
 StockShortage ReadShortage(std::string_view message);
 
+// The most of one product one order may have: a yard's paving blocks, counted by the piece.
+inline constexpr std::int64_t kMaxItemQuantity = 99'999;
+// The most an order may come to: the most money core/money.h reads back.
+inline constexpr Rupiah kMaxOrderTotal = 999'999'999'999;
+
 struct OrderItem {
   std::int64_t product_id = 0;
   std::string code;

@@ -1,5 +1,7 @@
 #include "menus/shop_actions.h"
 
+#include <algorithm>
+
 #include "core/gsm_text.h"
 #include "core/money.h"
 #include "core/phone.h"
@@ -57,20 +59,25 @@ SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes) {
   return SystemTime(local.time_since_epoch()) - minutes(utc_offset_minutes);
 }
 
-std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars) {
+std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars,
+                      std::string_view more) {
+  const auto left_out = [&](size_t n) {
+    return " " + Substitute(more, {{"count", std::to_string(n)}});
+  };
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
     std::string part = std::to_string(items[i].qty) + "x " + items[i].name;
-    std::string rest = i + 1 < items.size() ? " +" + std::to_string(items.size() - i - 1) : "";
+    std::string rest = i + 1 < items.size() ? left_out(items.size() - i - 1) : "";
     std::string candidate = out.empty() ? part : out + ", " + part;
     if (ussd::CharCount(candidate) + ussd::CharCount(rest) > max_chars) {
       if (out.empty()) {
         // The first item alone is too long: cut it, and say how many more there are, if any.
         if (items.size() == 1) return TrimEnd(ClipChars(part, max_chars));
-        return TrimEnd(ClipChars(part, max_chars > 6 ? max_chars - 4 : 2)) + " +" +
-               std::to_string(items.size() - 1);
+        const std::string others = left_out(items.size() - 1);
+        const size_t used = ussd::CharCount(others) + 1;
+        return TrimEnd(ClipChars(part, max_chars > used + 2 ? max_chars - used : 2)) + others;
       }
-      return out + " +" + std::to_string(items.size() - i);
+      return out + left_out(items.size() - i);
     }
     out = std::move(candidate);
   }
@@ -98,12 +105,13 @@ std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
   const auto build = [&](size_t budget) {
     std::string where = order.pickup ? std::string(v.texts->Get(lang, "sms.manager_alert_pickup"))
                                      : ShortenAtWord(order.address, budget);
-    return v.texts->Format(lang, "sms.manager_alert",
-                           {{"order", id},
-                            {"items", ItemsLine(order.items, budget)},
-                            {"total", FormatRupiah(order.total)},
-                            {"address", where},
-                            {"phone", phone}});
+    return v.texts->Format(
+        lang, "sms.manager_alert",
+        {{"order", id},
+         {"items", ItemsLine(order.items, budget, v.texts->Get(lang, "sms.more"))},
+         {"total", FormatRupiah(order.total)},
+         {"address", where},
+         {"phone", phone}});
   };
   return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
 }
@@ -112,13 +120,32 @@ std::string CustomerConfirmation(const Voice& v, std::string_view lang, const Sh
                                  const Order& order) {
   const std::string id = std::to_string(order.id);
   const auto build = [&](size_t budget) {
-    return v.texts->Format(lang, "sms.customer_placed",
-                           {{"order", id},
-                            {"items", ItemsLine(order.items, budget)},
-                            {"total", FormatRupiah(order.total)},
-                            {"shop", ClipChars(shop.name, budget)}});
+    return v.texts->Format(
+        lang, "sms.customer_placed",
+        {{"order", id},
+         {"items", ItemsLine(order.items, budget, v.texts->Get(lang, "sms.more"))},
+         {"total", FormatRupiah(order.total)},
+         {"shop", ClipChars(shop.name, budget)}});
   };
   return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
+}
+
+std::optional<Rupiah> AddToTotal(Rupiah total, Rupiah price, std::int64_t qty) {
+  if (total < 0 || price < 0 || qty < 0 || total > kMaxOrderTotal) return std::nullopt;
+  if (qty > 0 && price > (kMaxOrderTotal - total) / qty) return std::nullopt;
+  return total + price * qty;
+}
+
+namespace {
+constexpr std::string_view kTotalTooLarge = "the order total is over ";
+}  // namespace
+
+Error TotalTooLarge() {
+  return InvalidInput(std::string(kTotalTooLarge) + FormatRupiah(kMaxOrderTotal));
+}
+
+bool IsTotalTooLarge(const Error& e) {
+  return e.code == ErrorCode::kInvalidInput && e.message.starts_with(kTotalTooLarge);
 }
 
 Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,
@@ -135,6 +162,30 @@ Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& 
     auto earlier = store.FindOrderBySource(order.source_key);
     if (!earlier) return earlier.error();
     if (*earlier) return std::move(**earlier);
+  }
+  // What the store would take but the texts could not say: a quantity the menus do not offer, a
+  // total larger than the money they read back (core/money.h). Nothing is written.
+  std::vector<NewOrder::Line> merged;
+  for (const auto& l : order.lines) {
+    if (l.qty <= 0) return InvalidInput("quantity of '" + l.code + "' must be at least 1");
+    auto it = std::find_if(merged.begin(), merged.end(), [&](auto& m) { return m.code == l.code; });
+    if (it == merged.end()) {
+      merged.push_back(l);
+    } else {
+      it->qty += l.qty;
+    }
+  }
+  Rupiah total = 0;
+  for (const auto& l : merged) {
+    if (l.qty > kMaxItemQuantity) {
+      return InvalidInput("the quantity of '" + l.code + "' is more than " +
+                          std::to_string(kMaxItemQuantity));
+    }
+    auto product = store.GetProduct(shop.id, l.code);
+    if (!product) continue;  // CreateOrder names the product that is missing
+    auto sum = AddToTotal(total, product->price, l.qty);
+    if (!sum) return TotalTooLarge();
+    total = *sum;
   }
   auto placed = store.CreateOrder(order, now);
   if (!placed) return placed.error();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,8 +29,9 @@ std::string LocalDayTime(SystemTime t, int utc_offset_minutes);
 // The start of the local day containing `t`, as a time point.
 SystemTime LocalDayStart(SystemTime t, int utc_offset_minutes);
 
-// "2x Beras 5kg, 1x Minyak goreng 1L", shortened with "+N" to fit `max_chars`.
-std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars);
+// "2x Beras 5kg, 1x Minyak goreng 1L", shortened to fit `max_chars` with `more` after the items
+// that fit, its {count} replaced by how many were left out ("+3 lainnya").
+std::string ItemsLine(const std::vector<OrderItem>& items, size_t max_chars, std::string_view more);
 
 // `text` in at most `max_chars` characters: whole when it fits, else cut after a word (inside the
 // first word when that alone is too long) with "..." added; empty when `max_chars` < 4.
@@ -82,9 +84,17 @@ std::string ManagerAlert(const Voice& voice, const Shop& shop, const Order& orde
 std::string CustomerConfirmation(const Voice& voice, std::string_view lang, const Shop& shop,
                                  const Order& order);
 
+// `total` with `qty` at `price` added, or nullopt when that comes to more than kMaxOrderTotal.
+std::optional<Rupiah> AddToTotal(Rupiah total, Rupiah price, std::int64_t qty);
+// The refusal of an order that would come to more than kMaxOrderTotal, and whether `e` is one.
+Error TotalTooLarge();
+bool IsTotalTooLarge(const Error& e);
+
 // Stores the order (reserving stock), keeps a newly typed address on file when asked, and
 // queues the customer's confirmation and every manager's alert. Idempotent per source_key:
-// a repeated request returns the first order and queues nothing more.
+// a repeated request returns the first order and queues nothing more. An order with more than
+// kMaxItemQuantity of one product, or that would come to more than kMaxOrderTotal, is refused
+// before anything is written (kInvalidInput; IsTotalTooLarge for the second).
 Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
                                   const NewOrder& order, std::string_view lang, bool save_address,
                                   SystemTime now);

@@ -39,10 +39,11 @@ std::string StatusWord(const Texts& t, std::string_view lang, OrderStatus s) {
   return word;
 }
 
-// "1 order", "3 orders": a count of orders in the language's words.
-std::string CountOrders(const Texts& t, std::string_view lang, size_t n) {
-  return t.Format(lang, n == 1 ? "sms.count_orders_one" : "sms.count_orders",
-                  {{"count", std::to_string(n)}});
+// A count as the language writes it: "99.999" in Indonesian, "99,999" in English.
+std::string CountText(std::string_view lang, std::int64_t n) {
+  std::string text = FormatRupiah(n).substr(2);
+  if (lang == "en") std::replace(text.begin(), text.end(), '.', ',');
+  return text;
 }
 
 // What a word after HARGA looks like: a product code ("B1", "S12"), letters then digits.
@@ -199,6 +200,11 @@ class Conversation {
     return Reply(text);
   }
 
+  // The refusal of an order that would come to more than any total can be.
+  pesan::Status RefuseTotal(const std::string& lang) {
+    return Reply(t_.Format(lang, "sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}}));
+  }
+
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
@@ -207,6 +213,17 @@ class Conversation {
   pesan::Status StatusOf(std::optional<std::int64_t> order);
   pesan::Status Cancel(std::optional<std::int64_t> order);
   pesan::Status PriceList(const std::string& query, int page);
+  // The products a query finds: its words (of two letters or more), how many of them each
+  // product's code, name and category hold, and the most any holds.
+  struct Matches {
+    std::vector<std::string> words;
+    std::vector<size_t> hits;
+    size_t best = 0;
+  };
+  Matches Match(const std::string& query) const;
+  // A manager's price change for a code no product has ("HARGA beras 2"): the products the code
+  // finds as a word, and how to change a price.
+  pesan::Status NoSuchPriceCode(const std::string& code);
   pesan::Status Move(std::int64_t order, OrderStatus to, const std::string& reason);
   pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
   pesan::Status OpenOrders();
@@ -264,12 +281,12 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
       return ManagerFormat(err);
     }
     if (!manager && sms::IsManagerForm(err.form)) return Guarded(t_.Get(lang_, "sms.help"));
-    // A customer's own command written wrong ("PESAN B1 1000") is an order being tried: it is
+    // A customer's own command written wrong ("PESAN B1 100000") is an order being tried: it is
     // answered every time, like the command would be. Only text that is no command is capped.
     if (automatic_) return Ok{};
     if (err.max_quantity > 0) {
       return ReplyKey("sms.bad_quantity",
-                      {{"max", std::to_string(err.max_quantity)}, {"usage", UsageOf(err)}});
+                      {{"max", CountText(lang_, err.max_quantity)}, {"usage", UsageOf(err)}});
     }
     return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(err)}});
   }
@@ -355,6 +372,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
   if (address.empty()) {
     // An order that cannot be made is said so now, not after the customer sends an address.
+    std::optional<Rupiah> total = 0;
     for (const auto& [code, qty] : lines) {
       const int at = view_.Find(code);
       if (at < 0) return ReplyKey("sms.unknown_product", {{"code", code}});
@@ -363,7 +381,9 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
       if (qty > left) {
         return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
       }
+      if (total) total = AddToTotal(*total, view_.products()[static_cast<size_t>(at)].price, qty);
     }
+    if (!total) return RefuseTotal(lang_);
     if (auto st = SavePending("address", lines, ""); !st) return st;
     return ReplyKey("sms.ask_address");
   }
@@ -401,6 +421,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     const Error& e = placed.error();
     if (e.code == ErrorCode::kNotFound)
       return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
+    if (IsTotalTooLarge(e)) return RefuseTotal(lang_);
     if (e.code == ErrorCode::kOutOfStock) {
       const StockShortage s = ReadShortage(e.message);
       if (s.left <= 0) return ReplyKey("sms.sold_out", {{"code", s.code}});
@@ -476,7 +497,7 @@ pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
     }
   }
   if (lines.empty()) return ReplyKey("sms.status_none");
-  return Reply(JoinFitting(lines, "; ", "+{count}", ""));
+  return Reply(JoinFitting(lines, "; ", std::string(t_.Get(lang_, "sms.more")), ""));
 }
 
 pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
@@ -533,22 +554,61 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 // The price list, one SMS a page. With a query, the products whose code, name and category
 // hold the most of its words ("beras berapa" finds the rice); when none holds any, the first page
 // of all of them, after saying that nothing matched.
-pesan::Status Conversation::PriceList(const std::string& query, int page) {
+Conversation::Matches Conversation::Match(const std::string& query) const {
   const auto& products = view_.products();
-  std::vector<std::string> words;
+  Matches m;
   for (size_t at = 0; at < query.size();) {
     size_t end = std::min(query.find(' ', at), query.size());
-    if (end - at >= 2) words.push_back(query.substr(at, end - at));
+    if (end - at >= 2) m.words.push_back(query.substr(at, end - at));
     at = end + 1;
   }
-  std::vector<size_t> hits(products.size(), 0);
-  size_t best = 0;
+  m.hits.assign(products.size(), 0);
   for (size_t i = 0; i < products.size(); ++i) {
     const Product& p = products[i];
     const std::string text = Lower(p.code + " " + p.name + " " + p.category);
-    for (const auto& w : words) hits[i] += text.find(w) != std::string::npos;
-    best = std::max(best, hits[i]);
+    for (const auto& w : m.words) m.hits[i] += text.find(w) != std::string::npos;
+    m.best = std::max(m.best, m.hits[i]);
   }
+  return m;
+}
+
+pesan::Status Conversation::NoSuchPriceCode(const std::string& code) {
+  const std::string query = Lower(code);
+  const Matches m = Match(query);
+  const auto& products = view_.products();
+  std::vector<size_t> found;
+  for (size_t i = 0; i < products.size() && m.best > 0; ++i) {
+    if (m.hits[i] == m.best) found.push_back(i);
+  }
+  if (found.empty()) return ReplyKey("sms.manager_price_no_match", {{"code", code}});
+  const Product& first = products[found[0]];
+  const std::string example = sms::CommandText(sms::SetPrice{first.code, first.price}, Keywords());
+  // As many of the matches as one SMS holds, then how many more.
+  for (size_t shown = found.size(); shown > 0; --shown) {
+    std::string list;
+    for (size_t i = 0; i < shown; ++i) {
+      const Product& p = products[found[i]];
+      list += (i == 0 ? "" : ", ") + p.code + " " + p.name + " " + FormatRupiah(p.price);
+    }
+    if (shown < found.size()) {
+      list += " " + t_.Format(lang_, "sms.more", {{"count", std::to_string(found.size() - shown)}});
+    }
+    const std::string text = t_.Format(lang_, "sms.manager_price_no_code",
+                                       {{"code", code},
+                                        {"query", ShortenAtWord(query, 24)},
+                                        {"matches", list},
+                                        {"example", example}});
+    if (shown == 1 || CountSegments(ToGsmFriendly(text)).segments == 1) return Reply(text);
+  }
+  return Ok{};
+}
+
+pesan::Status Conversation::PriceList(const std::string& query, int page) {
+  const auto& products = view_.products();
+  const Matches m = Match(query);
+  const std::vector<std::string>& words = m.words;
+  const std::vector<size_t>& hits = m.hits;
+  const size_t best = m.best;
   std::vector<std::string> parts;
   const std::string sold_out = " " + std::string(t_.Get(lang_, "sms.price_list_sold_out"));
   for (size_t i = 0; i < products.size(); ++i) {
@@ -671,8 +731,24 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
                                "sms.manager_stock", {{"code", c.code}, {"stock", n}});
         } else if constexpr (std::is_same_v<T, sms::SetPrice>) {
           std::string p = FormatRupiah(c.price);
-          return product_reply(store_.SetPrice(shop_.id, c.code, c.price), c.code,
-                               "sms.manager_price", {{"code", c.code}, {"price", p}});
+          // A price under a tenth of the old one or over ten times it is most likely a slip ("65"
+          // for 65000, a zero too many): it is changed when the manager says it is meant.
+          if (auto old = store_.GetProduct(shop_.id, c.code);
+              old && !c.sure && (c.price * 10 < old->price || c.price > old->price * 10)) {
+            sms::SetPrice sure = c;
+            sure.sure = true;
+            return ReplyKey("sms.manager_price_check",
+                            {{"code", c.code},
+                             {"price", p},
+                             {"old", FormatRupiah(old->price)},
+                             {"usage", sms::CommandText(sure, Keywords())}});
+          }
+          auto changed = store_.SetPrice(shop_.id, c.code, c.price);
+          if (!changed && changed.error().code == ErrorCode::kNotFound) {
+            return NoSuchPriceCode(c.code);
+          }
+          return product_reply(changed, c.code, "sms.manager_price",
+                               {{"code", c.code}, {"price", p}});
         } else if constexpr (std::is_same_v<T, sms::AddProduct>) {
           CatalogRow row{c.code, c.name, c.price, 0, "", "", true};
           const std::string p = FormatRupiah(c.price);
@@ -718,9 +794,10 @@ pesan::Status Conversation::OpenOrders() {
   std::vector<std::string> parts;
   for (const Order& o : *orders) {  // newest first: those that do not fit are counted
     parts.push_back(std::to_string(o.id) + " " + StatusName(t_, lang_, o.status) + " " +
-                    ItemsLine(o.items, 24) + " " + NationalPhone(o.phone, v_.country_code));
+                    ItemsLine(o.items, 24, t_.Get(lang_, "sms.more")) + " " +
+                    NationalPhone(o.phone, v_.country_code));
   }
-  return Reply(JoinFitting(parts, "; ", "+{count}", ""));
+  return Reply(JoinFitting(parts, "; ", std::string(t_.Get(lang_, "sms.more")), ""));
 }
 
 // One order in full, for the manager who delivers it: every item, the whole address, the
@@ -740,7 +817,7 @@ pesan::Status Conversation::ShowOrder(std::int64_t id) {
                   {{"order", sid},
                    {"status", StatusName(t_, lang_, order->status)},
                    {"time", LocalDayTime(order->created_at, v_.utc_offset_minutes)},
-                   {"items", ItemsLine(order->items, std::string::npos)},
+                   {"items", ItemsLine(order->items, std::string::npos, t_.Get(lang_, "sms.more"))},
                    {"total", FormatRupiah(order->total)},
                    {"address", where},
                    {"phone", NationalPhone(order->phone, v_.country_code)},
@@ -785,8 +862,11 @@ pesan::Status Conversation::Report() {
     for (const auto& it : o.items) qty[it.name] += it.qty;
   }
   if (taken == 0 && waiting == 0) return ReplyKey("sms.manager_report_none");
-  const std::string new_ones = CountOrders(t_, lang_, waiting);
-  if (taken == 0) return ReplyKey("sms.manager_report_only_new", {{"count", new_ones}});
+  const std::string new_ones = std::to_string(waiting);
+  const auto plural = [](std::string key, size_t n) { return n == 1 ? key + "_one" : key; };
+  if (taken == 0) {
+    return ReplyKey(plural("sms.manager_report_only_new", waiting), {{"count", new_ones}});
+  }
   std::vector<std::pair<std::int64_t, std::string>> top;
   for (auto& [name, n] : qty) top.emplace_back(-n, name);
   std::sort(top.begin(), top.end());
@@ -794,12 +874,15 @@ pesan::Status Conversation::Report() {
   for (size_t i = 0; i < top.size() && i < 3; ++i)
     best.push_back({0, "", top[i].second, -top[i].first, 0});
   const std::string waiting_text =
-      waiting == 0 ? "" : " " + t_.Format(lang_, "sms.manager_report_new", {{"count", new_ones}});
+      waiting == 0 ? ""
+                   : " " + t_.Format(lang_, plural("sms.manager_report_new", waiting),
+                                     {{"count", new_ones}});
   const auto report = [&](size_t budget) {
-    return t_.Format(lang_, "sms.manager_report",
-                     {{"orders", CountOrders(t_, lang_, taken)},
+    // The counts are bare numbers: the texts carry the nouns, "_one" the singular.
+    return t_.Format(lang_, plural("sms.manager_report", taken),
+                     {{"orders", std::to_string(taken)},
                       {"revenue", FormatRupiah(revenue)},
-                      {"top", ItemsLine(best, budget)},
+                      {"top", ItemsLine(best, budget, t_.Get(lang_, "sms.more"))},
                       {"waiting", waiting_text}});
   };
   return Reply(FitOneSegment(report, {60, 40, 24}, SegmentFit::kFirstThatFits).text);

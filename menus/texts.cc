@@ -137,7 +137,7 @@ std::string FillTypical(std::string_view tmpl) {
                            {"unit", "/karung"},
                            {"reason", ": di luar area antar"},
                            {"usage", "TOLAK 123 alasan"},
-                           {"orders", "12 pesanan"},
+                           {"orders", "12"},
                            {"waiting", " Baru, menunggu OK: 3 pesanan."},
                            {"query", "minyak goreng"},
                            {"revenue", "Rp1.250.000"},
@@ -151,7 +151,10 @@ std::string FillTypical(std::string_view tmpl) {
                            {"next", "MENU beras 2"},
                            {"qty", "12"},
                            {"page", "1"},
-                           {"pages", "3"}});
+                           {"pages", "3"},
+                           {"matches", "B1 Beras 5kg Rp65.000, B2 Beras merah 5kg Rp80.000"},
+                           {"example", "HARGA B1 65000"},
+                           {"old", "Rp65.000"}});
 }
 
 void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::string_view toml,
@@ -247,6 +250,16 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
       return st.error();
     }
     if (auto st = CheckPlaceholders(ss.str(), path.string(), used); !st) return st.error();
+    // A text with a singular form ("sms.manager_report_one", for a count of 1) that the shop
+    // wrote only in its plural form is the shop's words for every count: one text where the
+    // language (or the shop) has one form.
+    auto& table = texts->texts_[std::string(lang)];
+    for (auto& [key, text] : table) {
+      if (key.ends_with("_one") || text == builtin.Get(lang, key)) continue;
+      const std::string one = key + "_one";
+      auto it = table.find(one);
+      if (it != table.end() && it->second == builtin.Get(lang, one)) it->second = text;
+    }
     if (warnings) texts->WarnOverlong(builtin, lang, ss.str(), path.string(), *warnings);
   }
   if (overrides == 0) {

@@ -98,6 +98,22 @@ class Lexer {
     return s_[at - 1];
   }
 
+  // The run of digits Next() returned with the groups of three digits glued to it by '.' or ','
+  // ("2.500", "1,000,000"): one number written with thousands separators. A run longer than three
+  // digits, or a group that a letter or a digit continues ("2.5", "2.5000"), is no such number:
+  // the run alone.
+  std::string WithThousands(std::string_view run) {
+    std::string digits(run);
+    if (run.size() > 3) return digits;
+    while (pos_ + 4 <= s_.size() && (s_[pos_] == '.' || s_[pos_] == ',') && IsDigit(s_[pos_ + 1]) &&
+           IsDigit(s_[pos_ + 2]) && IsDigit(s_[pos_ + 3]) &&
+           (pos_ + 4 == s_.size() || !IsAlnum(s_[pos_ + 4]))) {
+      digits.append(s_.substr(pos_ + 1, 3));
+      pos_ += 4;
+    }
+    return digits;
+  }
+
   // Whether the run Next() returned has a minus sign glued to it ("-5", not "B1-5").
   bool LastIsNegative() const { return LastSign() == '-'; }
 
@@ -280,10 +296,11 @@ PriceList ReadPriceList(Lexer lex) {
 
 std::optional<int> ReadQuantity(std::string_view digits) {
   while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
-  if (!AllDigits(digits) || digits.size() > 3) return std::nullopt;
+  if (!AllDigits(digits) || digits.size() > std::to_string(kMaxQuantity).size())
+    return std::nullopt;
   int n = 0;
   for (char c : digits) n = n * 10 + (c - '0');
-  if (n < 1) return std::nullopt;
+  if (n < 1 || n > kMaxQuantity) return std::nullopt;
   return n;
 }
 
@@ -369,7 +386,7 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
         return Fail(kForm, keyword, order.items.back().code + " has two quantities");
       }
       // The lexer skips a minus ("B1 -2"); put it back so that the quantity is refused.
-      const std::string quantity = (lex.LastIsNegative() ? "-" : "") + std::string(token);
+      const std::string quantity = (lex.LastIsNegative() ? "-" : "") + lex.WithThousands(token);
       if (auto e = set_quantity(quantity)) return *e;
       continue;
     }
@@ -586,10 +603,20 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
         auto code = ReadCode(lex, form, keyword);
         if (code.index() == 1) return std::get<1>(code);
         if (amount.empty()) return Fail(form, keyword);
-        std::optional<Rupiah> price = ReadPrice(amount);
+        // A last word YA, YES or IYA: the price is meant, however far from the old one.
+        std::string_view written = amount;
+        bool sure = false;
+        if (const size_t space = written.rfind(' '); space != std::string_view::npos) {
+          const std::string last = Upper(written.substr(space + 1));
+          if (last == "YA" || last == "YES" || last == "IYA") {
+            sure = true;
+            written = written.substr(0, space);
+          }
+        }
+        std::optional<Rupiah> price = ReadPrice(written);
         if (!price)
           return Fail(form, keyword, "price " + Quote(amount) + " is not a whole rupiah amount");
-        return SetPrice{std::move(std::get<0>(code)), *price};
+        return SetPrice{std::move(std::get<0>(code)), *price, sure};
       }();
       if (is_change) return change;
       if (change.index() == 1) manager_error = std::move(std::get<1>(change));
@@ -771,7 +798,8 @@ std::string CommandText(const Command& command, CommandLanguage language) {
                    std::to_string(c.stock < 0 ? -c.stock : c.stock);
           },
           [&](const SetPrice& c) {
-            return word("HARGA", "PRICE") + " " + c.code + " " + std::to_string(c.price);
+            return word("HARGA", "PRICE") + " " + c.code + " " + std::to_string(c.price) +
+                   (c.sure ? " " + word("YA", "YES") : "");
           },
           [&](const AddProduct& c) {
             return with_text(word("TAMBAH", "ADD") + " " + c.code + " " + std::to_string(c.price),

@@ -7,7 +7,8 @@
 // Customers
 //   PESAN B1 2 M3 1 [ALAMAT Jl Mawar 3]  order (ORDER, BELI, BUY, PESEN); also "B1=2", "B1x2",
 //                                        "B1 x 2", "B1*2", "B1 2, M3 1"; a missing quantity is 1;
-//                                        a code given twice is summed; quantities 1 to 999
+//                                        a code given twice is summed; quantities 1 to
+//                                        kMaxQuantity, with thousands dots or commas ("2.500")
 //   ALAMAT Jl Mawar 3                    set the delivery address (ADDRESS)
 //   STATUS [123]                         my orders, or one of them (CEK)
 //   BATAL [123]                          cancel an order; without a number, the order waiting
@@ -27,7 +28,9 @@
 //   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" (or "+ 5") adds 5,
 //                                        "STOK B1 -5" (or "- 5") takes 5 away
 //   STOK [2]                             every product's stock, one SMS a page
-//   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k"
+//   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k";
+//                                        "HARGA B1 500 YA" (YES, IYA) when it is meant, however
+//                                        far from the old price
 //   TAMBAH B9 12000 Gula Aren 1kg        add a product: code, price, name of at most
 //                                        kMaxNameLength characters (ADD)
 //   HAPUS B9                             remove a product (DELETE, REMOVE)
@@ -55,13 +58,14 @@
 #include <variant>
 #include <vector>
 
+#include "core/domain.h"
 #include "core/money.h"
 
 namespace pesan::sms {
 
 using OrderNumber = std::int64_t;
 
-inline constexpr int kMaxQuantity = 999;
+inline constexpr int kMaxQuantity = static_cast<int>(kMaxItemQuantity);
 inline constexpr size_t kMaxOrderItems = 20;
 inline constexpr std::int64_t kMaxStock = 999'999'999;
 inline constexpr size_t kMaxAddressLength = 300;  // bytes
@@ -135,7 +139,8 @@ struct SetStock {
 };
 struct SetPrice {
   std::string code;
-  Rupiah price = 0;  // more than 0
+  Rupiah price = 0;   // more than 0
+  bool sure = false;  // "HARGA B1 500 YA": meant, however far from the old price
   bool operator==(const SetPrice&) const = default;
 };
 struct AddProduct {

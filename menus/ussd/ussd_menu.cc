@@ -37,7 +37,7 @@ struct Frame {
 constexpr size_t kMaxOrdersListed = 4;
 constexpr size_t kMaxNameChars = 22;
 constexpr size_t kNoticeReserve = 24;  // room kept on list pages for a one-line notice
-constexpr std::int64_t kMaxQty = 999;
+constexpr std::int64_t kMaxQty = kMaxItemQuantity;
 constexpr size_t kNumberWidth = 3;  // "12 " before each listed line
 
 // Cuts to at most n characters (UTF-8 aware).
@@ -378,6 +378,20 @@ void Machine::Apply(std::string_view raw, bool last) {
         notice_ = t_.Format(lang_, "ussd.bad_qty", {{"max", Str(max)}});
         return;
       }
+      // The cart with this quantity must come to a total an order can have. Checked on the hop it
+      // is typed, as the stock is: a replayed input must mean what it meant then, and placing the
+      // order checks the total again.
+      std::optional<Rupiah> total =
+          AddToTotal(0, shop_.products()[static_cast<size_t>(at_.product)].price, *qty);
+      for (const CartLine& l : cart_) {
+        if (total && l.product != at_.product) {
+          total = AddToTotal(*total, shop_.products()[static_cast<size_t>(l.product)].price, l.qty);
+        }
+      }
+      if (last && !total) {
+        notice_ = t_.Format(lang_, "ussd.bad_total", {{"max", FormatRupiah(kMaxOrderTotal)}});
+        return;
+      }
       if (it == cart_.end()) {
         cart_.push_back({at_.product, *qty, seen_price_});
       } else {
@@ -695,13 +709,13 @@ std::string Machine::Render() const {
     }
     case Where::kOrderDetail: {
       const PastOrder& o = cust_.recent[at_.order];
-      // Every item that fits the screen, then "+N" for the rest.
+      // Every item that fits the screen, then "+N lainnya" for the rest.
       std::string s;
       for (size_t budget : {400u, 120u, 90u, 70u, 50u, 30u}) {
         s = t_.Format(lang_, "ussd.order_detail",
                       {{"order", Str(o.id)},
                        {"status", T("status." + std::string(OrderStatusName(o.status)))},
-                       {"items", ItemsLine(o.items, budget)},
+                       {"items", ItemsLine(o.items, budget, T("ussd.more"))},
                        {"total", FormatRupiah(o.total)}});
         if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
         s += "\n" + Nav(false, false);
@@ -768,6 +782,8 @@ std::string NotPlacedText(const Texts& texts, std::string_view lang, const Error
     reason = s.left <= 0 ? texts.Format(lang, "ussd.sold_out_now", {{"product", product}})
                          : texts.Format(lang, "ussd.out_of_stock",
                                         {{"product", product}, {"stock", std::to_string(s.left)}});
+  } else if (IsTotalTooLarge(why)) {
+    reason = texts.Format(lang, "ussd.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}});
   } else {
     reason = std::string(texts.Get(lang, "ussd.unavailable"));
   }

@@ -288,6 +288,55 @@ TEST(UssdHttp, PagingThroughThirtyProductsOverHttp) {
   EXPECT_EQ(orders[0].items[0].code, "P32");
 }
 
+// A yard's paving blocks by the piece: 2,500 of one product make one order. More than 99,999 of
+// one product, or a cart over the largest total, is refused on the quantity screen, which says the
+// most, and no order is made.
+TEST(UssdHttp, ThousandsOfOneProductMakeOneOrder) {
+  TempDir dir;
+  SystemClock clock;
+  const std::string csv =
+      "code,name,price,stock\nP1,Paving blok,2500,200000\nE1,Emas batangan,400000000000,10\n"
+      "E2,Emas 500g,199999999999,10\n";
+  TestGateway gw(dir, DemoConfig(dir, "", csv), clock);
+  const std::string phone = "+6281200000011";
+  auto quantity = gw.Ussd("Y1", phone, "1*1");
+  EXPECT_NE(quantity.body.find("(1-99999)"), std::string::npos) << quantity.body;
+  auto too_many = gw.Ussd("Y1", phone, "1*1*100000");
+  EXPECT_EQ(too_many.body.rfind("CON Jumlah harus angka 1-99999.\nPaving blok", 0), 0u)
+      << too_many.body;
+  const std::string flow = "1*1*100000*2500*Jl Mawar 3 RT02";
+  auto summary = gw.Ussd("Y1", phone, flow);
+  EXPECT_NE(summary.body.find("2500x Paving blok Rp6.250.000"), std::string::npos) << summary.body;
+  auto end = gw.Ussd("Y1", phone, flow + "*1");
+  EXPECT_EQ(end.body.substr(0, 4), "END ") << end.body;
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  ASSERT_EQ(orders[0].items.size(), 1u);
+  EXPECT_EQ(orders[0].items[0].qty, 2500);
+  EXPECT_EQ(orders[0].total, 6'250'000);
+
+  // 3 gold bars come to Rp1.200.000.000.000, more than an order may: the screen says so.
+  const std::string other = "+6281200000012";
+  auto gold = gw.Ussd("Y2", other, "1*2*3");
+  EXPECT_EQ(gold.body.rfind("CON Total pesanan paling banyak Rp999.999.999.999. Kurangi "
+                            "jumlahnya.\nEmas batangan",
+                            0),
+            0u)
+      << gold.body;
+  EXPECT_LE(ussd::CharCount(gold.body) - 4, 182u);
+  // The other products in the cart count: 2 bars and 1 of 500g come to the most, 2 are over.
+  const std::string cart = "1*2*3*2*Jl Mawar 3 RT02*2*3";
+  auto more = gw.Ussd("Y2", other, cart + "*2");
+  EXPECT_EQ(more.body.rfind("CON Total pesanan paling banyak", 0), 0u) << more.body;
+  EXPECT_NE(gw.Ussd("Y2", other, cart + "*2*1").body.find("Total Rp999.999.999.999"),
+            std::string::npos);
+  auto placed = gw.Ussd("Y2", other, cart + "*2*1*1");
+  EXPECT_EQ(placed.body.substr(0, 4), "END ") << placed.body;
+  orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(orders[0].total, 999'999'999'999);
+}
+
 TEST(UssdHttp, BadRequestsGetAClearAnswerAndNoOrder) {
   TempDir dir;
   SystemClock clock;

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/gsm_text.h"
 
 namespace pesan {
@@ -26,9 +29,42 @@ Order AnOrder(std::vector<OrderItem> items, std::string address) {
 
 TEST(ItemsLine, ACutSingleItemHasNoCountOfMore) {
   std::vector<OrderItem> one = {{1, "M1", "Minyak goreng 1L", 2, 18000}};
-  EXPECT_EQ(ItemsLine(one, 8), "2x Minya");
+  EXPECT_EQ(ItemsLine(one, 8, "+{count} lainnya"), "2x Minya");
   std::vector<OrderItem> two = {{1, "M1", "Minyak goreng 1L", 2, 18000}, {2, "B1", "Beras", 1, 1}};
-  EXPECT_EQ(ItemsLine(two, 14), "2x Minyak +1");  // cut after a space, which goes
+  EXPECT_EQ(ItemsLine(two, 14, "+{count}"), "2x Minyak +1");  // cut after a space, which goes
+  EXPECT_EQ(ItemsLine(two, 21, "+{count} lainnya"), "2x Minyak +1 lainnya");
+  EXPECT_EQ(ItemsLine(two, 40, "+{count} more"), "2x Minyak goreng 1L, 1x Beras");
+}
+
+// An order too long for one SMS lists what fits and says how many items more there are, in
+// words: "+5 lainnya", "+5 more", never a bare "+5".
+TEST(CustomerConfirmation, ItemsLeftOutAreCountedInWords) {
+  Shop shop;
+  shop.name = "BUMDes Maju Bersama";
+  std::vector<OrderItem> items;
+  for (int i = 1; i <= 9; ++i) {
+    items.push_back(
+        {i, "P" + std::to_string(i), "Produk nomor " + std::to_string(i) + " 1kg", 2, 10000});
+  }
+  Order o = AnOrder(items, "Jl Mawar 3 RT02");
+  Voice voice = TheVoice();
+  for (const char* lang : {"id", "en"}) {
+    const std::string more = lang == std::string("id") ? " lainnya. " : " more. ";
+    for (const std::string& text :
+         {CustomerConfirmation(voice, lang, shop, o),
+          (voice.manager_language = lang, ManagerAlert(voice, shop, o))}) {
+      EXPECT_EQ(CountSegments(text).segments, 1u) << text;
+      const size_t plus = text.find(" +");
+      ASSERT_NE(plus, std::string::npos) << text;
+      size_t end = plus + 2;
+      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+      ASSERT_GT(end, plus + 2) << text;
+      EXPECT_EQ(text.substr(end, more.size()), more) << text;
+      // What is listed and what is counted are all the items.
+      const int listed = static_cast<int>(std::count(text.begin(), text.begin() + plus, 'x'));
+      EXPECT_EQ(listed + std::stoi(text.substr(plus + 2, end - plus - 2)), 9) << text;
+    }
+  }
 }
 
 TEST(ShortenAtWord, CutsAtAWordAndSaysSo) {

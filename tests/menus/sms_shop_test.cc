@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/gsm_text.h"
@@ -552,12 +553,77 @@ TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(Reply("+6281200000003", "HARGA").empty());
   // So is a customer's command written wrong, after the cap: an order being tried.
   for (int i = 0; i < 5; ++i) Reply("+6281200000004", "halo " + std::to_string(i));
-  auto wrong = Reply("+6281200000004", "PESAN B1 1000");
+  auto wrong = Reply("+6281200000004", "PESAN B1 100000");
   EXPECT_NE(wrong.find("PESAN B1 2"), std::string::npos) << wrong;
   // A quantity too large says how many one product may be: the order is not a format mistake.
-  EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 999. Contoh: PESAN B1 2");
-  EXPECT_EQ(Reply("+6281200000004", "ORDER B1 600 B1 600"),
-            "The quantity of each product is 1 to 999. Example: ORDER B1 2");
+  EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN B1 2");
+  EXPECT_EQ(Reply("+6281200000004", "ORDER B1 60000 B1 60000"),
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
+}
+
+// A yard takes thousands of paving blocks, sold by the piece: one order of 2,500, written bare or
+// with Indonesia's thousands dot; 100,000 is more than one product may have, and says the most.
+TEST_F(SmsShopTest, ThousandsOfOneProductMakeOneOrder) {
+  Reply(kManager, "TAMBAH PV1 2500 Paving blok");
+  Reply(kManager, "STOK PV1 200000");
+  Send(kCustomer, "PESAN PV1 2500 ALAMAT Jl Mawar 3 RT 02");
+  ASSERT_EQ(Orders().size(), 1u);
+  ASSERT_EQ(Orders()[0].items.size(), 1u);
+  EXPECT_EQ(Orders()[0].items[0].qty, 2500);
+  EXPECT_EQ(Orders()[0].total, 6'250'000);
+  EXPECT_EQ(Stock("PV1"), 197'500);
+  Send("+6281200000002", "PESAN PV1 2.500 ALAMAT Jl Melati 4");
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].total, 6'250'000);
+  EXPECT_EQ(Stock("PV1"), 195'000);
+
+  EXPECT_EQ(Reply(kCustomer, "PESAN PV1 100000"),
+            "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN B1 2");
+  EXPECT_EQ(Reply(kCustomer, "ORDER PV1 60000 PV1 40000"),
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
+  EXPECT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Stock("PV1"), 195'000);
+}
+
+// An order that would come to more than any amount the texts can show is refused, saying the
+// most, and nothing of it is kept: with the address, and before the address is asked for.
+TEST_F(SmsShopTest, AnOrderOverTheLargestTotalIsRefused) {
+  Reply(kManager, "TAMBAH E1 400000000000 Emas batangan");
+  Reply(kManager, "STOK E1 10");
+  const std::string refused =
+      "Maaf, total pesanan lebih dari Rp999.999.999.999. Kurangi jumlahnya. Pesanan tidak dibuat.";
+  EXPECT_EQ(Reply(kCustomer, "PESAN E1 3 ALAMAT Jl Mawar 3"), refused);
+  EXPECT_EQ(Reply("+6281200000002", "PESAN E1 2 E1 1"), refused);  // no address yet
+  EXPECT_EQ(Reply("+6281200000002", "ALAMAT Jl Melati 4"), "Alamat disimpan: Jl Melati 4");
+  EXPECT_EQ(Reply("+6281200000003", "ORDER E1 9 ADDRESS Jl Mawar 3"),
+            "Sorry, the order total is over Rp999.999.999.999. Order fewer. No order was made.");
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("E1"), 10);
+  // Up to the most is an order.
+  Send(kCustomer, "PESAN E1 2 ALAMAT Jl Mawar 3");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].total, 800'000'000'000);
+
+  // However an order comes, the total is checked before anything is written.
+  NewOrder order;
+  order.shop_id = shop_.id;
+  order.phone = kCustomer;
+  order.lines = {{"E1", 2}, {"E1", 1}};
+  order.address = "Jl Mawar 3";
+  order.channel = "ussd";
+  ASSERT_TRUE(store_->Begin().ok());
+  auto placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_FALSE(placed.ok());
+  EXPECT_TRUE(IsTotalTooLarge(placed.error())) << placed.error().message;
+  order.lines = {{"B1", kMaxItemQuantity + 1}};
+  ASSERT_TRUE(store_->Begin().ok());
+  placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_FALSE(placed.ok());
+  EXPECT_EQ(placed.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Stock("E1"), 8);
 }
 
 TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
@@ -596,6 +662,79 @@ TEST_F(SmsShopTest, TheReportTellsNewOrdersFromTakenOnes) {
             "Hari ini: 2 pesanan diproses, Rp184.000. Terlaris: 3x Minyak goreng 1L, "
             "2x Beras 5kg.");
   EXPECT_EQ(CountSegments(report).segments, 1u);
+}
+
+// "HARGA beras 2" from a manager is a price change for a code no product has: the answer names the
+// products the word finds and how to change a price, and changes nothing.
+TEST_F(SmsShopTest, AManagersPriceChangeForAWordFindsTheProducts) {
+  EXPECT_EQ(Reply(kManager, "HARGA beras 2"),
+            "Tidak ada produk berkode BERAS. Yang cocok dengan 'beras': B1 Beras 5kg Rp65.000. "
+            "Ubah harga: HARGA B1 65000");
+  EXPECT_EQ(Reply(kManager, "HARGA durian 5000"),
+            "Tidak ada produk berkode DURIAN, juga tidak ada yang cocok. Daftar harga: HARGA. Ubah "
+            "harga: HARGA kode harga");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  // Many matches: as many as one SMS holds, then how many more.
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 12; ++i) {
+    rows.push_back({"G" + std::to_string(i), "Gula merah kelapa " + std::to_string(i) + "kg",
+                    12000 * i, 5, "", "", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  voice_.manager_language = "en";
+  const std::string many = Reply(kManager, "PRICE gula 13000");
+  EXPECT_EQ(CountSegments(many).segments, 1u) << many;
+  EXPECT_EQ(many.rfind("No product has the code GULA. Matching 'gula': G1 Gula merah kelapa 1kg "
+                       "Rp12.000, ",
+                       0),
+            0u)
+      << many;
+  EXPECT_NE(many.find(" more. To change a price: PRICE G1 12000"), std::string::npos) << many;
+}
+
+// A price under a tenth of the old one, or over ten times it, is most likely a slip: it is not
+// changed, and the manager learns how to change it if it is meant.
+TEST_F(SmsShopTest, AManagersPriceFarFromTheOldOneIsChangedOnlyWhenMeant) {
+  EXPECT_EQ(Reply(kManager, "HARGA B1 65"),
+            "Harga baru B1 Rp65 kurang dari 1/10 atau lebih dari 10 kali harga lama Rp65.000. "
+            "Harga tidak diubah. Jika benar, kirim: HARGA B1 65 YA");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
+  EXPECT_EQ(Reply(kManager, "HARGA B1 65 YA"), "OK: harga B1 sekarang Rp65.");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65);
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "PRICE M1 1800000"),
+            "The new price of M1, Rp1.800.000, is under 1/10 or over 10 times the old Rp18.000. "
+            "Price not changed. If it is right, send: PRICE M1 1800000 YES");
+  EXPECT_EQ(store_->GetProduct(shop_.id, "M1")->price, 18000);
+  // Within ten times either way, a price changes at once.
+  EXPECT_EQ(Reply(kManager, "PRICE M1 180000"), "OK: price of M1 is now Rp180.000.");
+  EXPECT_EQ(Reply(kManager, "PRICE M1 18000"), "OK: price of M1 is now Rp18.000.");
+}
+
+// A shop's own report text puts its noun after the count: the counts are bare numbers, and the
+// shop's one text serves every count, 1 as well.
+TEST_F(SmsShopTest, AShopsOwnReportTextReadsRight) {
+  char tmpl[] = "/tmp/pesan-texts-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  std::ofstream(dir / "texts.id.toml")
+      << "[sms]\nmanager_report = \"{orders} pesanan hari ini, {revenue}.{waiting}\"\n"
+         "manager_report_new = \"{count} pesanan baru.\"\n";
+  texts_ = *Texts::LoadDefault(dir.string());
+  std::filesystem::remove_all(dir);
+  voice_.texts = texts_.get();
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  Send("+6281200000002", "PESAN M1 1 ALAMAT Jl Mawar 5");
+  Send("+6281200000003", "PESAN M1 3 ALAMAT Jl Mawar 7");
+  const auto orders = Orders();  // newest first
+  Send(kManager, "OK " + std::to_string(orders[2].id));
+  EXPECT_EQ(Reply(kManager, "LAPORAN"), "1 pesanan hari ini, Rp130.000. 2 pesanan baru.");
+  Send(kManager, "OK " + std::to_string(orders[1].id));
+  Send(kManager, "OK " + std::to_string(orders[0].id));
+  EXPECT_EQ(Reply(kManager, "LAPORAN"), "3 pesanan hari ini, Rp202.000.");
+  // The built-in English texts still say one order and many orders.
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "REPORT"),
+            "Today: 3 orders taken, Rp202.000. Best sellers: 4x Minyak goreng 1L, 2x Beras 5kg.");
 }
 
 // A list longer than one SMS pages, each page saying how to get the next; words look for products.
@@ -707,7 +846,7 @@ TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
   ASSERT_GT(parts.size(), 2u) << open;
   const size_t shown = parts.size() - 1;
   ASSERT_LT(shown, orders.size()) << open;
-  EXPECT_EQ(parts.back(), "+" + std::to_string(orders.size() - shown)) << open;
+  EXPECT_EQ(parts.back(), "+" + std::to_string(orders.size() - shown) + " lainnya") << open;
   for (size_t i = 0; i < shown; ++i)
     EXPECT_EQ(parts[i].rfind(std::to_string(orders[i].id) + " ", 0), 0u) << open;
 }
@@ -828,8 +967,8 @@ TEST_F(SmsShopTest, ACustomerWithoutAChosenLanguageIsAnsweredInTheKeywordsOne) {
     EXPECT_EQ(m.text.rfind(start, 0), 0u) << m.text;
   }
   EXPECT_EQ(Reply(kCustomer, "HELP"), texts_->Get("en", "sms.help"));
-  EXPECT_EQ(Reply(kCustomer, "order b1 1000"),
-            "The quantity of each product is 1 to 999. Example: ORDER B1 2");
+  EXPECT_EQ(Reply(kCustomer, "order b1 100000"),
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
   EXPECT_EQ(Reply(kCustomer, "CANCEL " + id), "Order no. " + id + " cancelled.");
   // A keyword both languages write alike is answered in the gateway's default.
   EXPECT_EQ(Reply(kCustomer, "STATUS"), "No." + id + " Rp130.000 Batal");

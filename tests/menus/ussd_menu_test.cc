@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "menus/shop_actions.h"
+
 namespace pesan::ussd {
 namespace {
 
@@ -591,6 +593,15 @@ TEST(UssdMenu, NamesTheSameAfterTheCutAreToldApart) {
   const auto sold_out = Walk(none, c, "1*1").screen;
   EXPECT_NE(sold_out.find("Maaf, Minyak goreng kemasan (MG1) sedang habis"), std::string::npos)
       << sold_out;
+}
+
+// An order refused for a total larger than any order may come to says so, and the most.
+TEST(UssdMenu, AnOrderOverTheLargestTotalIsRefusedSayingTheMost) {
+  auto shop = DemoShop();
+  EXPECT_EQ(NotPlacedScreen(*TheTexts(), "id", TotalTooLarge(), shop),
+            "Maaf, pesanan gagal: total lebih dari Rp999.999.999.999. Silakan ulangi.");
+  EXPECT_EQ(NotPlacedScreen(*TheTexts(), "en", TotalTooLarge(), shop),
+            "Sorry, the order failed: the total is over Rp999.999.999.999. Please try again.");
 }
 
 }  // namespace

@@ -59,6 +59,12 @@ const Spelling kSpellings[] = {
     {"PESAN B1 2 M3 1 b1 1", "PESAN B1 3 M3 1"},
     {"PESAN B1 002", "PESAN B1 2"},
     {"PESAN B1 999", "PESAN B1 999"},
+    {"PESAN B1 2500", "PESAN B1 2500"},
+    {"PESAN B1 99999", "PESAN B1 99999"},
+    {"PESAN B1 2.500", "PESAN B1 2500"},  // thousands as Indonesia writes them
+    {"PESAN B1 2,500 M3 1", "PESAN B1 2500 M3 1"},
+    {"PESAN B1 x 2.500", "PESAN B1 2500"},
+    {"PESAN B1 2.500 B1 500", "PESAN B1 3000"},
     {"PESAN GULA 2", "PESAN GULA 2"},
     {"PESAN X 2", "PESAN X 2"},
     {"PESAN X2 1", "PESAN X2 1"},
@@ -199,6 +205,9 @@ const Spelling kSpellings[] = {
     {"harga b1 65000", "HARGA B1 65000"},
     {"PRICE B1 65000", "HARGA B1 65000"},
     {"HARGA B1 65.000", "HARGA B1 65000"},
+    {"HARGA B1 500 ya", "HARGA B1 500 YA"},
+    {"PRICE B1 Rp 500 YES", "HARGA B1 500 YA"},
+    {"HARGA B1 65rb iya", "HARGA B1 65000 YA"},
     {"HARGA B1 Rp65.000", "HARGA B1 65000"},
     {"HARGA B1 Rp 65.000", "HARGA B1 65000"},
     {"HARGA B1 rp. 65.000,-", "HARGA B1 65000"},
@@ -289,11 +298,12 @@ TEST(SmsCommand, TheKeywordSaysTheLanguage) {
   constexpr CommandLanguage kId = CommandLanguage::kIndonesian;
   for (const char* text :
        {"ORDER B1 2", "order: b1 2", "BUY B1", "CANCEL 12", "HELP", "PRICE", "prices beras",
-        "ADDRESS Jl Mawar 3", "YES", "ORDER B1 1000", "REPORT"}) {
+        "ADDRESS Jl Mawar 3", "YES", "ORDER B1 100000", "REPORT"}) {
     EXPECT_EQ(ParseSmsCommand(text).language, kEn) << text;
   }
-  for (const char* text : {"PESAN B1 2", "#beli b1", "CEK", "BATAL 12", "BANTUAN", "HARGA",
-                           "HARGA beras", "ALAMAT Jl Mawar 3", "YA", "PESAN B1 1000", "LAPORAN"}) {
+  for (const char* text :
+       {"PESAN B1 2", "#beli b1", "CEK", "BATAL 12", "BANTUAN", "HARGA", "HARGA beras",
+        "ALAMAT Jl Mawar 3", "YA", "PESAN B1 100000", "LAPORAN"}) {
     EXPECT_EQ(ParseSmsCommand(text).language, kId) << text;
   }
   for (const char* text :
@@ -508,20 +518,26 @@ const Bad kBad[] = {
     {"pesan?", CommandForm::kOrder, "PESAN needs a product code and a quantity: PESAN B1 2"},
     {"ORDER", CommandForm::kOrder, "ORDER needs a product code and a quantity: ORDER B1 2"},
     {"PESAN 2 B1", CommandForm::kOrder, "a quantity needs a product code before it: PESAN B1 2"},
-    {"PESAN B1 0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1 1000", CommandForm::kOrder, "quantity '1000' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1x0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1 -2", CommandForm::kOrder, "quantity '-2' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1=-2", CommandForm::kOrder, "quantity '-2' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1 x -2", CommandForm::kOrder, "quantity '-2' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1 2 M3 -1", CommandForm::kOrder, "quantity '-1' is not between 1 and 999: PESAN B1 2"},
-    {"PESAN B1 x0", CommandForm::kOrder, "quantity '0' is not between 1 and 999: PESAN B1 2"},
+    {"PESAN B1 0", CommandForm::kOrder, "quantity '0' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 100000", CommandForm::kOrder,
+     "quantity '100000' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 100.000", CommandForm::kOrder,
+     "quantity '100000' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 2.5", CommandForm::kOrder, "B1 has two quantities: PESAN B1 2"},
+    {"PESAN B1 2.5000", CommandForm::kOrder, "B1 has two quantities: PESAN B1 2"},
+    {"PESAN B1x0", CommandForm::kOrder, "quantity '0' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 -2", CommandForm::kOrder, "quantity '-2' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1=-2", CommandForm::kOrder, "quantity '-2' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 x -2", CommandForm::kOrder, "quantity '-2' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 2 M3 -1", CommandForm::kOrder,
+     "quantity '-1' is not between 1 and 99999: PESAN B1 2"},
+    {"PESAN B1 x0", CommandForm::kOrder, "quantity '0' is not between 1 and 99999: PESAN B1 2"},
     {"PESAN B1 99999999999999999999999", CommandForm::kOrder,
-     "quantity '99999999999999999999999' is not between 1 and 999: PESAN B1 2"},
+     "quantity '99999999999999999999999' is not between 1 and 99999: PESAN B1 2"},
     {"PESAN B1 2pcs", CommandForm::kOrder, "quantity '2pcs' is not a number: PESAN B1 2"},
     {"PESAN B1 2 3", CommandForm::kOrder, "B1 has two quantities: PESAN B1 2"},
-    {"PESAN B1 500 B1 500", CommandForm::kOrder,
-     "the quantity of B1 adds up to more than 999: PESAN B1 2"},
+    {"PESAN B1 50000 B1 50000", CommandForm::kOrder,
+     "the quantity of B1 adds up to more than 99999: PESAN B1 2"},
     {"PESAN ABCDEFGHIJKLMNOPQ 1", CommandForm::kOrder,
      "product code 'ABCDEFGHIJKLMNOPQ' is too long: PESAN B1 2"},
     {"PESAN B1 2 ALAMAT", CommandForm::kOrder, "the address after ALAMAT is missing: PESAN B1 2"},
