@@ -4,23 +4,16 @@
 #include <charconv>
 #include <span>
 
+#include "core/text_util.h"
+
 namespace pesan::modem {
 namespace {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-std::string_view TrimLeft(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
-
 // "<err>" of +CME/+CMS ERROR: a number with AT+CMEE=1, text with AT+CMEE=2.
 int ParseErrorNumber(std::string_view rest) {
-  rest = TrimLeft(rest);
+  rest = TrimLeft(rest, kBlanks);
   int v = -1;
   auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
   if (ec != std::errc() || p != rest.data() + rest.size() || v < 0) return -1;
@@ -51,7 +44,7 @@ constexpr std::array<std::string_view, 3> kTwoLinePrefixes = {"+CMT:", "+CDS:", 
 }  // namespace
 
 std::optional<FinalResult> ParseFinalResult(std::string_view line) {
-  line = TrimRight(TrimLeft(line));
+  line = Trim(line, kBlanks);
   using C = FinalResult::Code;
   if (line == "OK" || line == "0") return FinalResult{C::kOk, -1};
   if (line == "ERROR" || line == "4") return FinalResult{C::kError, -1};
