@@ -381,41 +381,35 @@ TEST(UssdHttp, RefusedTokensAndAddressesAreLoggedOnceAnHourPerCause) {
   CapturedLog log;
   TempDir dir;
   ManualClock clock;
-  TestGateway gw(dir, DemoConfig(dir, "[ussd.africastalking]\ntoken = \"s3cret\"\n"), clock);
+  TestGateway gw(dir,
+                 DemoConfig(dir,
+                            "[ussd.africastalking]\ntoken = \"s3cret\"\n\n[ussd.hubtel]\n"
+                            "path = \"/ussd/hubtel\"\nallow = [\"192.0.2.7\"]\n"),
+                 clock);
   const std::string form = "sessionId=T1&phoneNumber=%2B6281200000010&text=";
   for (int i = 0; i < 5; ++i) {
     auto wrong = HttpPost(gw.port(), "/ussd/africastalking?token=wrong", form);
     EXPECT_EQ(wrong.status, 403);
     EXPECT_EQ(wrong.body, "forbidden\n");
     EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking", form).status, 403);
+    auto outside = HttpPost(gw.port(), "/ussd/hubtel", "{}", "application/json");
+    EXPECT_EQ(outside.status, 403);
+    EXPECT_EQ(outside.body, "forbidden\n");
   }
-  const std::string refused = "warning africastalking: refused a request from 127.0.0.1 with 403: ";
-  EXPECT_EQ(log.Count(refused + "wrong token (first for this reason"), 1) << log.Lines();
-  EXPECT_EQ(log.Count(refused + "no token (first for this reason"), 1) << log.Lines();
-  EXPECT_EQ(log.Count("refused a request"), 2) << log.Lines();
+  const std::string at = "warning africastalking: refused a request from 127.0.0.1 with 403: ";
+  const std::string hubtel = "warning hubtel: refused a request from 127.0.0.1 with 403: ";
+  EXPECT_EQ(log.Count(at + "wrong token (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(at + "no token (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(hubtel + "address not allowed (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count("refused a request"), 3) << log.Lines();
 
   clock.Advance(std::chrono::hours(1));
   EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking?token=wrong", form).status, 403);
-  EXPECT_EQ(log.Count(refused + "wrong token (4 more since the last such line"), 1) << log.Lines();
-  EXPECT_EQ(log.Count("refused a request"), 3) << log.Lines();
-}
-
-TEST(UssdHttp, AnAddressNotAllowedIsLoggedOnceAnHour) {
-  CapturedLog log;
-  TempDir dir;
-  ManualClock clock;
-  TestGateway gw(dir, DemoConfig(dir, "[ussd.africastalking]\nallow = [\"192.0.2.7\"]\n"), clock);
-  const std::string form = "sessionId=T2&phoneNumber=%2B6281200000010&text=";
-  for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking", form).status, 403);
-  }
-  const std::string refused =
-      "warning africastalking: refused a request from 127.0.0.1 with 403: address not allowed";
-  EXPECT_EQ(log.Count(refused + " (first for this reason"), 1) << log.Lines();
-  EXPECT_EQ(log.Count("refused a request"), 1) << log.Lines();
-  clock.Advance(std::chrono::hours(1));
-  EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking", form).status, 403);
-  EXPECT_EQ(log.Count(refused + " (3 more since the last such line"), 1) << log.Lines();
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel", "{}", "application/json").status, 403);
+  EXPECT_EQ(log.Count(at + "wrong token (4 more since the last such line"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(hubtel + "address not allowed (4 more since the last such line"), 1)
+      << log.Lines();
+  EXPECT_EQ(log.Count("refused a request"), 5) << log.Lines();
 }
 
 TEST(UssdHttp, TokenIsRequiredWhenSet) {
