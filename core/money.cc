@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/text_util.h"
+
 namespace pesan {
 
 std::string FormatRupiah(Rupiah amount) {
@@ -18,10 +20,7 @@ std::string FormatRupiah(Rupiah amount) {
 
 Result<Rupiah> ParseRupiah(std::string_view text) {
   std::string_view s = text;
-  auto trim = [&s] {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  };
+  auto trim = [&s] { s = Trim(s); };
   trim();
   if (s.size() >= 2 && (s[0] == 'R' || s[0] == 'r') && (s[1] == 'P' || s[1] == 'p')) {
     s.remove_prefix(2);

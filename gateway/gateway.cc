@@ -12,7 +12,6 @@
 #include <cstring>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "adapters/africastalking/at_ussd.h"
 #include "adapters/hubtel/hubtel_ussd.h"
@@ -232,17 +231,14 @@ bool Gateway::Admit(const CallbackConfig& cb, const char* name, const HttpReques
                     const HttpReply& reply) {
   if (!cb.allow.empty() &&
       std::find(cb.allow.begin(), cb.allow.end(), req.remote) == cb.allow.end()) {
-    spdlog::warn("{}: refused a request from {}: address not allowed", name, req.remote);
-    reply({403, "text/plain", "forbidden\n"});
+    Refuse(name, req, reply, 403, "address not allowed", "forbidden");
     return false;
   }
   if (!cb.token.empty()) {
     auto q = ParseForm(req.query);
     const std::string* token = q ? FindField(*q, "token") : nullptr;
     if (!token || !SafeEquals(*token, cb.token)) {
-      spdlog::warn("{}: refused a request from {}: {} token", name, req.remote,
-                   token ? "wrong" : "no");
-      reply({403, "text/plain", "forbidden\n"});
+      Refuse(name, req, reply, 403, token ? "wrong token" : "no token", "forbidden");
       return false;
     }
   }
@@ -250,54 +246,21 @@ bool Gateway::Admit(const CallbackConfig& cb, const char* name, const HttpReques
 }
 
 void Gateway::Refuse(const char* name, const HttpRequest& req, const HttpReply& reply, int status,
-                     const std::string& why) {
-  // `why` may quote the client's bytes (a field name, a Content-Type): the log gets them
-  // printable and short.
-  std::string shown;
-  for (char c : std::string_view(why).substr(0, 240)) {
-    shown.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c);
-  }
-  if (why.size() > 240) shown += "...";
-  const SystemTime now = clock_.Now();
-  std::optional<long long> log_with;  // the requests refused since the last line, when logging
-  {
-    std::lock_guard lock(refusals_mu_);
-    std::string key = std::string(name) + ": " + shown;
-    auto it = refusals_logged_.find(key);
-    if (it == refusals_logged_.end()) {
-      if (refusals_logged_.size() >= kMaxRefusalCauses) {
-        std::erase_if(refusals_logged_,
-                      [&](const auto& kv) { return now - kv.second.at >= kRefusalLogWindow; });
-      }
-      if (refusals_logged_.size() < kMaxRefusalCauses) {
-        refusals_logged_.emplace(std::move(key), RefusalLogged{now, 0});
-        log_with = 0;
-      }
-    } else if (now - it->second.at >= kRefusalLogWindow) {
-      log_with = it->second.since;
-      it->second = RefusalLogged{now, 0};
-    } else {
-      ++it->second.since;
-    }
-  }
-  if (log_with) {
-    spdlog::warn("{}: refused a request from {} with {}: {} ({}; logged at most once an hour)",
-                 name, req.remote, status, shown,
-                 *log_with == 0 ? std::string("first for this reason")
-                                : std::to_string(*log_with) + " more since the last such line");
-  }
-  reply({status, "text/plain", why + "\n"});
+                     const std::string& why, std::string_view answer) {
+  refusals_.Refused(*spdlog::default_logger(), name, "a request", req.remote, status, why);
+  reply({status, "text/plain", std::string(answer.empty() ? why : answer) + "\n"});
 }
 
 void Gateway::RouteUssd() {
   if (config_.hubtel.enabled) {
     http_->Route(config_.hubtel.path, [this](const HttpRequest& req, HttpReply reply) {
-      if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
-      if (!Admit(config_.hubtel, "hubtel", req, reply)) return;
+      constexpr const char* kName = "hubtel";
+      if (req.method != "POST") return Refuse(kName, req, reply, 405, "use POST");
+      if (!Admit(config_.hubtel, kName, req, reply)) return;
       auto parsed = hubtel::ParseUssdRequest(req.body);
-      if (!parsed) return reply({400, "text/plain", parsed.error().message + "\n"});
+      if (!parsed) return Refuse(kName, req, reply, 400, parsed.error().message);
       auto phone = NormalizePhone(parsed->mobile, config_.gateway.country_code);
-      if (!phone) return reply({400, "text/plain", "bad Mobile\n"});
+      if (!phone) return Refuse(kName, req, reply, 400, "bad Mobile");
       const std::string key = "hubtel:" + parsed->session_id;
       if (parsed->type == hubtel::HopType::kRelease || parsed->type == hubtel::HopType::kTimeout) {
         ussd_->Release(key);
@@ -336,47 +299,50 @@ namespace {
 
 // The simulator's routes let anyone send as any number, managers' included: they answer this
 // machine only, whatever address the gateway listens on.
-bool FromThisMachine(const HttpRequest& req, const HttpReply& reply) {
+bool FromThisMachine(const HttpRequest& req) {
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(req.remote, ec);
   if (!ec && address.is_v6() && address.to_v6().is_v4_mapped()) {
     address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
   }
-  if (!ec && address.is_loopback()) return true;
-  spdlog::warn("sim: refused a request from {}: the simulator answers this machine only",
-               req.remote);
-  reply({403, "text/plain", "forbidden: the simulator answers this machine only\n"});
-  return false;
+  return !ec && address.is_loopback();
 }
 
 }  // namespace
 
 void Gateway::RouteSim() {
   if (!sim_) return;
+  constexpr const char* kName = "sim";
+  auto admit = [this](const HttpRequest& req, const HttpReply& reply) {
+    if (FromThisMachine(req)) return true;
+    Refuse(kName, req, reply, 403, "the simulator answers this machine only",
+           "forbidden: the simulator answers this machine only");
+    return false;
+  };
   // The simulated phone sends an SMS to the shop.
-  http_->Route("/sim/sms", [this](const HttpRequest& req, HttpReply reply) {
-    if (!FromThisMachine(req, reply)) return;
-    if (req.method != "POST") return reply({405, "text/plain", "use POST\n"});
+  http_->Route("/sim/sms", [this, admit](const HttpRequest& req, HttpReply reply) {
+    if (!admit(req, reply)) return;
+    if (req.method != "POST") return Refuse(kName, req, reply, 405, "use POST");
     auto f = ParseForm(req.body);
-    if (!f) return reply({400, "text/plain", f.error().message + "\n"});
+    if (!f) return Refuse(kName, req, reply, 400, f.error().message);
     const std::string* from = FindField(*f, "from");
     const std::string* text = FindField(*f, "text");
-    if (!from || !text) return reply({400, "text/plain", "missing from or text\n"});
+    if (!from || !text) return Refuse(kName, req, reply, 400, "missing from or text");
     InboundSms sms{*from, "", *text, "", clock_.Now()};
     sms_->Receive("sim", std::move(sms), [reply](bool recorded) {
       reply(recorded ? HttpResponse{200, "text/plain", "ok\n"}
                      : HttpResponse{503, "text/plain", "not recorded\n"});
     });
   });
-  http_->Route("/sim/inbox", [this](const HttpRequest& req, HttpReply reply) {
-    if (!FromThisMachine(req, reply)) return;
+  http_->Route("/sim/inbox", [this, admit](const HttpRequest& req, HttpReply reply) {
+    if (!admit(req, reply)) return;
     auto q = ParseForm(req.query);
-    if (!q) return reply({400, "text/plain", q.error().message + "\n"});
+    if (!q) return Refuse(kName, req, reply, 400, q.error().message);
     const std::string* phone = FindField(*q, "phone");
     const std::string* after = FindField(*q, "after");
-    if (!phone) return reply({400, "text/plain", "missing phone\n"});
+    if (!phone) return Refuse(kName, req, reply, 400, "missing phone");
     auto e164 = NormalizePhone(*phone, config_.gateway.country_code);
-    if (!e164) return reply({400, "text/plain", "bad phone\n"});
+    if (!e164) return Refuse(kName, req, reply, 400, "bad phone");
     long long since = 0;
     if (after) since = std::atoll(after->c_str());
     nlohmann::json out = nlohmann::json::array();

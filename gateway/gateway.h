@@ -4,13 +4,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <deque>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/clock.h"
+#include "core/refusal_log.h"
 #include "gateway/config.h"
 #include "gateway/db_writer.h"
 #include "gateway/http_server.h"
@@ -46,14 +46,14 @@ class Gateway {
   Gateway(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}
   void RouteUssd();
   void RouteSim();
-  // Checks token and source address; answers 403 (and logs why) when they do not match.
+  // Checks token and source address; answers 403 when they do not match, logged as Refuse does.
   bool Admit(const CallbackConfig& cb, const char* name, const HttpRequest& req,
              const HttpReply& reply);
-  // Answers a callback request it cannot take with `status` and `why`, and logs it at warn once
-  // an hour for the same cause: an aggregator set up wrongly repeats the same mistake on every
-  // hop, and one line says it. Any thread.
+  // Answers a request it cannot take with `status` and `answer` (`why` when empty), and logs
+  // `why` at warn once an hour for the same cause: an aggregator set up wrongly repeats the same
+  // mistake on every hop, and one line says it. Any thread.
   void Refuse(const char* name, const HttpRequest& req, const HttpReply& reply, int status,
-              const std::string& why);
+              const std::string& why, std::string_view answer = {});
   void ScheduleSweep();
   // Now and every second: when another process changed the database (`pesan catalog import`),
   // the shop is reloaded, so that the menus show the prices and products orders are made with.
@@ -92,17 +92,8 @@ class Gateway {
   std::unique_ptr<Outbox> outbox_;
   bool stopped_ = false;
 
-  // The causes of refused callback requests ("<name>: <why>") logged within the last
-  // kRefusalLogWindow, with the requests refused for them since. Past kMaxRefusalCauses at once
-  // (a client inventing new field names) new causes are not logged.
-  struct RefusalLogged {
-    SystemTime at;
-    long long since = 0;
-  };
-  static constexpr std::size_t kMaxRefusalCauses = 64;
-  static constexpr auto kRefusalLogWindow = std::chrono::hours(1);
-  std::mutex refusals_mu_;
-  std::map<std::string, RefusalLogged> refusals_logged_;
+  // Refused requests, logged at most once an hour per cause.
+  RefusalLog refusals_{clock_};
 
   // Delivery reports for messages whose send is not recorded yet, oldest first; each is kept
   // for kEarlyReportLife and tried again after every commit. Writer thread only.

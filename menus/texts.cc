@@ -218,18 +218,38 @@ void Texts::WarnOverlong(const Texts& builtin, std::string_view lang, std::strin
 
 Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
                                                         std::vector<std::string>* warnings) {
-  auto texts = std::make_shared<Texts>();
-  std::error_code ec;
-  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
-    return NotFound("texts folder '" + dir + "' does not exist (set by [gateway] texts)");
+  std::vector<Override> overrides;
+  if (!dir.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      return NotFound("texts folder '" + dir + "' does not exist (set by [gateway] texts)");
+    }
+    for (const char* lang : kLanguages) {
+      const std::filesystem::path path =
+          std::filesystem::path(dir) / (std::string("texts.") + lang + ".toml");
+      std::ifstream in(path);
+      if (!in) continue;
+      std::stringstream ss;
+      ss << in.rdbuf();
+      overrides.push_back({lang, ss.str(), path.string()});
+    }
+    if (overrides.empty()) {
+      return NotFound("texts folder '" + dir + "' holds no texts.id.toml or texts.en.toml");
+    }
   }
+  return WithOverrides(overrides, warnings);
+}
+
+Result<std::shared_ptr<const Texts>> Texts::WithOverrides(const std::vector<Override>& overrides,
+                                                          std::vector<std::string>* warnings) {
+  auto texts = std::make_shared<Texts>();
   for (const char* lang : kLanguages) {
     std::string name = std::string("texts.") + lang + ".toml";
     auto builtin = EmbeddedFile(name);
     if (!builtin) return Internal("built-in " + name + " missing");
     if (auto st = texts->Load(lang, *builtin, name); !st) return st.error();
   }
-  if (dir.empty()) return std::shared_ptr<const Texts>(std::move(texts));
+  if (overrides.empty()) return std::shared_ptr<const Texts>(std::move(texts));
 
   const Texts builtin = *texts;
   // The placeholders each text may use: those of its built-in texts, in either language.
@@ -237,33 +257,25 @@ Result<std::shared_ptr<const Texts>> Texts::LoadDefault(const std::string& dir,
   for (const auto& [lang, table] : builtin.texts_) {
     for (const auto& [key, text] : table) used[key].merge(Placeholders(text));
   }
-  int overrides = 0;
-  for (const char* lang : kLanguages) {
-    const std::filesystem::path path =
-        std::filesystem::path(dir) / (std::string("texts.") + lang + ".toml");
-    std::ifstream in(path);
-    if (!in) continue;
-    ++overrides;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (auto st = texts->Load(lang, ss.str(), path.string(), /*known_only=*/true); !st) {
+  for (const Override& o : overrides) {
+    if (!IsLanguage(o.lang)) {
+      return InvalidInput(o.origin + ": no texts of language '" + o.lang + "'");
+    }
+    if (auto st = texts->Load(o.lang, o.toml, o.origin, /*known_only=*/true); !st) {
       return st.error();
     }
-    if (auto st = CheckPlaceholders(ss.str(), path.string(), used); !st) return st.error();
+    if (auto st = CheckPlaceholders(o.toml, o.origin, used); !st) return st.error();
     // A text with a singular form ("sms.manager_report_one", for a count of 1) that the shop
     // wrote only in its plural form is the shop's words for every count: one text where the
     // language (or the shop) has one form.
-    auto& table = texts->texts_[std::string(lang)];
+    auto& table = texts->texts_[o.lang];
     for (auto& [key, text] : table) {
-      if (key.ends_with("_one") || text == builtin.Get(lang, key)) continue;
+      if (key.ends_with("_one") || text == builtin.Get(o.lang, key)) continue;
       const std::string one = key + "_one";
       auto it = table.find(one);
-      if (it != table.end() && it->second == builtin.Get(lang, one)) it->second = text;
+      if (it != table.end() && it->second == builtin.Get(o.lang, one)) it->second = text;
     }
-    if (warnings) texts->WarnOverlong(builtin, lang, ss.str(), path.string(), *warnings);
-  }
-  if (overrides == 0) {
-    return NotFound("texts folder '" + dir + "' holds no texts.id.toml or texts.en.toml");
+    if (warnings) texts->WarnOverlong(builtin, o.lang, o.toml, o.origin, *warnings);
   }
   return std::shared_ptr<const Texts>(std::move(texts));
 }

@@ -36,6 +36,18 @@ class Texts {
   static Result<std::shared_ptr<const Texts>> LoadDefault(
       const std::string& dir = "", std::vector<std::string>* warnings = nullptr);
 
+  // A shop's own texts of one language ("id", "en"): the TOML of its texts.<lang>.toml, and the
+  // name of that file for messages.
+  struct Override {
+    std::string lang;
+    std::string toml;
+    std::string origin;
+  };
+  // The built-in texts with `overrides` laid over them, checked and warned about as LoadDefault
+  // says; reads no file (LoadDefault reads the folder, then calls this).
+  static Result<std::shared_ptr<const Texts>> WithOverrides(
+      const std::vector<Override>& overrides, std::vector<std::string>* warnings = nullptr);
+
   // The template, falling back to Indonesian, then to the key itself (so a missing text shows).
   std::string_view Get(std::string_view lang, std::string_view key) const;
   // The template with {name} replaced by values; unknown placeholders stay as written.

@@ -4,17 +4,12 @@
 
 #include "core/form.h"
 #include "core/gsm_text.h"
+#include "core/text_util.h"
 
 namespace pesan::africastalking {
 namespace {
 
 constexpr std::string_view kSpace = " \t\r\n";
-
-std::string_view Trim(std::string_view s) {
-  const size_t first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -37,7 +32,7 @@ std::string Shown(std::string_view type) {
 
 Status CheckContentType(std::string_view content_type) {
   // RFC 9110 §8.3.1: type/subtype, then parameters after ';'; names are case-insensitive.
-  const std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
+  const std::string_view media = Trim(content_type.substr(0, content_type.find(';')), kSpace);
   if (media.empty() || EqualsIgnoringCase(media, "application/x-www-form-urlencoded")) {
     return Ok{};
   }

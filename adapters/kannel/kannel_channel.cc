@@ -18,6 +18,7 @@
 #include <set>
 
 #include "core/phone.h"
+#include "core/refusal_log.h"
 
 namespace pesan::kannel {
 namespace {
@@ -297,7 +298,15 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
     while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     bool is_mo = path == base;
     bool is_dlr = path == base + "/dlr";
-    if (!is_mo && !is_dlr) return reply({404, "not found"});
+    const char* what = is_mo ? "an MO request" : "a delivery report";
+    auto refuse = [&](int status, const std::string& why, std::string_view answer = {}) {
+      refusals_.Refused(*log_, "kannel", what, "", status, why);
+      reply({status, std::string(answer.empty() ? why : answer)});
+    };
+    if (!is_mo && !is_dlr) {
+      what = "a request";
+      return refuse(404, "no such path " + std::string(path), "not found");
+    }
 
     auto fields = ParseForm(query);
     if (fields.ok() && !body.empty()) {
@@ -308,29 +317,19 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
         fields = more.error();
       }
     }
-    if (!fields.ok()) {
-      log_->warn("kannel: malformed {} request: {}", is_mo ? "MO" : "DLR", fields.error().message);
-      return reply({400, fields.error().message});
-    }
+    if (!fields.ok()) return refuse(400, fields.error().message);
     if (!TokenMatches(*fields, config_.token)) {
-      log_->warn("kannel: {} request with a wrong token", is_mo ? "MO" : "DLR");
-      return reply({403, "forbidden"});
+      return refuse(403, FindField(*fields, "token") ? "wrong token" : "no token", "forbidden");
     }
     if (is_dlr) {
       auto report = ParseDeliveryReport(*fields);
-      if (!report.ok()) {
-        log_->warn("kannel: bad delivery report: {}", report.error().message);
-        return reply({400, report.error().message});
-      }
+      if (!report.ok()) return refuse(400, report.error().message);
       log_->info("kannel: report for sms {}: {}", report->provider_id, report->detail);
       if (events_.on_report) events_.on_report(std::move(*report));
       return reply({200, ""});
     }
     auto sms = ParseMoRequest(*fields, config_.country_code);
-    if (!sms.ok()) {
-      log_->warn("kannel: bad MO request: {}", sms.error().message);
-      return reply({400, sms.error().message});
-    }
+    if (!sms.ok()) return refuse(400, sms.error().message);
     sms->received_at = clock_.Now();
     log_->info("kannel: MO {} from {} ({} bytes)", sms->provider_id, MaskPhone(sms->from),
                sms->text.size());
@@ -355,6 +354,8 @@ class KannelChannel::Core : public std::enable_shared_from_this<Core> {
   SystemTime credentials_logged_{};
   std::deque<Pending> queue_;
   std::set<std::shared_ptr<Request>> in_flight_;
+  // A Kannel set up wrongly repeats its mistake on every message: logged once an hour per cause.
+  RefusalLog refusals_{clock_};
 };
 
 KannelChannel::KannelChannel(boost::asio::io_context& io, KannelConfig config, ChannelEvents events,

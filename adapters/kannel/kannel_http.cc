@@ -6,6 +6,7 @@
 
 #include "core/gsm_text.h"
 #include "core/phone.h"
+#include "core/text_util.h"
 
 namespace pesan::kannel {
 namespace {
@@ -19,12 +20,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 std::optional<long long> ParseInteger(std::string_view s) {

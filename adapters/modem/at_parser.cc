@@ -2,24 +2,18 @@
 
 #include <array>
 #include <charconv>
+#include <span>
+
+#include "core/text_util.h"
 
 namespace pesan::modem {
 namespace {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-std::string_view TrimLeft(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
-
 // "<err>" of +CME/+CMS ERROR: a number with AT+CMEE=1, text with AT+CMEE=2.
 int ParseErrorNumber(std::string_view rest) {
-  rest = TrimLeft(rest);
+  rest = TrimLeft(rest, kBlanks);
   int v = -1;
   auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
   if (ec != std::errc() || p != rest.data() + rest.size() || v < 0) return -1;
@@ -50,7 +44,7 @@ constexpr std::array<std::string_view, 3> kTwoLinePrefixes = {"+CMT:", "+CDS:", 
 }  // namespace
 
 std::optional<FinalResult> ParseFinalResult(std::string_view line) {
-  line = TrimRight(TrimLeft(line));
+  line = Trim(line, kBlanks);
   using C = FinalResult::Code;
   if (line == "OK" || line == "0") return FinalResult{C::kOk, -1};
   if (line == "ERROR" || line == "4") return FinalResult{C::kError, -1};
@@ -86,11 +80,11 @@ bool IsTwoLineUnsolicited(std::string_view line) {
 
 namespace {
 
-struct CmsMeaning {
+struct ErrorMeaning {
   int code;
   std::string_view meaning;
 };
-constexpr CmsMeaning kCmsMeanings[] = {
+constexpr ErrorMeaning kCmsMeanings[] = {
     // RP causes from the network (3GPP TS 24.011 §E.2, §8.2.5.4).
     {1, "unassigned number"},
     {8, "operator determined barring"},
@@ -167,12 +161,63 @@ constexpr CmsMeaning kCmsMeanings[] = {
     {500, "unknown error"},
 };
 
+// The general +CME ERROR codes of 3GPP TS 27.007 §9.2.1 (PROTOCOLS.md §3.4).
+constexpr ErrorMeaning kCmeMeanings[] = {
+    {0, "phone failure"},
+    {1, "no connection to phone"},
+    {2, "phone-adaptor link reserved"},
+    {3, "operation not allowed"},
+    {4, "operation not supported"},
+    {5, "PH-SIM PIN required"},
+    {10, "SIM not inserted"},
+    {11, "SIM PIN required"},
+    {12, "SIM PUK required"},
+    {13, "SIM failure"},
+    {14, "SIM busy"},
+    {15, "SIM wrong"},
+    {16, "incorrect password"},
+    {17, "SIM PIN2 required"},
+    {18, "SIM PUK2 required"},
+    {20, "memory full"},
+    {21, "invalid index"},
+    {22, "not found"},
+    {23, "memory failure"},
+    {24, "text string too long"},
+    {25, "invalid characters in text string"},
+    {26, "dial string too long"},
+    {27, "invalid characters in dial string"},
+    {30, "no network service"},
+    {31, "network timeout"},
+    {32, "network not allowed, emergency calls only"},
+    {40, "network personalisation PIN required"},
+    {41, "network personalisation PUK required"},
+    {42, "network subset personalisation PIN required"},
+    {43, "network subset personalisation PUK required"},
+    {44, "service provider personalisation PIN required"},
+    {45, "service provider personalisation PUK required"},
+    {46, "corporate personalisation PIN required"},
+    {47, "corporate personalisation PUK required"},
+    {100, "unknown"},
+};
+
+std::string_view Find(std::span<const ErrorMeaning> meanings, int code) {
+  for (const auto& m : meanings) {
+    if (m.code == code) return m.meaning;
+  }
+  return {};
+}
+
+// "+CMS ERROR 331 (no network service)"; without the brackets when `meaning` is empty.
+std::string DescribeError(std::string_view name, int code, std::string_view meaning) {
+  std::string out = std::string(name) + " " + std::to_string(code);
+  if (!meaning.empty()) out.append(" (").append(meaning).append(")");
+  return out;
+}
+
 }  // namespace
 
 std::string_view CmsErrorMeaning(int code) {
-  for (const auto& m : kCmsMeanings) {
-    if (m.code == code) return m.meaning;
-  }
+  if (auto meaning = Find(kCmsMeanings, code); !meaning.empty()) return meaning;
   if (code >= 0 && code <= 127) return "refused by the network";
   if (code >= 128 && code <= 255) return "refused by the service centre";
   if (code >= 512) return "manufacturer-specific error";
@@ -180,11 +225,13 @@ std::string_view CmsErrorMeaning(int code) {
 }
 
 std::string DescribeCmsError(int code) {
-  std::string out = "+CMS ERROR " + std::to_string(code);
-  if (auto meaning = CmsErrorMeaning(code); !meaning.empty()) {
-    out.append(" (").append(meaning).append(")");
-  }
-  return out;
+  return DescribeError("+CMS ERROR", code, CmsErrorMeaning(code));
+}
+
+std::string_view CmeErrorMeaning(int code) { return Find(kCmeMeanings, code); }
+
+std::string DescribeCmeError(int code) {
+  return DescribeError("+CME ERROR", code, CmeErrorMeaning(code));
 }
 
 std::string Describe(const FinalResult& r) {
@@ -198,7 +245,7 @@ std::string Describe(const FinalResult& r) {
     case C::kError:
       return num("ERROR");
     case C::kCmeError:
-      return num("+CME ERROR");
+      return r.error >= 0 ? DescribeCmeError(r.error) : "+CME ERROR";
     case C::kCmsError:
       return r.error >= 0 ? DescribeCmsError(r.error) : "+CMS ERROR";
     case C::kNoCarrier:

@@ -94,7 +94,15 @@ std::string_view CmsErrorMeaning(int code);
 // "+CMS ERROR 331 (no network service)": the code with its meaning, for logs and for the
 // outbox's last error.
 std::string DescribeCmsError(int code);
-// "OK", "ERROR", "+CME ERROR: 16", "+CMS ERROR 322 (memory full)" for logs and errors.
+// What a +CME ERROR <err> means (3GPP TS 27.007 §9.2.1, PROTOCOLS.md §3.4: the SIM, memory and
+// network errors a modem answers AT+CPIN, +CMGS or +CUSD with), in a few words; empty for a code
+// not listed there.
+std::string_view CmeErrorMeaning(int code);
+// "+CME ERROR 10 (SIM not inserted)": the code with its meaning, for logs and for the outbox's
+// last error.
+std::string DescribeCmeError(int code);
+// "OK", "ERROR", "+CME ERROR 16 (incorrect password)", "+CMS ERROR 322 (memory full)" for logs
+// and errors.
 std::string Describe(const FinalResult& r);
 
 }  // namespace pesan::modem

@@ -2,17 +2,13 @@
 
 #include <charconv>
 
+#include "core/text_util.h"
+
 namespace pesan::modem {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<int> ToInt(std::string_view s) {
-  s = Trim(s);
+  s = Trim(s, kBlanks);
   int v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
@@ -28,7 +24,7 @@ bool IsHex(std::string_view s) {
 
 // The PDU line: hex, with a stray ",0" some modems append dropped (PROTOCOLS.md §3.7).
 std::optional<std::string> PduLine(std::string_view line) {
-  line = Trim(line);
+  line = Trim(line, kBlanks);
   if (auto comma = line.find(','); comma != std::string_view::npos) line = line.substr(0, comma);
   if (!IsHex(line)) return std::nullopt;
   return std::string(line);
@@ -49,13 +45,13 @@ std::optional<std::vector<std::string>> SplitParams(std::string_view line,
     if (c == '"') {
       quoted = !quoted;
     } else if (c == ',' && !quoted) {
-      out.emplace_back(Trim(cur));
+      out.emplace_back(Trim(cur, kBlanks));
       cur.clear();
     } else {
       cur.push_back(c);
     }
   }
-  out.emplace_back(Trim(cur));
+  out.emplace_back(Trim(cur, kBlanks));
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "core/text_util.h"
+
 namespace pesan::smpp {
 namespace {
 
@@ -283,13 +285,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string Trim(std::string_view s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return std::string(s.substr(a, b - a));
 }
 
 }  // namespace
@@ -707,7 +702,7 @@ Result<ReceiptText> ParseReceiptText(std::string_view sm) {
       }
     }
     std::string_view raw = sm.substr(h.value_pos, end - h.value_pos);
-    std::string value = h.key == 7 ? std::string(raw) : Trim(raw);
+    std::string value(h.key == 7 ? raw : Trim(raw));
     switch (h.key) {
       case 0:
         r.id = value;

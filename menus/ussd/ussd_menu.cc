@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/money.h"
+#include "core/text_util.h"
 #include "menus/shop_actions.h"
 
 namespace pesan::ussd {
@@ -52,15 +53,9 @@ std::string Clip(std::string_view s, size_t n) {
   return std::string(s);
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // A whole number 1..max with nothing else, or nullopt.
 std::optional<std::int64_t> Number(std::string_view in, std::int64_t max) {
-  in = Trim(in);
+  in = Trim(in, kBlanks);
   if (in.empty() || in.size() > 6 || in[0] == '0') return std::nullopt;
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(in.data(), in.data() + in.size(), v);
@@ -282,7 +277,7 @@ void Machine::Input(std::string_view raw, bool last) {
 
 void Machine::Apply(std::string_view raw, bool last) {
   notice_.clear();
-  std::string_view in = Trim(raw);
+  std::string_view in = Trim(raw, kBlanks);
   if (CharCount(raw) > lim_.max_input) {
     Notice("ussd.too_long");
     return;

@@ -62,6 +62,34 @@ TEST(HubtelHttp, DialStringWithInputsAndRestartMidSession) {
   EXPECT_EQ(OrderCount(dir), 1u);
 }
 
+// A Hubtel request the gateway cannot read is answered 400 with why, and logged once an hour per
+// cause, with how many were refused meanwhile.
+TEST(HubtelHttp, ABadRequestIsAnsweredAndLoggedOnceAnHour) {
+  CapturedLog log;
+  TempDir dir;
+  ManualClock clock;
+  TestGateway gw(dir, DemoConfig(dir, kHubtel), clock);
+  const nlohmann::json bad_mobile{{"Type", "Initiation"}, {"Mobile", "abc"},
+                                  {"SessionId", "H9"},    {"ServiceCode", "*123#"},
+                                  {"Message", "*123#"},   {"Sequence", 1}};
+  for (int i = 0; i < 3; ++i) {
+    auto r = HttpPost(gw.port(), "/ussd/hubtel", "{not json", "application/json");
+    EXPECT_EQ(r.status, 400);
+    auto m = HttpPost(gw.port(), "/ussd/hubtel", bad_mobile.dump(), "application/json");
+    EXPECT_EQ(m.status, 400);
+    EXPECT_EQ(m.body, "bad Mobile\n");
+  }
+  EXPECT_EQ(HttpGet(gw.port(), "/ussd/hubtel").status, 405);
+  const std::string refused = "warning hubtel: refused a request from 127.0.0.1 with ";
+  EXPECT_EQ(log.Count(refused + "400: bad Mobile (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(refused + "405: use POST (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(refused), 3) << log.Lines();  // and the body that is not JSON, once
+  clock.Advance(std::chrono::hours(1));
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel", bad_mobile.dump(), "application/json").status, 400);
+  EXPECT_EQ(log.Count(refused + "400: bad Mobile (2 more since the last such line"), 1)
+      << log.Lines();
+}
+
 // The gateway keeps the path of a one-input-a-hop session: a refused input is left out of it,
 // in memory and in the database that a restarted gateway goes on from.
 TEST(HubtelHttp, ARefusedInputIsLeftOutOfTheKeptPath) {

@@ -408,24 +408,57 @@ TEST(UssdHttp, AJsonBodyOrAnEmptySessionIdIsAnsweredPlainlyAndLoggedOnce) {
     EXPECT_EQ(ok.body.substr(0, 4), "CON ") << type << ": " << ok.body;
   }
 
-  auto count = [&](const std::string& what) {
-    const std::string all = log.Lines();
-    int n = 0;
-    for (auto at = all.find(what); at != std::string::npos; at = all.find(what, at + 1)) ++n;
-    return n;
-  };
   const std::string refused = "warning africastalking: refused a request from 127.0.0.1 with ";
-  EXPECT_EQ(count(refused + "415: Content-Type application/json is not read"), 1) << log.Lines();
-  EXPECT_EQ(count(refused + "400: the body is JSON"), 1) << log.Lines();
-  EXPECT_EQ(count(refused + "400: sessionId is empty"), 1) << log.Lines();
-  EXPECT_EQ(count(refused + "400: missing field sessionId"), 1) << log.Lines();
-  EXPECT_EQ(count(refused), 4) << log.Lines();
+  EXPECT_EQ(log.Count(refused + "415: Content-Type application/json is not read"), 1)
+      << log.Lines();
+  EXPECT_EQ(log.Count(refused + "400: the body is JSON"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(refused + "400: sessionId is empty"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(refused + "400: missing field sessionId"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(refused), 4) << log.Lines();
 
   // An hour on, the same mistake is logged again, with how often it was made meanwhile.
   clock.Advance(std::chrono::hours(1));
   EXPECT_EQ(HttpPost(port, path, json, "application/json").status, 415);
-  EXPECT_EQ(count(refused + "415: Content-Type application/json is not read"), 2) << log.Lines();
-  EXPECT_EQ(count("2 more since the last such line"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(refused + "415: Content-Type application/json is not read"), 2)
+      << log.Lines();
+  EXPECT_EQ(log.Count("2 more since the last such line"), 1) << log.Lines();
+}
+
+// An aggregator with the wrong token, or a scanner, is refused on every request; the log says
+// it once an hour per cause, with how many were refused meanwhile, and does not fill up.
+TEST(UssdHttp, RefusedTokensAndAddressesAreLoggedOnceAnHourPerCause) {
+  CapturedLog log;
+  TempDir dir;
+  ManualClock clock;
+  TestGateway gw(dir,
+                 DemoConfig(dir,
+                            "[ussd.africastalking]\ntoken = \"s3cret\"\n\n[ussd.hubtel]\n"
+                            "path = \"/ussd/hubtel\"\nallow = [\"192.0.2.7\"]\n"),
+                 clock);
+  const std::string form = "sessionId=T1&phoneNumber=%2B6281200000010&text=";
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = HttpPost(gw.port(), "/ussd/africastalking?token=wrong", form);
+    EXPECT_EQ(wrong.status, 403);
+    EXPECT_EQ(wrong.body, "forbidden\n");
+    EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking", form).status, 403);
+    auto outside = HttpPost(gw.port(), "/ussd/hubtel", "{}", "application/json");
+    EXPECT_EQ(outside.status, 403);
+    EXPECT_EQ(outside.body, "forbidden\n");
+  }
+  const std::string at = "warning africastalking: refused a request from 127.0.0.1 with 403: ";
+  const std::string hubtel = "warning hubtel: refused a request from 127.0.0.1 with 403: ";
+  EXPECT_EQ(log.Count(at + "wrong token (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(at + "no token (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(hubtel + "address not allowed (first for this reason"), 1) << log.Lines();
+  EXPECT_EQ(log.Count("refused a request"), 3) << log.Lines();
+
+  clock.Advance(std::chrono::hours(1));
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/africastalking?token=wrong", form).status, 403);
+  EXPECT_EQ(HttpPost(gw.port(), "/ussd/hubtel", "{}", "application/json").status, 403);
+  EXPECT_EQ(log.Count(at + "wrong token (4 more since the last such line"), 1) << log.Lines();
+  EXPECT_EQ(log.Count(hubtel + "address not allowed (4 more since the last such line"), 1)
+      << log.Lines();
+  EXPECT_EQ(log.Count("refused a request"), 5) << log.Lines();
 }
 
 TEST(UssdHttp, TokenIsRequiredWhenSet) {

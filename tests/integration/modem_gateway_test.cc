@@ -399,6 +399,25 @@ TEST_F(ModemGatewayTest, AFailedSendShowsWhatTheCmsErrorMeans) {
   EXPECT_TRUE(emu_->State()["submitted"].empty());
 }
 
+// The same for a +CME ERROR (3GPP TS 27.007 §9.2.1), as some modems answer a send with while
+// their SIM is busy.
+TEST_F(ModemGatewayTest, AFailedSendShowsWhatTheCmeErrorMeans) {
+  sms_extra_ = "max_attempts = 1\n";
+  StartGateway();
+  const json cme14 = json::array({"CME", 14});  // +CME ERROR: 14, not +CMS ERROR
+  Set({{"fail_cmgs", json::array({cme14, cme14})}});
+  Deliver("+6281200000005", "PESAN K1 1 ALAMAT Jl Melati 4");
+  WaitForOrder(1);
+  WaitOutbox(2, OutboxStatus::kFailed);
+  for (const auto& m : Outbox()) {
+    EXPECT_EQ(m.last_error, "+CME ERROR 14 (SIM busy)") << Describe(Outbox());
+  }
+  auto list = RunPesan({"outbox", "list", "--status", "failed", "--config", config_path_});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_TRUE(Contains(list.out, "    last error: +CME ERROR 14 (SIM busy)\n")) << list.out;
+  EXPECT_TRUE(emu_->State()["submitted"].empty());
+}
+
 // ---- 4. The modem unplugged and plugged in again ----
 
 TEST_F(ModemGatewayTest, UnplugAndReplugNothingLostNothingTwice) {

@@ -240,6 +240,32 @@ TEST(Texts, AnOverrideWithoutAClosingQuoteIsNamed) {
   }
 }
 
+// A shop's texts are checked as read, without a folder: every kind of bad file is named with its
+// line, and the built-in texts stay as they were.
+TEST(Texts, BadOverridesAreNamedWithTheirLine) {
+  for (const auto& [toml, said] : std::vector<std::pair<std::string, std::string>>{
+           {"[sms]\nhelp = \"x\"\n\n[sms.help]\nx = \"a\"\n", "texts.id.toml:4: "},
+           {"[sms]\n\nhelp = [\"Bantuan\"]\n", "texts.id.toml:3: help must be a string"},
+           {"help = \"Bantuan\"\n", "texts.id.toml:1: 'help' must be a [section]"},
+           {"[sms]\nhelp = \"Bantuan \xff\"\n", "texts.id.toml:2: "},
+           {"[sms]\nhelp = \"a\"\nhelp = \"b\"\n", "texts.id.toml:3: "},
+           {"[ussd]\nmenu = \"\"\"\n1 Belanja\n2 {shop\n\"\"\"\n",
+            "texts.id.toml:2: ussd.menu: the '{' of \"{shop\" is not closed"}}) {
+    auto refused = Texts::WithOverrides({{"id", toml, "texts.id.toml"}});
+    ASSERT_FALSE(refused.ok()) << toml;
+    EXPECT_EQ(refused.error().message.rfind(said, 0), 0u) << refused.error().message;
+  }
+  auto french = Texts::WithOverrides({{"fr", "[sms]\nhelp = \"Aide\"\n", "texts.fr.toml"}});
+  ASSERT_FALSE(french.ok());
+  EXPECT_EQ(french.error().message, "texts.fr.toml: no texts of language 'fr'");
+
+  auto both = Texts::WithOverrides(
+      {{"en", "[sms]\nhelp = \"Help\"\n", "texts.en.toml"}, {"id", "", "texts.id.toml"}});
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ((*both)->Get("en", "sms.help"), "Help");
+  EXPECT_EQ((*both)->Get("id", "sms.help"), Texts::LoadDefault().value()->Get("id", "sms.help"));
+}
+
 // The menus' screens with the built-in texts fit: what a shop's own texts are measured against.
 TEST(Texts, EveryScreenOfTheBuiltInTextsFits) {
   auto texts = *Texts::LoadDefault();

@@ -170,6 +170,13 @@ std::string CapturedLog::Lines() const {
   return out;
 }
 
+int CapturedLog::Count(std::string_view what) const {
+  const std::string all = Lines();
+  int n = 0;
+  for (auto at = all.find(what); at != std::string::npos; at = all.find(what, at + 1)) ++n;
+  return n;
+}
+
 HttpResult TestGateway::Ussd(const std::string& session, const std::string& phone,
                              const std::string& text) {
   return HttpPost(port(), "/ussd/africastalking",

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -79,7 +80,8 @@ class CapturedLog {
  public:
   CapturedLog();
   ~CapturedLog();
-  std::string Lines() const;  // every line so far, oldest first
+  std::string Lines() const;               // every line so far, oldest first
+  int Count(std::string_view what) const;  // how often `what` stands in Lines()
 
  private:
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;

@@ -389,6 +389,41 @@ TEST_F(KannelChannelTest, BadRequestsAreRefused) {
   EXPECT_EQ(reports_.size(), 0u);
 }
 
+// A Kannel set up with the wrong token, or a wrong get-url, repeats the mistake on every message:
+// the log says it once an hour per cause, with how many were refused meanwhile.
+TEST_F(KannelChannelTest, RefusalsAreLoggedOnceAnHourPerCause) {
+  auto lines = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  log_ = std::make_shared<spdlog::logger>("kannel", lines);
+  config_.sendsms_url = "http://127.0.0.1:1/cgi-bin/sendsms";
+  MakeChannel();
+  auto warnings = [&](std::string_view what) {
+    int n = 0;
+    for (const auto& m : lines->last_raw()) {
+      const std::string_view text(m.payload.data(), m.payload.size());
+      if (m.level == spdlog::level::warn && text.find(what) != std::string_view::npos) ++n;
+    }
+    return n;
+  };
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Handle("/sms/kannel?from=0812&text=x&token=tok-2").status, 403);
+    EXPECT_EQ(Handle("/sms/kannel?to=3636&text=x&token=tok-1").status, 400);
+    EXPECT_EQ(Handle("/sms/kannel/dlr?id=1&st=1&token=nope").status, 403);
+  }
+  EXPECT_EQ(warnings("kannel: refused an MO request with 403: wrong token (first for this reason; "
+                     "logged at most once an hour)"),
+            1);
+  EXPECT_EQ(warnings("kannel: refused a delivery report with 403: wrong token (first"), 1);
+  EXPECT_EQ(warnings("kannel: refused an MO request with 400: "), 1);
+  EXPECT_EQ(warnings("refused"), 3);
+
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_EQ(Handle("/sms/kannel?from=0812&text=x&token=tok-2").status, 403);
+  EXPECT_EQ(warnings("kannel: refused an MO request with 403: wrong token (4 more since the last "
+                     "such line"),
+            1);
+  EXPECT_EQ(warnings("refused"), 4);
+}
+
 TEST(KannelConfig, Validation) {
   KannelConfig ok;
   EXPECT_TRUE(ValidateConfig(ok).ok());

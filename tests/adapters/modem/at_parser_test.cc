@@ -52,7 +52,8 @@ TEST(AtParser, FinalResultCodes) {
   EXPECT_FALSE(ParseFinalResult("+CMGS: 12"));
   EXPECT_FALSE(ParseFinalResult("OKAY"));
   EXPECT_EQ(Describe(*cms), "+CMS ERROR 322 (memory full)");
-  EXPECT_EQ(Describe(*cme), "+CME ERROR: 16");
+  EXPECT_EQ(Describe(*cme), "+CME ERROR 16 (incorrect password)");
+  EXPECT_EQ(Describe(*verbose), "+CME ERROR");
   EXPECT_EQ(Describe(*ParseFinalResult("+CMS ERROR: SIM busy")), "+CMS ERROR");
 }
 
@@ -89,6 +90,34 @@ TEST(AtParser, CmsErrorMeanings) {
   EXPECT_EQ(CmsErrorMeaning(-1), "");
   EXPECT_EQ(DescribeCmsError(331), "+CMS ERROR 331 (no network service)");
   EXPECT_EQ(DescribeCmsError(400), "+CMS ERROR 400");
+}
+
+// 3GPP TS 27.007 §9.2.1 (PROTOCOLS.md §3.4).
+TEST(AtParser, CmeErrorMeanings) {
+  const std::pair<int, const char*> common[] = {
+      {16, "incorrect password"},
+      {10, "SIM not inserted"},
+      {30, "no network service"},
+      {11, "SIM PIN required"},
+      {100, "unknown"},
+      {12, "SIM PUK required"},
+      {31, "network timeout"},
+      {13, "SIM failure"},
+      {3, "operation not allowed"},
+      {14, "SIM busy"},
+      {20, "memory full"},
+      {15, "SIM wrong"},
+      {32, "network not allowed, emergency calls only"},
+      {0, "phone failure"},
+      {47, "corporate personalisation PUK required"},
+  };
+  for (const auto& [code, meaning] : common) EXPECT_EQ(CmeErrorMeaning(code), meaning) << code;
+  // A code 27.007 §9.2.1 does not list has no meaning, and is shown bare.
+  EXPECT_EQ(CmeErrorMeaning(9), "");
+  EXPECT_EQ(CmeErrorMeaning(-1), "");
+  EXPECT_EQ(CmeErrorMeaning(600), "");
+  EXPECT_EQ(DescribeCmeError(10), "+CME ERROR 10 (SIM not inserted)");
+  EXPECT_EQ(DescribeCmeError(9), "+CME ERROR 9");
 }
 
 TEST(AtParser, ResponseWithInformationLines) {

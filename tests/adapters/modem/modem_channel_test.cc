@@ -499,6 +499,25 @@ TEST_F(ModemChannelTest, ACmsErrorIsToldWithItsMeaning) {
   EXPECT_EQ(Count(log, "ERROR: "), 0) << log;  // no bare "+CMS ERROR: <n>" left
 }
 
+// A +CME ERROR (27.007 §9.2.1: a busy or failing SIM, no network) is told with its meaning
+// too: in the warn line and in the send's reason, the outbox's last error.
+TEST_F(ModemChannelTest, ACmeErrorIsToldWithItsMeaning) {
+  EmulatorProcess emu;
+  StartChannel(Config(emu), CapturingLogger());
+  WaitReady(emu);
+  emu.Call({{"op", "set"}, {"fail_cmgs", json::array({json::array({"CME", 14})})}});
+  auto busy = Send("+6281234567890", "a", 7);
+  EXPECT_EQ(busy.kind, SendResult::Kind::kRetry);
+  EXPECT_EQ(busy.reason, "+CME ERROR 14 (SIM busy)");
+  emu.Call({{"op", "set"}, {"fail_cmgs", json::array({json::array({"CME", 30})})}});
+  EXPECT_EQ(Send("+6281234567890", "b", 8).reason, "+CME ERROR 30 (no network service)");
+  ASSERT_EQ(Send("+6281234567890", "c", 9).kind, SendResult::Kind::kAccepted);
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "warning modem: outbox 7: +CME ERROR 14 (SIM busy)\n"), 1) << log;
+  EXPECT_EQ(Count(log, "warning modem: outbox 8: +CME ERROR 30 (no network service)\n"), 1) << log;
+  EXPECT_EQ(Count(log, "ERROR: "), 0) << log;  // no bare "+CME ERROR: <n>" left
+}
+
 TEST_F(ModemChannelTest, FullStorageIsClearedSafely) {
   std::vector<std::string> args = {"--storage-size", "3"};
   for (int i = 0; i < 3; ++i) {
@@ -578,12 +597,16 @@ TEST_F(ModemChannelTest, WrongPinIsNotRepeated) {
   EmulatorProcess emu({"--pin", "2468"});
   auto config = Config(emu);
   config.pin = "1111";
-  StartChannel(config);
+  StartChannel(config, CapturingLogger());
   // Reopened and asked again, but the rejected PIN is not tried a second time.
   emu.Wait("command", 3, "AT+CPIN?");
   EXPECT_EQ(emu.CountCommands("AT+CPIN=\""), 1);
   EXPECT_EQ(emu.State()["pin_state"], "SIM PIN");
   EXPECT_FALSE(channel_->Ready());
+  // The modem's answer is told with its meaning (27.007 §9.2.1).
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "initialisation failed at AT+CPIN: +CME ERROR 16 (incorrect password)"), 1)
+      << log;
 }
 
 TEST(ModemChannel, CmsErrorClasses) {

@@ -62,7 +62,7 @@ TEST(ModemCheck, PinNeededAndPinWrong) {
   auto wrong = CheckModem(Config(emu, "0000"), NullLogger());
   ASSERT_TRUE(wrong.ok());
   EXPECT_EQ(wrong->sim, SimStatus::kPinWrong);
-  EXPECT_EQ(wrong->sim_detail, "+CME ERROR: 16");
+  EXPECT_EQ(wrong->sim_detail, "+CME ERROR 16 (incorrect password)");
   EXPECT_EQ(emu.State()["pin_state"], "SIM PIN");
 }
 

@@ -17,7 +17,9 @@ Control requests ({"op": ...}):
                  stored with +CDSI (ds=2).
   urc            {"lines": [...]}: emits unsolicited lines now.
   set            {"noise"?, "hang"?, "swallow"?, "csq"?, "creg"?, "fail_cmgs"?: [codes], "smsc"?,
-                 "ignore"?: [prefixes], "mute_prompt"?}: noise puts ^RSSI/^MODE lines inside
+                 "ignore"?: [prefixes], "mute_prompt"?}: fail_cmgs answers the next AT+CMGS
+                 with +CMS ERROR: <code>, or +CME ERROR: <code> for ["CME", code]; noise puts
+                 ^RSSI/^MODE lines inside
                  every response; hang swallows commands unanswered; swallow ignores the next n
                  commands; ignore leaves commands starting with one of the prefixes unanswered
                  (and undone); mute_prompt makes AT+CMGS wait for its PDU without saying "> "
@@ -354,7 +356,9 @@ class Modem:
             self.respond([], self.error('CMS', 304))
             return
         if self.fail_cmgs:
-            self.respond([], self.error('CMS', self.fail_cmgs.pop(0)))
+            fail = self.fail_cmgs.pop(0)
+            kind, code = fail if isinstance(fail, list) else ('CMS', fail)
+            self.respond([], self.error(kind, code))
             return
         mr = self.next_mr
         self.next_mr = (self.next_mr + 1) % 256
