@@ -4,6 +4,24 @@
 
 namespace pesan {
 
+std::optional<Rupiah> AddToTotal(Rupiah total, Rupiah price, std::int64_t qty) {
+  if (total < 0 || price < 0 || qty < 0 || total > kMaxOrderTotal) return std::nullopt;
+  if (qty > 0 && price > (kMaxOrderTotal - total) / qty) return std::nullopt;
+  return total + price * qty;
+}
+
+namespace {
+constexpr std::string_view kTotalTooLarge = "the order total is over ";
+}  // namespace
+
+Error TotalTooLarge() {
+  return InvalidInput(std::string(kTotalTooLarge) + FormatRupiah(kMaxOrderTotal));
+}
+
+bool IsTotalTooLarge(const Error& e) {
+  return e.code == ErrorCode::kInvalidInput && e.message.starts_with(kTotalTooLarge);
+}
+
 std::string_view OrderStatusName(OrderStatus s) {
   switch (s) {
     case OrderStatus::kNew:

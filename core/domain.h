@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/money.h"
+#include "core/result.h"
 
 namespace pesan {
 
@@ -74,6 +75,12 @@ StockShortage ReadShortage(std::string_view message);
 inline constexpr std::int64_t kMaxItemQuantity = 99'999;
 // The most an order may come to: the most money core/money.h reads back.
 inline constexpr Rupiah kMaxOrderTotal = 999'999'999'999;
+
+// `total` with `qty` at `price` added, or nullopt when that comes to more than kMaxOrderTotal.
+std::optional<Rupiah> AddToTotal(Rupiah total, Rupiah price, std::int64_t qty);
+// The refusal of an order that would come to more than kMaxOrderTotal, and whether `e` is one.
+Error TotalTooLarge();
+bool IsTotalTooLarge(const Error& e);
 
 struct OrderItem {
   std::int64_t product_id = 0;

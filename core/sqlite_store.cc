@@ -517,16 +517,23 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
       it->qty += l.qty;
     }
   }
+  // Every refusal comes before the first write.
   std::vector<OrderItem> items;
   Rupiah total = 0;
   for (const auto& l : lines) {
+    if (l.qty > kMaxItemQuantity) {
+      return InvalidInput("the quantity of '" + l.code + "' is more than " +
+                          std::to_string(kMaxItemQuantity));
+    }
     auto p = GetProduct(order.shop_id, l.code);
     if (!p || !p->active) return NotFound("no product '" + l.code + "'");
     if (p->stock < l.qty) {
       return Error{ErrorCode::kOutOfStock, ShortageMessage({p->code, p->stock})};
     }
     items.push_back({p->id, p->code, p->name, l.qty, p->price});
-    total += p->price * l.qty;
+    auto sum = AddToTotal(total, p->price, l.qty);
+    if (!sum) return TotalTooLarge();
+    total = *sum;
   }
   auto dec = db_->Prepare("UPDATE products SET stock = stock - ? WHERE id = ?");
   if (!dec) return dec.error();

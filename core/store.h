@@ -104,7 +104,9 @@ class Store {
   virtual Status SaveLanguage(ShopId shop, const std::string& phone, const std::string& lang) = 0;
 
   // Orders. CreateOrder reserves stock (kOutOfStock when short, naming the product) and, when
-  // `source_key` was seen before, returns that earlier order unchanged instead.
+  // `source_key` was seen before, returns that earlier order unchanged instead. More than
+  // kMaxItemQuantity of one product, or a total over kMaxOrderTotal (IsTotalTooLarge), is
+  // refused (kInvalidInput) before anything is written.
   virtual Result<Order> CreateOrder(const NewOrder& order, SystemTime now) = 0;
   virtual Result<Order> GetOrder(OrderId id) = 0;
   virtual Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) = 0;

@@ -130,24 +130,6 @@ std::string CustomerConfirmation(const Voice& v, std::string_view lang, const Sh
   return FitOneSegment(build, kOrderTextBudgets, SegmentFit::kKeepScript).text;
 }
 
-std::optional<Rupiah> AddToTotal(Rupiah total, Rupiah price, std::int64_t qty) {
-  if (total < 0 || price < 0 || qty < 0 || total > kMaxOrderTotal) return std::nullopt;
-  if (qty > 0 && price > (kMaxOrderTotal - total) / qty) return std::nullopt;
-  return total + price * qty;
-}
-
-namespace {
-constexpr std::string_view kTotalTooLarge = "the order total is over ";
-}  // namespace
-
-Error TotalTooLarge() {
-  return InvalidInput(std::string(kTotalTooLarge) + FormatRupiah(kMaxOrderTotal));
-}
-
-bool IsTotalTooLarge(const Error& e) {
-  return e.code == ErrorCode::kInvalidInput && e.message.starts_with(kTotalTooLarge);
-}
-
 Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,
                  std::optional<OrderId> order, SystemTime now) {
   auto id = store.QueueSms({shop, to, ToGsmFriendly(text), order}, now);
@@ -162,30 +144,6 @@ Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& 
     auto earlier = store.FindOrderBySource(order.source_key);
     if (!earlier) return earlier.error();
     if (*earlier) return std::move(**earlier);
-  }
-  // What the store would take but the texts could not say: a quantity the menus do not offer, a
-  // total larger than the money they read back (core/money.h). Nothing is written.
-  std::vector<NewOrder::Line> merged;
-  for (const auto& l : order.lines) {
-    if (l.qty <= 0) return InvalidInput("quantity of '" + l.code + "' must be at least 1");
-    auto it = std::find_if(merged.begin(), merged.end(), [&](auto& m) { return m.code == l.code; });
-    if (it == merged.end()) {
-      merged.push_back(l);
-    } else {
-      it->qty += l.qty;
-    }
-  }
-  Rupiah total = 0;
-  for (const auto& l : merged) {
-    if (l.qty > kMaxItemQuantity) {
-      return InvalidInput("the quantity of '" + l.code + "' is more than " +
-                          std::to_string(kMaxItemQuantity));
-    }
-    auto product = store.GetProduct(shop.id, l.code);
-    if (!product) continue;  // CreateOrder names the product that is missing
-    auto sum = AddToTotal(total, product->price, l.qty);
-    if (!sum) return TotalTooLarge();
-    total = *sum;
   }
   auto placed = store.CreateOrder(order, now);
   if (!placed) return placed.error();

@@ -84,17 +84,10 @@ std::string ManagerAlert(const Voice& voice, const Shop& shop, const Order& orde
 std::string CustomerConfirmation(const Voice& voice, std::string_view lang, const Shop& shop,
                                  const Order& order);
 
-// `total` with `qty` at `price` added, or nullopt when that comes to more than kMaxOrderTotal.
-std::optional<Rupiah> AddToTotal(Rupiah total, Rupiah price, std::int64_t qty);
-// The refusal of an order that would come to more than kMaxOrderTotal, and whether `e` is one.
-Error TotalTooLarge();
-bool IsTotalTooLarge(const Error& e);
-
 // Stores the order (reserving stock), keeps a newly typed address on file when asked, and
 // queues the customer's confirmation and every manager's alert. Idempotent per source_key:
-// a repeated request returns the first order and queues nothing more. An order with more than
-// kMaxItemQuantity of one product, or that would come to more than kMaxOrderTotal, is refused
-// before anything is written (kInvalidInput; IsTotalTooLarge for the second).
+// a repeated request returns the first order and queues nothing more. Refusals of the store's
+// CreateOrder (too many of one product, a total too large: IsTotalTooLarge) write nothing.
 Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
                                   const NewOrder& order, std::string_view lang, bool save_address,
                                   SystemTime now);
