@@ -35,8 +35,9 @@ void RefusalLog::Refused(spdlog::logger& log, std::string_view name, std::string
     }
   }
   if (!log_with) return;
-  log.warn("{}: refused {}{}{} with {}: {} ({}; logged at most once an hour)", name, what,
-           from.empty() ? "" : " from ", from, status, shown,
+  log.warn("{}: refused {}{}{} {}: {} ({}; logged at most once an hour)", name, what,
+           from.empty() ? "" : " from ", from,
+           status ? "with " + std::to_string(status) : std::string("without an answer"), shown,
            *log_with == 0 ? std::string("first for this reason")
                           : std::to_string(*log_with) + " more since the last such line");
 }

@@ -29,11 +29,11 @@ class RefusalLog {
   explicit RefusalLog(const Clock& clock) : clock_(clock) {}
 
   // Logs "<name>: refused <what> from <from> with <status>: <why> (<count>; logged at most once an
-  // hour)" on `log` when nothing was logged for the same `name`, `what` and `why` within the
-  // window; `what` says which kind of request ("a request", "an MO request"), `from` where it
-  // came from (left out when empty; not part of the cause, or a scanner trying from many
-  // addresses would fill the log). `why` may quote the client's bytes: it is logged printable
-  // and cut at 240 bytes. Any thread.
+  // hour)" ("without an answer" for `status` 0) on `log` when nothing was logged for the same
+  // `name`, `what` and `why` within the window; `what` says which kind of request ("a request", "an
+  // MO request"), `from` where it came from (left out when empty; not part of the cause, or a
+  // scanner trying from many addresses would fill the log). `why` may quote the client's bytes: it
+  // is logged printable and cut at 240 bytes. Any thread.
   void Refused(spdlog::logger& log, std::string_view name, std::string_view what,
                std::string_view from, int status, std::string_view why);
 

@@ -108,6 +108,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   const int threads = gw.threads > 0 ? gw.threads : std::max(cores, 1);
   g->http_ = std::make_unique<HttpServer>(limits, threads);
+  g->http_->OnRefused([g = g.get()](std::string_view what, std::string_view from, int status,
+                                    std::string_view why) {
+    g->refusals_.Refused(*spdlog::default_logger(), "http", what, from, status, why);
+  });
 
   SmsOptions so;
   so.default_language = gw.language;

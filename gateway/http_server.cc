@@ -35,6 +35,7 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   // One listening socket, on the first worker's thread.
   std::unique_ptr<tcp::acceptor> acceptor;
+  HttpServer::RefusalHook refused;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 };
@@ -149,18 +150,18 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == http::error::body_limit) {
-      return SendError(http::status::payload_too_large, "request body too large\n");
+      return SendError(http::status::payload_too_large, "request body too large");
     }
     if (ec == http::error::header_limit) {
-      return SendError(http::status::request_header_fields_too_large, "request head too large\n");
+      return SendError(http::status::request_header_fields_too_large, "request head too large");
     }
-    if (ec) return SendError(http::status::bad_request, "bad request\n");
+    if (ec) return SendError(http::status::bad_request, "bad request");
 
     keep_alive_ = parser_->keep_alive() && !impl_.stopping.load();
     version_ = parser_->version();
 
     auto route = routes_.find(request_.path);
-    if (route == routes_.end()) return SendError(http::status::not_found, "not found\n");
+    if (route == routes_.end()) return SendError(http::status::not_found, "not found");
     ++impl_.in_flight;
     route->second(request_, [self = shared_from_this()](HttpResponse res) {
       if (self->ioc_.get_executor().running_in_this_thread()) {
@@ -175,9 +176,10 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void SendError(http::status status, std::string body) {
+  void SendError(http::status status, std::string_view why) {
     keep_alive_ = false;
-    Send({static_cast<int>(status), "text/plain; charset=utf-8", std::move(body)});
+    if (impl_.refused) impl_.refused("a request", request_.remote, static_cast<int>(status), why);
+    Send({static_cast<int>(status), "text/plain; charset=utf-8", std::string(why) + "\n"});
   }
 
   // The status line and the few fields an answer has, then the body (RFC 9112 §4, §6).
@@ -235,27 +237,31 @@ void Accept(HttpServer::Impl& impl, const HttpLimits& limits,
   for (auto& other : impl.workers) {
     if (other->open.load() < w->open.load()) w = other.get();
   }
-  impl.acceptor->async_accept(
-      w->ioc, [&impl, &limits, &routes, &conns, w](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !impl.acceptor->is_open()) return;
-        if (!ec) {
-          if (conns.load() >= limits.max_connections) {
-            spdlog::warn("http: connection limit {} reached, refusing a connection",
-                         limits.max_connections);
-          } else {
-            socket.set_option(tcp::no_delay(true), ec);
-            ++w->open;
-            asio::post(
-                w->ioc, [&impl, &limits, &routes, &conns, w, socket = std::move(socket)]() mutable {
-                  auto session =
-                      std::make_shared<Session>(std::move(socket), *w, limits, routes, conns, impl);
-                  w->sessions.push_back(session);
-                  session->Start();
-                });
-          }
+  impl.acceptor->async_accept(w->ioc, [&impl, &limits, &routes, &conns, w](beast::error_code ec,
+                                                                           tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !impl.acceptor->is_open()) return;
+    if (!ec) {
+      if (conns.load() >= limits.max_connections) {
+        if (impl.refused) {
+          beast::error_code peer_ec;
+          const auto peer = socket.remote_endpoint(peer_ec);
+          impl.refused("a connection", peer_ec ? "" : peer.address().to_string(), 0,
+                       "connection limit " + std::to_string(limits.max_connections) + " reached");
         }
-        Accept(impl, limits, routes, conns);
-      });
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        ++w->open;
+        asio::post(
+            w->ioc, [&impl, &limits, &routes, &conns, w, socket = std::move(socket)]() mutable {
+              auto session =
+                  std::make_shared<Session>(std::move(socket), *w, limits, routes, conns, impl);
+              w->sessions.push_back(session);
+              session->Start();
+            });
+      }
+    }
+    Accept(impl, limits, routes, conns);
+  });
 }
 
 // Closes this worker's connections past their deadline, forgets closed ones, and comes back
@@ -287,6 +293,8 @@ HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 void HttpServer::Route(const std::string& path, HttpHandler handler) {
   routes_[path] = std::move(handler);
 }
+
+void HttpServer::OnRefused(RefusalHook hook) { impl_->refused = std::move(hook); }
 
 asio::io_context& HttpServer::context() { return impl_->workers[0]->ioc; }
 

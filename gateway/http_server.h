@@ -55,6 +55,13 @@ class HttpServer {
 
   // Routes: the exact path, any method the handler accepts. Set before Start.
   void Route(const std::string& path, HttpHandler handler);
+  // Told of what the server refuses itself, from its network threads: `what` is "a request"
+  // (an unknown path, a request it cannot read or too large: `status` is the answer's) or "a
+  // connection" (over the connection limit: closed unanswered, `status` 0). Set before Start;
+  // unset, nothing is told.
+  using RefusalHook = std::function<void(std::string_view what, std::string_view from, int status,
+                                         std::string_view why)>;
+  void OnRefused(RefusalHook hook);
   // Binds and starts the threads; port 0 picks a free port (see port()).
   Status Start(const std::string& host, std::uint16_t port);
   std::uint16_t port() const { return port_; }

@@ -38,6 +38,31 @@ TEST(HttpLimits, OversizedHeadIsRefused) {
   EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer;
 }
 
+// A client that keeps sending what the server cannot read is logged once an hour, not every
+// time: the gateway's own refusals go the way its endpoints' do.
+TEST(HttpLimits, UnreadableRequestsAreLoggedOnceAnHour) {
+  CapturedLog log;
+  TempDir dir;
+  ManualClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  for (int i = 0; i < 3; ++i) {
+    boost::asio::io_context ioc;
+    tcp::socket s(ioc);
+    s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), gw.port()));
+    boost::asio::write(s, boost::asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
+    std::string answer(64, '\0');
+    boost::system::error_code ec;
+    answer.resize(s.read_some(boost::asio::buffer(answer), ec));
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  }
+  EXPECT_EQ(HttpGet(gw.port(), "/nowhere").status, 404);
+  EXPECT_EQ(log.Count("http: refused a request from 127.0.0.1 with 400: bad request (first"), 1)
+      << log.Lines();
+  EXPECT_EQ(log.Count("http: refused a request from 127.0.0.1 with 404: not found (first"), 1)
+      << log.Lines();
+  EXPECT_EQ(log.Count("http: refused"), 2) << log.Lines();
+}
+
 TEST(HttpLimits, SlowClientIsCutOffAtTheRequestDeadline) {
   TempDir dir;
   SystemClock clock;

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/test_support.h"
+
 namespace pesan::testing {
 namespace {
 
@@ -59,6 +61,55 @@ TEST(HttpServer, ConnectionsAreSpreadEvenlyOverTheThreads) {
   for (const auto& [thread, n] : per_thread) EXPECT_EQ(n, 8) << thread;
   // Every connection stays on its thread.
   for (auto& s : open) EXPECT_EQ(per_thread.count(Ask(*s)), 1u);
+  server.Stop(std::chrono::milliseconds(0));
+}
+
+TEST(HttpServer, WhatItRefusesItselfIsTold) {
+  struct Told {
+    std::string what, from, why;
+    int status;
+  };
+  std::mutex mu;
+  std::vector<Told> told;
+  HttpLimits limits;
+  limits.max_connections = 1;
+  HttpServer server(limits, 2);
+  server.Route("/thread", [](const HttpRequest&, HttpReply reply) {
+    reply({200, "text/plain", ""});
+  });
+  server.OnRefused(
+      [&](std::string_view what, std::string_view from, int status, std::string_view why) {
+        std::lock_guard lock(mu);
+        told.push_back({std::string(what), std::string(from), std::string(why), status});
+      });
+  ASSERT_TRUE(server.Start("127.0.0.1", 0));
+  const tcp::endpoint at(boost::asio::ip::make_address("127.0.0.1"), server.port());
+  const auto count = [&] {
+    std::lock_guard lock(mu);
+    return told.size();
+  };
+  boost::asio::io_context ioc;
+  tcp::socket first(ioc);
+  first.connect(at);
+  Ask(first);  // open and served: the limit is reached
+  tcp::socket second(ioc);
+  second.connect(at);
+  ASSERT_TRUE(WaitFor([&] { return count() == 1; }));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(told[0].what, "a connection");
+    EXPECT_EQ(told[0].from, "127.0.0.1");
+    EXPECT_EQ(told[0].status, 0);
+    EXPECT_EQ(told[0].why, "connection limit 1 reached");
+  }
+  boost::asio::write(first, boost::asio::buffer(std::string("GET /nowhere HTTP/1.1\r\n\r\n")));
+  ASSERT_TRUE(WaitFor([&] { return count() == 2; }));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(told[1].what, "a request");
+    EXPECT_EQ(told[1].status, 404);
+    EXPECT_EQ(told[1].why, "not found");
+  }
   server.Stop(std::chrono::milliseconds(0));
 }
 
