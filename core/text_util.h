@@ -27,4 +27,14 @@ constexpr std::string_view Trim(std::string_view s, std::string_view chars = kWh
   return TrimRight(TrimLeft(s, chars), chars);
 }
 
+// Whether `a` and `b` are the same but for the letter case of ASCII letters.
+constexpr bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace pesan

@@ -1,7 +1,6 @@
 #include "adapters/kannel/kannel_http.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "core/gsm_text.h"
@@ -10,13 +9,6 @@
 
 namespace pesan::kannel {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;

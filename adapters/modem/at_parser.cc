@@ -20,6 +20,15 @@ int ParseErrorNumber(std::string_view rest) {
   return v;
 }
 
+FinalResult Final(FinalResult::Code code, int error = -1) {
+  FinalResult r;
+  r.code = code;
+  r.error = error;
+  return r;
+}
+
+FinalResult ParseError(FinalResult::Code code, std::string_view rest);
+
 bool IsHexLine(std::string_view s) {
   if (s.size() < 2) return false;
   for (char c : s) {
@@ -46,22 +55,18 @@ constexpr std::array<std::string_view, 3> kTwoLinePrefixes = {"+CMT:", "+CDS:", 
 std::optional<FinalResult> ParseFinalResult(std::string_view line) {
   line = Trim(line, kBlanks);
   using C = FinalResult::Code;
-  if (line == "OK" || line == "0") return FinalResult{C::kOk, -1};
-  if (line == "ERROR" || line == "4") return FinalResult{C::kError, -1};
-  if (StartsWith(line, "+CME ERROR:"))
-    return FinalResult{C::kCmeError, ParseErrorNumber(line.substr(11))};
-  if (StartsWith(line, "+CMS ERROR:"))
-    return FinalResult{C::kCmsError, ParseErrorNumber(line.substr(11))};
-  if (line == "NO CARRIER") return FinalResult{C::kNoCarrier, -1};
-  if (line == "BUSY") return FinalResult{C::kBusy, -1};
-  if (line == "NO ANSWER") return FinalResult{C::kNoAnswer, -1};
-  if (line == "NO DIALTONE") return FinalResult{C::kNoDialtone, -1};
-  if (line == "CONNECT" || StartsWith(line, "CONNECT ")) return FinalResult{C::kConnect, -1};
+  if (line == "OK" || line == "0") return Final(C::kOk);
+  if (line == "ERROR" || line == "4") return Final(C::kError);
+  if (StartsWith(line, "+CME ERROR:")) return ParseError(C::kCmeError, line.substr(11));
+  if (StartsWith(line, "+CMS ERROR:")) return ParseError(C::kCmsError, line.substr(11));
+  if (line == "NO CARRIER") return Final(C::kNoCarrier);
+  if (line == "BUSY") return Final(C::kBusy);
+  if (line == "NO ANSWER") return Final(C::kNoAnswer);
+  if (line == "NO DIALTONE") return Final(C::kNoDialtone);
+  if (line == "CONNECT" || StartsWith(line, "CONNECT ")) return Final(C::kConnect);
   // Vendor error forms seen in the wild (PROTOCOLS.md §3.1): all plain errors.
-  if (line == "COMMAND NOT SUPPORT" || line == "TOO MANY PARAMETERS")
-    return FinalResult{C::kError, -1};
-  if (StartsWith(line, "MODEM ERROR:"))
-    return FinalResult{C::kError, ParseErrorNumber(line.substr(12))};
+  if (line == "COMMAND NOT SUPPORT" || line == "TOO MANY PARAMETERS") return Final(C::kError);
+  if (StartsWith(line, "MODEM ERROR:")) return Final(C::kError, ParseErrorNumber(line.substr(12)));
   return std::nullopt;
 }
 
@@ -207,11 +212,41 @@ std::string_view Find(std::span<const ErrorMeaning> meanings, int code) {
   return {};
 }
 
+// "+CMS ERROR (SIM busy)": an error given as text that names no known code.
+std::string DescribeText(std::string_view name, std::string_view text) {
+  std::string out(name);
+  if (!text.empty()) out.append(" (").append(text).append(")");
+  return out;
+}
+
 // "+CMS ERROR 331 (no network service)"; without the brackets when `meaning` is empty.
 std::string DescribeError(std::string_view name, int code, std::string_view meaning) {
   std::string out = std::string(name) + " " + std::to_string(code);
   if (!meaning.empty()) out.append(" (").append(meaning).append(")");
   return out;
+}
+
+constexpr size_t kMaxErrorText = 60;  // of a verbose <err> kept for the log
+
+// A +CME/+CMS ERROR's <err>. Verbose text (AT+CMEE=2, which some modems use whatever they are
+// told) that is one of 27.007 §9.2.1's texts counts as its number, so that what is decided on
+// a code (a wrong PIN, no SIM) holds for those modems too; other text is kept, printable and
+// cut short, to be logged.
+FinalResult ParseError(FinalResult::Code code, std::string_view rest) {
+  FinalResult r = Final(code, ParseErrorNumber(rest));
+  rest = Trim(rest, kBlanks);
+  if (r.error >= 0 || rest.empty()) return r;
+  if (code == FinalResult::Code::kCmeError) {
+    for (const auto& m : kCmeMeanings) {
+      if (EqualsIgnoreCase(rest, m.meaning)) {
+        r.error = m.code;
+        return r;
+      }
+    }
+  }
+  for (char c : rest.substr(0, kMaxErrorText)) r.text += c >= 0x20 && c < 0x7F ? c : '?';
+  if (rest.size() > kMaxErrorText) r.text += "...";
+  return r;
 }
 
 }  // namespace
@@ -245,9 +280,9 @@ std::string Describe(const FinalResult& r) {
     case C::kError:
       return num("ERROR");
     case C::kCmeError:
-      return r.error >= 0 ? DescribeCmeError(r.error) : "+CME ERROR";
+      return r.error >= 0 ? DescribeCmeError(r.error) : DescribeText("+CME ERROR", r.text);
     case C::kCmsError:
-      return r.error >= 0 ? DescribeCmsError(r.error) : "+CMS ERROR";
+      return r.error >= 0 ? DescribeCmsError(r.error) : DescribeText("+CMS ERROR", r.text);
     case C::kNoCarrier:
       return "NO CARRIER";
     case C::kBusy:

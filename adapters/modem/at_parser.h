@@ -31,7 +31,8 @@ struct FinalResult {
     kConnect,
   };
   Code code = Code::kOk;
-  int error = -1;  // <err> of +CME/+CMS ERROR when numeric (AT+CMEE=1), else -1
+  int error = -1;    // <err> of +CME/+CMS ERROR: its number (AT+CMEE=1, or a known verbose text)
+  std::string text;  // <err> as verbose text (AT+CMEE=2) that names no known code, else empty
   bool ok() const { return code == Code::kOk; }
 };
 

@@ -41,10 +41,15 @@ TEST(AtParser, FinalResultCodes) {
   auto cme = ParseFinalResult("+CME ERROR: 16");
   EXPECT_EQ(cme->code, FinalResult::Code::kCmeError);
   EXPECT_EQ(cme->error, 16);
-  // AT+CMEE=2: verbose text, no number.
+  // AT+CMEE=2: verbose text. One of 27.007 §9.2.1's texts counts as its number, whatever
+  // its letter case; other text is kept for the log.
   auto verbose = ParseFinalResult("+CME ERROR: incorrect password");
   EXPECT_EQ(verbose->code, FinalResult::Code::kCmeError);
-  EXPECT_EQ(verbose->error, -1);
+  EXPECT_EQ(verbose->error, 16);
+  EXPECT_EQ(ParseFinalResult("+CME ERROR: SIM Not Inserted ")->error, 10);
+  auto vendor = ParseFinalResult("+CME ERROR: SIM not ready");
+  EXPECT_EQ(vendor->error, -1);
+  EXPECT_EQ(vendor->text, "SIM not ready");
   EXPECT_EQ(ParseFinalResult("0")->code, FinalResult::Code::kOk);  // V0
   EXPECT_EQ(ParseFinalResult("4")->code, FinalResult::Code::kError);
   EXPECT_EQ(ParseFinalResult("COMMAND NOT SUPPORT")->code, FinalResult::Code::kError);
@@ -53,8 +58,14 @@ TEST(AtParser, FinalResultCodes) {
   EXPECT_FALSE(ParseFinalResult("OKAY"));
   EXPECT_EQ(Describe(*cms), "+CMS ERROR 322 (memory full)");
   EXPECT_EQ(Describe(*cme), "+CME ERROR 16 (incorrect password)");
-  EXPECT_EQ(Describe(*verbose), "+CME ERROR");
-  EXPECT_EQ(Describe(*ParseFinalResult("+CMS ERROR: SIM busy")), "+CMS ERROR");
+  EXPECT_EQ(Describe(*verbose), "+CME ERROR 16 (incorrect password)");
+  EXPECT_EQ(Describe(*vendor), "+CME ERROR (SIM not ready)");
+  EXPECT_EQ(Describe(*ParseFinalResult("+CMS ERROR: SIM busy")), "+CMS ERROR (SIM busy)");
+  EXPECT_EQ(Describe(*ParseFinalResult("+CME ERROR:")), "+CME ERROR");
+  // Kept printable and short: a modem's noise does not flood the log.
+  auto noisy = ParseFinalResult("+CMS ERROR: bad\x01" + std::string(100, 'x'));
+  EXPECT_EQ(noisy->text.substr(0, 4), "bad?");
+  EXPECT_EQ(noisy->text.size(), 63u);
 }
 
 // 3GPP TS 27.005 §3.2.5 (PROTOCOLS.md §3.4).

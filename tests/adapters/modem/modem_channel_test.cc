@@ -609,6 +609,21 @@ TEST_F(ModemChannelTest, WrongPinIsNotRepeated) {
       << log;
 }
 
+// A modem that answers errors in words (AT+CMEE=2, whatever it was told) is understood the
+// same: its "incorrect password" is the wrong PIN, not tried again.
+TEST_F(ModemChannelTest, WrongPinIsNotRepeatedWhenTheModemAnswersInWords) {
+  EmulatorProcess emu({"--pin", "2468", "--verbose-errors"});
+  auto config = Config(emu);
+  config.pin = "1111";
+  StartChannel(config, CapturingLogger());
+  emu.Wait("command", 3, "AT+CPIN?");
+  EXPECT_EQ(emu.CountCommands("AT+CPIN=\""), 1);
+  EXPECT_EQ(emu.State()["pin_state"], "SIM PIN");
+  const std::string log = Logged();
+  EXPECT_EQ(Count(log, "initialisation failed at AT+CPIN: +CME ERROR 16 (incorrect password)"), 1)
+      << log;
+}
+
 TEST(ModemChannel, CmsErrorClasses) {
   EXPECT_EQ(ClassifyCmsError(500), CmsErrorClass::kTransient);
   EXPECT_EQ(ClassifyCmsError(332), CmsErrorClass::kTransient);

@@ -186,9 +186,14 @@ class Modem:
         buf += '\r\n' + final + '\r\n'
         self.out(buf)
 
+    # 27.007 section 9.2.1's texts of the codes this emulator answers with.
+    CME_TEXTS = {3: 'operation not allowed', 12: 'SIM PUK required', 16: 'incorrect password'}
+
     def error(self, kind, code):
-        if self.cmee == 0:
+        if self.cmee == 0 and not self.args.verbose_errors:
             return 'ERROR'
+        if kind == 'CME' and (self.cmee == 2 or self.args.verbose_errors):
+            return '+CME ERROR: ' + self.CME_TEXTS[code]
         return '+%s ERROR: %d' % (kind, code)
 
     def on_device(self):
@@ -575,6 +580,8 @@ def main():
     ap.add_argument('--storage-size', type=int, default=10)
     ap.add_argument('--index-base', type=int, default=1)
     ap.add_argument('--first-mr', type=int, default=1)
+    ap.add_argument('--verbose-errors', action='store_true',
+                    help='+CME ERROR in words whatever AT+CMEE asks (as some modems do)')
     ap.add_argument('--swallow', type=int, default=0, help='commands ignored after start')
     ap.add_argument('--preload', action='append', help='JSON {"from","text"} stored before start')
     args = ap.parse_args()
