@@ -10,6 +10,7 @@
 
 #include "core/embedded.h"
 #include "core/gsm_text.h"
+#include "core/text_util.h"
 #include "core/toml_syntax.h"
 #include "menus/ussd/ussd_menu.h"
 
@@ -51,6 +52,11 @@ Status Texts::Load(std::string_view lang, std::string_view toml_text, std::strin
                             ": unknown text '" + std::string(key.str()) + "' in [" +
                             std::string(section.str()) + "] (see the built-in texts." +
                             std::string(lang) + ".toml for the names)");
+      }
+      // An empty override would send an empty SMS or show a blank screen (and cost the same).
+      if (known_only && Trim(s->get()).empty()) {
+        return InvalidInput(std::string(origin) + ":" + std::to_string(key.source().begin.line) +
+                            ": " + name + " is empty; delete the line to keep the built-in text");
       }
       table[name] = s->get();
     }

@@ -93,6 +93,15 @@ TEST(Texts, AnOverrideFolderIsChecked) {
             std::string::npos)
       << misspelt.error().message;
 
+  write("texts.id.toml", "[sms]\nhelp = \"Bantuan\"\n\n[ussd]\nwelcome = \"  \"\n");
+  auto blank = Texts::LoadDefault(dir.string());
+  ASSERT_FALSE(blank.ok());
+  EXPECT_NE(
+      blank.error().message.find(
+          "texts.id.toml:5: ussd.welcome is empty; delete the line to keep the built-in text"),
+      std::string::npos)
+      << blank.error().message;
+
   write("texts.id.toml", "[sms]\nhelp = \"" + std::string(170, 'a') + "\"\n\n[ussd]\nmenu = \"" +
                              std::string(190, 'b') + "\"\nwelcome = \"Halo\"\n");
   std::vector<std::string> warnings;
