@@ -369,11 +369,10 @@ TEST_F(ModemChannelTest, AModemBackAfterALongAbsenceIsOpenedWithinReopenMin) {
   StartChannel(config, CapturingLogger(), CountingOpener(emu.device()));
   WaitReady(emu);
   emu.Call({{"op", "unplug"}});
-  // Away for three seconds (the absence itself, not a wait for an event), then plugged back in
-  // just after the channel looked for it: doubling from 50 ms, its next look would be more
-  // than three seconds away.
-  std::this_thread::sleep_for(3s);
-  ASSERT_TRUE(WaitOpens(Opens() + 1));
+  // Away while the channel looks for it 25 times (about 1.3 s at every 50 ms; doubling from
+  // 50 ms, the 25th look would be days away), then plugged back in just after a look.
+  const int opens_before = Opens();
+  ASSERT_TRUE(WaitOpens(opens_before + 25)) << Opens() - opens_before << " looks";
   const auto back = std::chrono::steady_clock::now();
   emu.Call({{"op", "replug"}});
   WaitReady(emu, 2);
