@@ -10,49 +10,44 @@ int HexValue(char c) {
   return -1;
 }
 
-// Decodes one component in place of `out`; false on a malformed escape.
-bool DecodeComponent(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
+}  // namespace
+
+namespace form_detail {
+
+bool Decode(std::string_view in, std::string& scratch, std::string_view& out) {
+  size_t i = 0;
+  while (i < in.size() && in[i] != '+' && in[i] != '%') ++i;
+  if (i == in.size()) {
+    out = in;
+    return true;
+  }
+  scratch.reserve(in.size());
+  scratch.assign(in.data(), i);
+  for (; i < in.size(); ++i) {
     char c = in[i];
     if (c == '+') {
-      out.push_back(' ');
+      scratch.push_back(' ');
     } else if (c == '%') {
       if (i + 2 >= in.size()) return false;
       int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
+      scratch.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
-      out.push_back(c);
+      scratch.push_back(c);
     }
   }
+  out = scratch;
   return true;
 }
 
-}  // namespace
+Error MalformedName() { return InvalidInput("malformed percent-escape in a field name"); }
 
-Status VisitForm(std::string_view body,
-                 const std::function<void(std::string_view name, std::string_view value)>& field) {
-  std::string name, value;
-  while (!body.empty()) {
-    size_t amp = body.find('&');
-    std::string_view pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    if (!DecodeComponent(pair.substr(0, eq), name)) {
-      return InvalidInput("malformed percent-escape in a field name");
-    }
-    value.clear();
-    if (eq != std::string_view::npos && !DecodeComponent(pair.substr(eq + 1), value)) {
-      return InvalidInput("malformed percent-escape in field '" + name + "'");
-    }
-    field(name, value);
-  }
-  return Ok{};
+Error MalformedValue(std::string_view name) {
+  return InvalidInput("malformed percent-escape in field '" + std::string(name) + "'");
 }
+
+}  // namespace form_detail
 
 Result<FormFields> ParseForm(std::string_view body) {
   FormFields fields;

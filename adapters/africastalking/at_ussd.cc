@@ -42,7 +42,7 @@ Status CheckContentType(std::string_view content_type) {
 Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits& limits) {
   UssdRequest r;
   struct Field {
-    const char* name;
+    std::string_view name;
     std::string* out;
     bool required;
     std::size_t max;
@@ -79,14 +79,14 @@ Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits&
   for (size_t i = 0; i < std::size(wanted); ++i) {
     const Field& f = wanted[i];
     if (!f.seen) {
-      if (f.required) return InvalidInput(std::string("missing field ") + f.name);
+      if (f.required) return InvalidInput("missing field " + std::string(f.name));
       continue;
     }
     if (f.required && !too_long[i] && f.out->empty()) {
       return InvalidInput(std::string(f.name) + " is empty");
     }
-    if (too_long[i]) return InvalidInput(std::string("field ") + f.name + " too long");
-    if (!IsValidUtf8(*f.out)) return InvalidInput(std::string("field ") + f.name + " is not UTF-8");
+    if (too_long[i]) return InvalidInput("field " + std::string(f.name) + " too long");
+    if (!IsValidUtf8(*f.out)) return InvalidInput("field " + std::string(f.name) + " is not UTF-8");
   }
   return r;
 }
