@@ -32,6 +32,8 @@ std::string Shown(std::string_view type) {
 
 Status CheckContentType(std::string_view content_type) {
   // RFC 9110 §8.3.1: type/subtype, then parameters after ';'; names are case-insensitive.
+  // What aggregators send, at once.
+  if (content_type.empty() || content_type == "application/x-www-form-urlencoded") return Ok{};
   const std::string_view media = Trim(content_type.substr(0, content_type.find(';')), kSpace);
   if (media.empty() || EqualsIgnoringCase(media, "application/x-www-form-urlencoded")) {
     return Ok{};
@@ -92,8 +94,9 @@ Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits&
 }
 
 std::string FormatUssdAnswer(std::string_view screen, bool end) {
-  std::string out(end ? "END " : "CON ");
-  out.append(screen);
+  std::string out;
+  out.reserve(4 + screen.size());
+  out.append(end ? "END " : "CON ").append(screen);
   return out;
 }
 
