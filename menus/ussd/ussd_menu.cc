@@ -169,9 +169,10 @@ class Machine {
   // fit the screen with `header` and the navigation lines.
   Page FindPage(ListLines& lines, std::string_view header, int page) const;
   std::string ListScreen(std::string_view header, ListLines lines, int page) const;
-  std::string Nav(bool prev, bool next) const;
   // `out`, a newline and the navigation lines.
   void AppendNav(std::string& out, bool prev, bool next) const;
+  // The characters of the navigation lines with both paging keys, without building them.
+  size_t NavChars() const;
 
   void PlaceOrInform(bool last);
   // Whether a price in the cart differs from what the customer saw (the cart then shows the new
@@ -225,11 +226,13 @@ class Machine {
   std::optional<Effect> effect_;
 };
 
-std::string Machine::Nav(bool prev, bool next) const {
-  std::string nav;
-  AppendNav(nav, prev, next);
-  nav.erase(0, 1);
-  return nav;
+size_t Machine::NavChars() const {
+  const std::string_view prev = V("ussd.nav_prev"), next = V("ussd.nav_next");
+  // As AppendNav writes them: "prev next", then a newline unless both are empty.
+  const size_t keys = CharCount(prev) + (prev.empty() ? 0 : 1) + CharCount(next);
+  const bool keys_line = !prev.empty() || !next.empty();
+  return keys + (keys_line ? 1 : 0) + CharCount(V("ussd.nav_back")) + 1 +
+         CharCount(V("ussd.nav_home"));
 }
 
 void Machine::AppendNav(std::string& out, bool prev, bool next) const {
@@ -251,7 +254,7 @@ void Machine::AppendNav(std::string& out, bool prev, bool next) const {
 Machine::Page Machine::FindPage(ListLines& lines, std::string_view header, int page) const {
   // Budget as if both paging keys were shown, and keep room for a notice line: a page alone
   // stays near the target, a page with a notice within the maximum.
-  const size_t fixed = CharCount(header) + 1 + CharCount(Nav(true, true));
+  const size_t fixed = CharCount(header) + 1 + NavChars();
   const size_t budget =
       lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
   // Pages are filled one after the other from the first line, so only the pages up to the
@@ -616,7 +619,7 @@ std::vector<std::string> Machine::CartLines() const {
 std::vector<size_t> Machine::CartPages(const std::vector<std::string>& lines) const {
   // As a list page: budgeted with both paging keys and room for a notice, so that a page alone
   // stays near the target and a page with a notice within the maximum.
-  const size_t fixed = CharCount(CartHeader(99, 99)) + 1 + CharCount(Nav(true, true));
+  const size_t fixed = CharCount(CartHeader(99, 99)) + 1 + NavChars();
   const size_t budget =
       lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
   std::vector<size_t> starts = {0};
@@ -720,12 +723,17 @@ std::string Machine::Render() const {
       const size_t end = page + 1 < pages.size() ? pages[page + 1] : lines.size();
       std::string s = CartHeader(page + 1, pages.size());
       for (size_t i = pages[page]; i < end; ++i) s += "\n" + lines[i];
-      return s + "\n" + Nav(page > 0, page + 1 < pages.size());
+      AppendNav(s, page > 0, page + 1 < pages.size());
+      return s;
     }
     case Where::kDuplicate:
       return t_.Format(lang_, "ussd.duplicate", {{"order", Str(cust_.recent[at_.order].id)}});
     case Where::kOrders: {
-      if (cust_.recent.empty()) return T("ussd.orders_none") + "\n" + Nav(false, false);
+      if (cust_.recent.empty()) {
+        std::string s = T("ussd.orders_none");
+        AppendNav(s, false, false);
+        return s;
+      }
       std::string s = T("ussd.orders_head");
       for (size_t i = 0; i < std::min(cust_.recent.size(), kMaxOrdersListed); ++i) {
         const auto& o = cust_.recent[i];
@@ -749,22 +757,29 @@ std::string Machine::Render() const {
                        {"items", ItemsLine(o.items, budget, T("ussd.more"))},
                        {"total", FormatRupiah(o.total)}});
         if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
-        s += "\n" + Nav(false, false);
+        AppendNav(s, false, false);
         if (CharCount(s) <= lim_.target_chars) break;
       }
       return s;
     }
-    case Where::kCancelConfirm:
-      return t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}}) +
-             "\n" + Nav(false, false);
+    case Where::kCancelConfirm: {
+      std::string s =
+          t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}});
+      AppendNav(s, false, false);
+      return s;
+    }
     case Where::kInfo: {
       std::string info = shop_.shop.info.empty()
                              ? t_.Format(lang_, "ussd.info_empty", {{"shop", shop_.shop.name}})
                              : Clip(shop_.shop.info, kMaxInfoChars);
-      return info + "\n" + Nav(false, false);
+      AppendNav(info, false, false);
+      return info;
     }
-    case Where::kLanguage:
-      return T("ussd.language") + "\n" + Nav(false, false);
+    case Where::kLanguage: {
+      std::string s = T("ussd.language");
+      AppendNav(s, false, false);
+      return s;
+    }
   }
   return std::string();
 }
