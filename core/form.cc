@@ -38,21 +38,25 @@ bool Decode(std::string_view in, std::string& scratch, std::string_view& out) {
     out = in;
     return true;
   }
+  // Plain runs are copied whole, escapes one by one.
+  scratch.clear();
   scratch.reserve(in.size());
-  scratch.assign(in.data(), i);
-  for (; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '+') {
+  size_t run = 0;
+  while (true) {
+    scratch.append(in.data() + run, i - run);
+    if (i == in.size()) break;
+    if (in[i] == '+') {
       scratch.push_back(' ');
-    } else if (c == '%') {
+      ++i;
+    } else {
       if (i + 2 >= in.size()) return false;
       const int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       scratch.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      scratch.push_back(c);
+      i += 3;
     }
+    run = i;
+    while (i < in.size() && in[i] != '+' && in[i] != '%') ++i;
   }
   out = scratch;
   return true;
