@@ -1,5 +1,8 @@
 #include "core/form.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace pesan {
 namespace {
 
@@ -10,49 +13,62 @@ int HexValue(char c) {
   return -1;
 }
 
-// Decodes one component in place of `out`; false on a malformed escape.
-bool DecodeComponent(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
+// Whether one of the eight bytes of `word` is `byte` (may also say so for a byte after one
+// that is: the caller then looks byte by byte).
+bool HasByte(std::uint64_t word, char byte) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+  const std::uint64_t x = word ^ (kOnes * static_cast<unsigned char>(byte));
+  return ((x - kOnes) & ~x & kHighs) != 0;
 }
 
 }  // namespace
 
-Status VisitForm(std::string_view body,
-                 const std::function<void(std::string_view name, std::string_view value)>& field) {
-  std::string name, value;
-  while (!body.empty()) {
-    size_t amp = body.find('&');
-    std::string_view pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    if (!DecodeComponent(pair.substr(0, eq), name)) {
-      return InvalidInput("malformed percent-escape in a field name");
-    }
-    value.clear();
-    if (eq != std::string_view::npos && !DecodeComponent(pair.substr(eq + 1), value)) {
-      return InvalidInput("malformed percent-escape in field '" + name + "'");
-    }
-    field(name, value);
+namespace form_detail {
+
+bool Decode(std::string_view in, std::string& scratch, std::string_view& out) {
+  // Most components have neither: look for them eight bytes at a time, then byte by byte.
+  size_t i = 0;
+  for (; i + 8 <= in.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, in.data() + i, 8);
+    if (HasByte(word, '+') || HasByte(word, '%')) break;
   }
-  return Ok{};
+  while (i < in.size() && in[i] != '+' && in[i] != '%') ++i;
+  if (i == in.size()) {
+    out = in;
+    return true;
+  }
+  // Plain runs are copied whole, escapes one by one.
+  scratch.clear();
+  scratch.reserve(in.size());
+  size_t run = 0;
+  while (true) {
+    scratch.append(in.data() + run, i - run);
+    if (i == in.size()) break;
+    if (in[i] == '+') {
+      scratch.push_back(' ');
+      ++i;
+    } else {
+      if (i + 2 >= in.size()) return false;
+      const int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      scratch.push_back(static_cast<char>(hi * 16 + lo));
+      i += 3;
+    }
+    run = i;
+    while (i < in.size() && in[i] != '+' && in[i] != '%') ++i;
+  }
+  out = scratch;
+  return true;
 }
+
+Error MalformedName() { return InvalidInput("malformed percent-escape in a field name"); }
+
+Error MalformedValue(std::string_view name) {
+  return InvalidInput("malformed percent-escape in field '" + std::string(name) + "'");
+}
+
+}  // namespace form_detail
 
 Result<FormFields> ParseForm(std::string_view body) {
   FormFields fields;

@@ -2,7 +2,6 @@
 // §2.1 percent-encoding). Pure functions over bytes.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,10 +18,38 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 // has an empty value. Values are bytes: the caller checks UTF-8 where it needs it.
 Result<FormFields> ParseForm(std::string_view body);
 
+namespace form_detail {
+// `in` decoded: `in` itself when it has neither '+' nor '%', else decoded into `scratch`.
+// False on a malformed escape.
+bool Decode(std::string_view in, std::string& scratch, std::string_view& out);
+Error MalformedName();
+Error MalformedValue(std::string_view name);
+}  // namespace form_detail
+
 // The same decoding without building FormFields: `field(name, value)` for each pair in order
-// (the views last until it returns). The first malformed escape stops it with InvalidInput.
-Status VisitForm(std::string_view body,
-                 const std::function<void(std::string_view name, std::string_view value)>& field);
+// (the views last until it returns; a component without escapes is a view into `body`). The
+// first malformed escape stops it with InvalidInput.
+template <typename Field>
+Status VisitForm(std::string_view body, Field&& field) {
+  std::string name_buf, value_buf;
+  while (!body.empty()) {
+    const size_t amp = body.find('&');
+    const std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string_view name, value;
+    if (!form_detail::Decode(pair.substr(0, eq), name_buf, name)) {
+      return form_detail::MalformedName();
+    }
+    if (eq != std::string_view::npos &&
+        !form_detail::Decode(pair.substr(eq + 1), value_buf, value)) {
+      return form_detail::MalformedValue(name);
+    }
+    field(name, value);
+  }
+  return Ok{};
+}
 
 // The first value of `name`, or nullptr.
 const std::string* FindField(const FormFields& fields, std::string_view name);

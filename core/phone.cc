@@ -2,7 +2,21 @@
 
 namespace pesan {
 
+namespace {
+
+// "+" and 8 to 15 digits, the first not 0: already E.164, as the rules below would leave it.
+bool IsE164(std::string_view raw) {
+  if (raw.size() < 9 || raw.size() > 16 || raw[0] != '+' || raw[1] == '0') return false;
+  for (char c : raw.substr(1)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::string> NormalizePhone(std::string_view raw, std::string_view country_code) {
+  if (IsE164(raw)) return std::string(raw);
   std::string digits;
   bool plus = false;
   for (char c : raw) {

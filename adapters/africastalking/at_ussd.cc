@@ -32,6 +32,8 @@ std::string Shown(std::string_view type) {
 
 Status CheckContentType(std::string_view content_type) {
   // RFC 9110 §8.3.1: type/subtype, then parameters after ';'; names are case-insensitive.
+  // What aggregators send, at once.
+  if (content_type.empty() || content_type == "application/x-www-form-urlencoded") return Ok{};
   const std::string_view media = Trim(content_type.substr(0, content_type.find(';')), kSpace);
   if (media.empty() || EqualsIgnoringCase(media, "application/x-www-form-urlencoded")) {
     return Ok{};
@@ -42,7 +44,7 @@ Status CheckContentType(std::string_view content_type) {
 Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits& limits) {
   UssdRequest r;
   struct Field {
-    const char* name;
+    std::string_view name;
     std::string* out;
     bool required;
     std::size_t max;
@@ -79,21 +81,22 @@ Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits&
   for (size_t i = 0; i < std::size(wanted); ++i) {
     const Field& f = wanted[i];
     if (!f.seen) {
-      if (f.required) return InvalidInput(std::string("missing field ") + f.name);
+      if (f.required) return InvalidInput("missing field " + std::string(f.name));
       continue;
     }
     if (f.required && !too_long[i] && f.out->empty()) {
       return InvalidInput(std::string(f.name) + " is empty");
     }
-    if (too_long[i]) return InvalidInput(std::string("field ") + f.name + " too long");
-    if (!IsValidUtf8(*f.out)) return InvalidInput(std::string("field ") + f.name + " is not UTF-8");
+    if (too_long[i]) return InvalidInput("field " + std::string(f.name) + " too long");
+    if (!IsValidUtf8(*f.out)) return InvalidInput("field " + std::string(f.name) + " is not UTF-8");
   }
   return r;
 }
 
 std::string FormatUssdAnswer(std::string_view screen, bool end) {
-  std::string out(end ? "END " : "CON ");
-  out.append(screen);
+  std::string out;
+  out.reserve(4 + screen.size());
+  out.append(end ? "END " : "CON ").append(screen);
   return out;
 }
 

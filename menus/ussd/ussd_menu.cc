@@ -81,6 +81,7 @@ class Machine {
  private:
   // Navigation.
   void Go(Frame f) {
+    if (back_.empty()) back_.reserve(8);  // a session goes a few screens deep
     back_.push_back(at_);
     at_ = f;
   }
@@ -102,6 +103,8 @@ class Machine {
   }
   void Notice(std::string_view key) { notice_ = std::string(t_.Get(lang_, key)); }
   std::string T(std::string_view key) const { return std::string(t_.Get(lang_, key)); }
+  // The text itself, for appending: no copy.
+  std::string_view V(std::string_view key) const { return t_.Get(lang_, key); }
 
   // What the shop offers.
   Frame BrowseStart() const {
@@ -121,8 +124,12 @@ class Machine {
   }
   std::string ProductLine(int idx) const {
     const Product& p = shop_.products()[static_cast<size_t>(idx)];
-    std::string line = Name(idx) + " " + FormatRupiah(p.price);
-    if (shop_.Stock(idx) <= 0) line += " (" + T("ussd.sold_out") + ")";
+    const std::string& name = Name(idx);
+    const std::string price = FormatRupiah(p.price);
+    std::string line;
+    line.reserve(name.size() + 1 + price.size() + 24);
+    line.append(name).append(1, ' ').append(price);
+    if (shop_.Stock(idx) <= 0) line.append(" (").append(V("ussd.sold_out")).append(1, ')');
     return line;
   }
   // The lines of a list screen (categories or products), without their numbers, each built
@@ -136,6 +143,7 @@ class Machine {
     }
     size_t size() const { return categories_ ? m_.shop_.categories().size() : listed_->size(); }
     const std::string& operator[](size_t i) {
+      if (built_.empty()) built_.reserve(std::min<size_t>(size(), 16));
       while (built_.size() <= i) {
         const size_t k = built_.size();
         built_.push_back(categories_ ? m_.CategoryLine(m_.shop_.categories()[k])
@@ -161,7 +169,10 @@ class Machine {
   // fit the screen with `header` and the navigation lines.
   Page FindPage(ListLines& lines, std::string_view header, int page) const;
   std::string ListScreen(std::string_view header, ListLines lines, int page) const;
-  std::string Nav(bool prev, bool next) const;
+  // `out`, a newline and the navigation lines.
+  void AppendNav(std::string& out, bool prev, bool next) const;
+  // The characters of the navigation lines with both paging keys, without building them.
+  size_t NavChars() const;
 
   void PlaceOrInform(bool last);
   // Whether a price in the cart differs from what the customer saw (the cart then shows the new
@@ -215,18 +226,35 @@ class Machine {
   std::optional<Effect> effect_;
 };
 
-std::string Machine::Nav(bool prev, bool next) const {
-  std::string nav;
-  if (prev) nav += T("ussd.nav_prev");
-  if (next) nav += (nav.empty() ? "" : " ") + T("ussd.nav_next");
-  if (!nav.empty()) nav += "\n";
-  return nav + T("ussd.nav_back") + " " + T("ussd.nav_home");
+size_t Machine::NavChars() const {
+  const std::string_view prev = V("ussd.nav_prev"), next = V("ussd.nav_next");
+  // As AppendNav writes them: "prev next", then a newline unless both are empty.
+  const size_t keys = CharCount(prev) + (prev.empty() ? 0 : 1) + CharCount(next);
+  const bool keys_line = !prev.empty() || !next.empty();
+  return keys + (keys_line ? 1 : 0) + CharCount(V("ussd.nav_back")) + 1 +
+         CharCount(V("ussd.nav_home"));
+}
+
+void Machine::AppendNav(std::string& out, bool prev, bool next) const {
+  const std::string_view p = prev ? V("ussd.nav_prev") : std::string_view();
+  const std::string_view n = next ? V("ussd.nav_next") : std::string_view();
+  const std::string_view back = V("ussd.nav_back"), home = V("ussd.nav_home");
+  out.reserve(out.size() + p.size() + n.size() + back.size() + home.size() + 4);
+  out.push_back('\n');
+  const size_t start = out.size();
+  out.append(p);
+  if (next) {
+    if (out.size() != start) out.push_back(' ');
+    out.append(n);
+  }
+  if (out.size() != start) out.push_back('\n');
+  out.append(back).append(1, ' ').append(home);
 }
 
 Machine::Page Machine::FindPage(ListLines& lines, std::string_view header, int page) const {
   // Budget as if both paging keys were shown, and keep room for a notice line: a page alone
   // stays near the target, a page with a notice within the maximum.
-  const size_t fixed = CharCount(header) + 1 + CharCount(Nav(true, true));
+  const size_t fixed = CharCount(header) + 1 + NavChars();
   const size_t budget =
       lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
   // Pages are filled one after the other from the first line, so only the pages up to the
@@ -253,12 +281,17 @@ Machine::Page Machine::FindPage(ListLines& lines, std::string_view header, int p
 
 std::string Machine::ListScreen(std::string_view header, ListLines lines, int page) const {
   const Page p = FindPage(lines, header, page);
-  std::string out(header);
+  std::string out;
+  out.reserve(2 * lim_.max_chars);
+  out.append(header);
   for (size_t i = p.begin; i < p.end; ++i) {
-    out += "\n" + Str(static_cast<std::int64_t>(i - p.begin + 1)) + " " + lines[i];
+    char number[24];
+    out.push_back('\n');
+    out.append(number, std::to_chars(number, number + sizeof number, i - p.begin + 1).ptr);
+    out.append(1, ' ').append(lines[i]);
   }
-  if (lines.size() == 0) out += "\n" + T("ussd.no_products");
-  out += "\n" + Nav(p.index > 0, p.next);
+  if (lines.size() == 0) out.append(1, '\n').append(V("ussd.no_products"));
+  AppendNav(out, p.index > 0, p.next);
   return out;
 }
 
@@ -269,6 +302,7 @@ void Machine::Input(std::string_view raw, bool last) {
     if (last) end_screen_ = t_.Format(lang_, "ussd.ended", {{"code", lim_.service_code}});
     return;
   }
+  if (kept_.empty()) kept_.reserve(8);
   const size_t kept = kept_.size();
   Apply(raw, last);
   if (derailed_ || !notice_.empty() || kept_.size() != kept) return;
@@ -327,7 +361,7 @@ void Machine::Apply(std::string_view raw, bool last) {
         return;
       }
       ListLines lines(*this, at_);
-      std::string header = T(categories ? "ussd.categories" : "ussd.products");
+      const std::string_view header = V(categories ? "ussd.categories" : "ussd.products");
       const Page page = FindPage(lines, header, at_.page);
       if (in == "99" && page.next) {
         at_.page = page.index + 1;
@@ -585,7 +619,7 @@ std::vector<std::string> Machine::CartLines() const {
 std::vector<size_t> Machine::CartPages(const std::vector<std::string>& lines) const {
   // As a list page: budgeted with both paging keys and room for a notice, so that a page alone
   // stays near the target and a page with a notice within the maximum.
-  const size_t fixed = CharCount(CartHeader(99, 99)) + 1 + CharCount(Nav(true, true));
+  const size_t fixed = CharCount(CartHeader(99, 99)) + 1 + NavChars();
   const size_t budget =
       lim_.max_chars > fixed + kNoticeReserve ? lim_.max_chars - fixed - kNoticeReserve : 0;
   std::vector<size_t> starts = {0};
@@ -643,13 +677,14 @@ std::string Machine::Render() const {
   switch (at_.where) {
     case Where::kMain: {
       std::string s = t_.Format(lang_, "ussd.welcome", {{"shop", shop_.shop.name}});
-      if (!shop_.shop.open) s += "\n" + T("ussd.closed_banner");
-      return s + "\n" + T("ussd.menu");
+      if (!shop_.shop.open) s.append(1, '\n').append(V("ussd.closed_banner"));
+      s.append(1, '\n').append(V("ussd.menu"));
+      return s;
     }
     case Where::kCategories:
-      return ListScreen(T("ussd.categories"), ListLines(*this, at_), at_.page);
+      return ListScreen(V("ussd.categories"), ListLines(*this, at_), at_.page);
     case Where::kProducts:
-      return ListScreen(T("ussd.products"), ListLines(*this, at_), at_.page);
+      return ListScreen(V("ussd.products"), ListLines(*this, at_), at_.page);
     case Where::kQuantity: {
       const Product& p = shop_.products()[static_cast<size_t>(at_.product)];
       const std::int64_t stock = shop_.Stock(at_.product);
@@ -662,19 +697,22 @@ std::string Machine::Render() const {
                                  {"unit", p.unit.empty() ? std::string() : "/" + p.unit},
                                  {"stock", Str(stock)},
                                  {"max", Str(std::min(stock, kMaxQty))}});
-      if (had > 0) s += "\n" + t_.Format(lang_, "ussd.in_cart", {{"qty", Str(had)}});
-      return s + "\n" + Nav(false, false);
+      if (had > 0) s.append(1, '\n').append(t_.Format(lang_, "ussd.in_cart", {{"qty", Str(had)}}));
+      AppendNav(s, false, false);
+      return s;
     }
     case Where::kAddressKnown: {
       std::string s =
           t_.Format(lang_, "ussd.address_known", {{"address", ShortenAtWord(cust_.address, 80)}});
-      if (shop_.shop.pickup) s += "\n" + T("ussd.pickup_option");
-      return s + "\n" + Nav(false, false);
+      if (shop_.shop.pickup) s.append(1, '\n').append(V("ussd.pickup_option"));
+      AppendNav(s, false, false);
+      return s;
     }
     case Where::kAddressNew: {
       std::string s = T("ussd.address_new");
-      if (shop_.shop.pickup) s += "\n" + T("ussd.pickup_option_new");
-      return s + "\n" + Nav(false, false);
+      if (shop_.shop.pickup) s.append(1, '\n').append(V("ussd.pickup_option_new"));
+      AppendNav(s, false, false);
+      return s;
     }
     case Where::kSummary:
       return Summary();
@@ -685,12 +723,17 @@ std::string Machine::Render() const {
       const size_t end = page + 1 < pages.size() ? pages[page + 1] : lines.size();
       std::string s = CartHeader(page + 1, pages.size());
       for (size_t i = pages[page]; i < end; ++i) s += "\n" + lines[i];
-      return s + "\n" + Nav(page > 0, page + 1 < pages.size());
+      AppendNav(s, page > 0, page + 1 < pages.size());
+      return s;
     }
     case Where::kDuplicate:
       return t_.Format(lang_, "ussd.duplicate", {{"order", Str(cust_.recent[at_.order].id)}});
     case Where::kOrders: {
-      if (cust_.recent.empty()) return T("ussd.orders_none") + "\n" + Nav(false, false);
+      if (cust_.recent.empty()) {
+        std::string s = T("ussd.orders_none");
+        AppendNav(s, false, false);
+        return s;
+      }
       std::string s = T("ussd.orders_head");
       for (size_t i = 0; i < std::min(cust_.recent.size(), kMaxOrdersListed); ++i) {
         const auto& o = cust_.recent[i];
@@ -700,7 +743,8 @@ std::string Machine::Render() const {
                                {"total", FormatRupiah(o.total)},
                                {"status", T("status." + std::string(OrderStatusName(o.status)))}});
       }
-      return s + "\n" + Nav(false, false);
+      AppendNav(s, false, false);
+      return s;
     }
     case Where::kOrderDetail: {
       const PastOrder& o = cust_.recent[at_.order];
@@ -713,22 +757,29 @@ std::string Machine::Render() const {
                        {"items", ItemsLine(o.items, budget, T("ussd.more"))},
                        {"total", FormatRupiah(o.total)}});
         if (Cancellable(o)) s += "\n" + T("ussd.order_cancel_option");
-        s += "\n" + Nav(false, false);
+        AppendNav(s, false, false);
         if (CharCount(s) <= lim_.target_chars) break;
       }
       return s;
     }
-    case Where::kCancelConfirm:
-      return t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}}) +
-             "\n" + Nav(false, false);
+    case Where::kCancelConfirm: {
+      std::string s =
+          t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}});
+      AppendNav(s, false, false);
+      return s;
+    }
     case Where::kInfo: {
       std::string info = shop_.shop.info.empty()
                              ? t_.Format(lang_, "ussd.info_empty", {{"shop", shop_.shop.name}})
                              : Clip(shop_.shop.info, kMaxInfoChars);
-      return info + "\n" + Nav(false, false);
+      AppendNav(info, false, false);
+      return info;
     }
-    case Where::kLanguage:
-      return T("ussd.language") + "\n" + Nav(false, false);
+    case Where::kLanguage: {
+      std::string s = T("ussd.language");
+      AppendNav(s, false, false);
+      return s;
+    }
   }
   return std::string();
 }
@@ -745,7 +796,9 @@ StepResult Machine::Result() const {
     } else {
       // The price now: the screen of this hop shows it.
       const Product& p = shop_.products()[static_cast<size_t>(k.product)];
-      r.kept += "#" + p.code + ":" + Str(p.price);
+      char price[24];
+      r.kept.append(1, '#').append(p.code).append(1, ':');
+      r.kept.append(price, std::to_chars(price, price + sizeof price, p.price).ptr);
     }
   }
   r.end = ended_;
@@ -840,6 +893,7 @@ ShopView MakeShopView(Shop shop, std::vector<Product> products) {
 std::vector<std::string_view> SplitInputs(std::string_view text) {
   std::vector<std::string_view> out;
   if (text.empty()) return out;
+  out.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '*')) + 1);
   size_t start = 0;
   while (true) {
     size_t star = text.find('*', start);
