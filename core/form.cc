@@ -1,8 +1,5 @@
 #include "core/form.h"
 
-#include <cstdint>
-#include <cstring>
-
 namespace pesan {
 namespace {
 
@@ -13,26 +10,12 @@ int HexValue(char c) {
   return -1;
 }
 
-// Whether one of the eight bytes of `word` is `byte` (may also say so for a byte after one
-// that is: the caller then looks byte by byte).
-bool HasByte(std::uint64_t word, char byte) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
-  const std::uint64_t x = word ^ (kOnes * static_cast<unsigned char>(byte));
-  return ((x - kOnes) & ~x & kHighs) != 0;
-}
-
 }  // namespace
 
 namespace form_detail {
 
 bool Decode(std::string_view in, std::string& scratch, std::string_view& out) {
-  // Most components have neither: look for them eight bytes at a time, then byte by byte.
   size_t i = 0;
-  for (; i + 8 <= in.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, in.data() + i, 8);
-    if (HasByte(word, '+') || HasByte(word, '%')) break;
-  }
   while (i < in.size() && in[i] != '+' && in[i] != '%') ++i;
   if (i == in.size()) {
     out = in;
