@@ -220,6 +220,14 @@ Status SqliteStore::Migrate() {
   return Ok{};
 }
 
+Result<StatementRef> SqliteStore::PrepareHot(Hot which, std::string_view sql) {
+  if (Statement* s = hot_[which]) return StatementRef(s);
+  auto s = db_->Prepare(sql);
+  if (!s) return s.error();
+  hot_[which] = &**s;
+  return s;
+}
+
 Status SqliteStore::Run(std::string_view sql) {
   auto s = db_->Prepare(sql);
   if (!s) return s.error();
@@ -338,8 +346,9 @@ Result<std::vector<Product>> SqliteStore::ListProducts(ShopId shop, bool include
 }
 
 Result<Product> SqliteStore::GetProduct(ShopId shop, const std::string& code) {
-  auto s = db_->Prepare(std::string("SELECT ") + kProductColumns +
-                        " FROM products WHERE shop_id = ? AND code = ?");
+  static const std::string kSql =
+      std::string("SELECT ") + kProductColumns + " FROM products WHERE shop_id = ? AND code = ?";
+  auto s = PrepareHot(kGetProduct, kSql);
   if (!s) return s.error();
   (*s)->Bind(1, shop).Bind(2, code);
   int rc = (*s)->Step();
@@ -472,7 +481,8 @@ Result<std::optional<Customer>> SqliteStore::GetCustomer(ShopId shop, const std:
 }
 
 Status SqliteStore::SaveAddress(ShopId shop, const std::string& phone, const std::string& address) {
-  auto s = db_->Prepare(
+  auto s = PrepareHot(
+      kSaveAddress,
       "INSERT INTO customers (shop_id, phone, address, created_at) VALUES (?, ?, ?, "
       "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) ON CONFLICT (shop_id, phone) DO "
       "UPDATE SET "
@@ -535,16 +545,17 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
     if (!sum) return TotalTooLarge();
     total = *sum;
   }
-  auto dec = db_->Prepare("UPDATE products SET stock = stock - ? WHERE id = ?");
+  auto dec = PrepareHot(kReserveStock, "UPDATE products SET stock = stock - ? WHERE id = ?");
   if (!dec) return dec.error();
   for (const auto& it : items) {
     (*dec)->Reset();
     (*dec)->Bind(1, it.qty).Bind(2, it.product_id);
     if ((*dec)->Step() != SQLITE_DONE) return db_->LastError("reserve stock");
   }
-  auto ins = db_->Prepare(
-      "INSERT INTO orders (shop_id, phone, total, address, pickup, channel, source_key, "
-      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?8)");
+  auto ins =
+      PrepareHot(kInsertOrder,
+                 "INSERT INTO orders (shop_id, phone, total, address, pickup, channel, source_key, "
+                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?8)");
   if (!ins) return ins.error();
   (*ins)
       ->Bind(1, order.shop_id)
@@ -562,9 +573,9 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
   if ((*ins)->Step() != SQLITE_DONE) return db_->LastError("save order");
   OrderId id = db_->LastInsertId();
   if (known_) known_->Add(order.phone);
-  auto item = db_->Prepare(
-      "INSERT INTO order_items (order_id, product_id, code, name, qty, price) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+  auto item = PrepareHot(kInsertItem,
+                         "INSERT INTO order_items (order_id, product_id, code, name, qty, price) "
+                         "VALUES (?, ?, ?, ?, ?, ?)");
   if (!item) return item.error();
   for (const auto& it : items) {
     (*item)->Reset();
@@ -578,7 +589,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
     if ((*item)->Step() != SQLITE_DONE) return db_->LastError("save order item");
   }
   // The order as GetOrder would read it back, from what was just written.
-  auto shop = db_->Prepare("SELECT code FROM shops WHERE id = ?");
+  auto shop = PrepareHot(kShopCode, "SELECT code FROM shops WHERE id = ?");
   if (!shop) return shop.error();
   (*shop)->Bind(1, order.shop_id);
   if ((*shop)->Step() != SQLITE_ROW) return db_->LastError("find the order's shop");
@@ -662,7 +673,7 @@ Result<Order> SqliteStore::GetOrder(OrderId id) {
 }
 
 Result<std::optional<Order>> SqliteStore::FindOrderBySource(const std::string& source_key) {
-  auto s = db_->Prepare("SELECT id FROM orders WHERE source_key = ?");
+  auto s = PrepareHot(kFindOrderBySource, "SELECT id FROM orders WHERE source_key = ?");
   if (!s) return s.error();
   (*s)->Bind(1, source_key);
   int rc = (*s)->Step();
@@ -724,7 +735,8 @@ Result<Order> SqliteStore::MoveOrder(OrderId id, OrderStatus to, const std::stri
 // ---- outbox
 
 Result<std::int64_t> SqliteStore::QueueSms(const NewSms& sms, SystemTime now) {
-  auto s = db_->Prepare(
+  auto s = PrepareHot(
+      kQueueSms,
       "INSERT INTO outbox (shop_id, to_phone, body, segments, next_attempt_at, order_id, "
       "created_at) VALUES (?, ?, ?, ?, ?5, ?, ?5)");
   if (!s) return s.error();
@@ -952,8 +964,9 @@ Result<std::optional<std::string>> SqliteStore::LoadSession(const std::string& k
 }
 
 Status SqliteStore::SaveSession(const std::string& key, const std::string& value, SystemTime now) {
-  auto s = db_->Prepare(
-      "INSERT OR REPLACE INTO ussd_sessions (key, value, updated_at) VALUES (?, ?, ?)");
+  auto s =
+      PrepareHot(kSaveSession,
+                 "INSERT OR REPLACE INTO ussd_sessions (key, value, updated_at) VALUES (?, ?, ?)");
   if (!s) return s.error();
   (*s)->Bind(1, key).Bind(2, value).Bind(3, UnixMillis(now));
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("save session");
@@ -961,7 +974,7 @@ Status SqliteStore::SaveSession(const std::string& key, const std::string& value
 }
 
 Status SqliteStore::DeleteSession(const std::string& key) {
-  auto s = db_->Prepare("DELETE FROM ussd_sessions WHERE key = ?");
+  auto s = PrepareHot(kDeleteSession, "DELETE FROM ussd_sessions WHERE key = ?");
   if (!s) return s.error();
   (*s)->Bind(1, key);
   if ((*s)->Step() != SQLITE_DONE) return db_->LastError("delete session");

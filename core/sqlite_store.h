@@ -7,6 +7,7 @@
 // weaker setting.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -100,11 +101,28 @@ class SqliteStore final : public Store {
   Result<Shop> ReadShop(Statement& s);
   Result<std::vector<Order>> ReadOrders(Statement& s);
   Status LoadItems(std::vector<Order>& orders);
+  // The statements each order runs, kept by a slot of their own: no lookup by their text (a
+  // hash of the whole SQL) per use.
+  enum Hot {
+    kGetProduct,
+    kFindOrderBySource,
+    kReserveStock,
+    kInsertOrder,
+    kInsertItem,
+    kShopCode,
+    kQueueSms,
+    kSaveAddress,
+    kSaveSession,
+    kDeleteSession,
+    kHotCount
+  };
+  Result<StatementRef> PrepareHot(Hot which, std::string_view sql);
 
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after db_: stops first
   int savepoint_depth_ = 0;
   std::shared_ptr<KnownPhones> known_;
+  std::array<Statement*, kHotCount> hot_{};  // into db_'s cache of statements
 };
 
 }  // namespace pesan
