@@ -509,7 +509,8 @@ Status SqliteStore::SaveLanguage(ShopId shop, const std::string& phone, const st
 
 // ---- orders
 
-Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
+Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now, bool* created) {
+  if (created) *created = false;
   if (!order.source_key.empty()) {
     auto earlier = FindOrderBySource(order.source_key);
     if (!earlier) return earlier.error();
@@ -605,6 +606,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now) {
   placed.pickup = order.pickup;
   placed.channel = order.channel;
   placed.created_at = FromUnixMillis(UnixMillis(now));
+  if (created) *created = true;
   return placed;
 }
 

@@ -54,7 +54,8 @@ class SqliteStore final : public Store {
   Status SaveAddress(ShopId shop, const std::string& phone, const std::string& address) override;
   Status SaveLanguage(ShopId shop, const std::string& phone, const std::string& lang) override;
 
-  Result<Order> CreateOrder(const NewOrder& order, SystemTime now) override;
+  using Store::CreateOrder;
+  Result<Order> CreateOrder(const NewOrder& order, SystemTime now, bool* created) override;
   Result<Order> GetOrder(OrderId id) override;
   Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) override;
   Result<std::vector<Order>> ListOrders(const OrderFilter& filter) override;

@@ -106,8 +106,12 @@ class Store {
   // Orders. CreateOrder reserves stock (kOutOfStock when short, naming the product) and, when
   // `source_key` was seen before, returns that earlier order unchanged instead. More than
   // kMaxItemQuantity of one product, or a total over kMaxOrderTotal (IsTotalTooLarge), is
-  // refused (kInvalidInput) before anything is written.
-  virtual Result<Order> CreateOrder(const NewOrder& order, SystemTime now) = 0;
+  // refused (kInvalidInput) before anything is written. `created`, when given, tells a new order
+  // from the earlier one of its source key.
+  virtual Result<Order> CreateOrder(const NewOrder& order, SystemTime now, bool* created) = 0;
+  Result<Order> CreateOrder(const NewOrder& order, SystemTime now) {
+    return CreateOrder(order, now, nullptr);
+  }
   virtual Result<Order> GetOrder(OrderId id) = 0;
   virtual Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) = 0;
   virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter) = 0;

@@ -140,13 +140,10 @@ Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_v
 Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
                                   const NewOrder& order, std::string_view lang, bool save_address,
                                   SystemTime now) {
-  if (!order.source_key.empty()) {
-    auto earlier = store.FindOrderBySource(order.source_key);
-    if (!earlier) return earlier.error();
-    if (*earlier) return std::move(**earlier);
-  }
-  auto placed = store.CreateOrder(order, now);
-  if (!placed) return placed.error();
+  // An earlier order of the same source key comes back as it is, with nothing more queued.
+  bool created = false;
+  auto placed = store.CreateOrder(order, now, &created);
+  if (!placed || !created) return placed;
   if (save_address && !order.pickup && !order.address.empty()) {
     if (auto st = store.SaveAddress(shop.id, order.phone, order.address); !st) return st.error();
   }

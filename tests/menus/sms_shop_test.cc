@@ -626,6 +626,34 @@ TEST_F(SmsShopTest, AnOrderOverTheLargestTotalIsRefused) {
   EXPECT_EQ(Stock("E1"), 8);
 }
 
+// A request repeated (a retried USSD hop) with the order's source key gets the first order back:
+// no second order, no stock taken again, no SMS queued again.
+TEST_F(SmsShopTest, AnOrderRepeatedWithItsSourceKeyIsTheFirstOne) {
+  NewOrder order;
+  order.shop_id = shop_.id;
+  order.phone = kCustomer;
+  order.lines = {{"B1", 2}};
+  order.address = "Jl Mawar 3";
+  order.channel = "ussd";
+  order.source_key = "ussd:at:repeat";
+  const size_t queued = store_->ListSms(0)->size();
+  const std::int64_t stock = Stock("B1");
+  auto first = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  const size_t sent = store_->ListSms(0)->size() - queued;
+  EXPECT_GE(sent, 2u);  // the customer's confirmation, the managers' alerts
+  auto again = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(Stock("B1"), stock - 2);
+  EXPECT_EQ(store_->ListSms(0)->size() - queued, sent);
+  bool created = true;
+  auto direct = store_->CreateOrder(order, clock_.Now(), &created);
+  ASSERT_TRUE(direct.ok()) << direct.error().message;
+  EXPECT_EQ(direct->id, first->id);
+  EXPECT_FALSE(created);
+}
+
 TEST_F(SmsShopTest, PriceListAndReportsFitOneSegment) {
   auto list = Reply(kCustomer, "harga");
   EXPECT_NE(list.find("B1 Beras 5kg 65.000"), std::string::npos) << list;
