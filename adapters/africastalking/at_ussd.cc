@@ -11,15 +11,6 @@ namespace {
 
 constexpr std::string_view kSpace = " \t\r\n";
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // The media type as it may be shown: printable ASCII, at most 64 characters.
 std::string Shown(std::string_view type) {
   std::string out;
@@ -35,7 +26,7 @@ Status CheckContentType(std::string_view content_type) {
   // What aggregators send, at once.
   if (content_type.empty() || content_type == "application/x-www-form-urlencoded") return Ok{};
   const std::string_view media = Trim(content_type.substr(0, content_type.find(';')), kSpace);
-  if (media.empty() || EqualsIgnoringCase(media, "application/x-www-form-urlencoded")) {
+  if (media.empty() || EqualsIgnoreCase(media, "application/x-www-form-urlencoded")) {
     return Ok{};
   }
   return InvalidInput("Content-Type " + Shown(media) + " is not read: " + std::string(kFormHint));
