@@ -64,6 +64,11 @@ std::optional<std::int64_t> Number(std::string_view in, std::int64_t max) {
 }
 
 std::string Str(std::int64_t v) { return std::to_string(v); }
+// `v` in decimal at the end of `out`, without a string of its own.
+void AppendNumber(std::string& out, std::int64_t v) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
+}
 
 class Machine {
  public:
@@ -171,8 +176,13 @@ class Machine {
   std::string ListScreen(std::string_view header, ListLines lines, int page) const;
   // `out`, a newline and the navigation lines.
   void AppendNav(std::string& out, bool prev, bool next) const;
-  // The characters of the navigation lines with both paging keys, without building them.
+  // The characters of the navigation lines with both paging keys.
   size_t NavChars() const;
+  // `s` with the navigation lines of a screen without paging.
+  std::string WithNav(std::string s) const {
+    AppendNav(s, false, false);
+    return s;
+  }
 
   void PlaceOrInform(bool last);
   // Whether a price in the cart differs from what the customer saw (the cart then shows the new
@@ -227,12 +237,9 @@ class Machine {
 };
 
 size_t Machine::NavChars() const {
-  const std::string_view prev = V("ussd.nav_prev"), next = V("ussd.nav_next");
-  // As AppendNav writes them: "prev next", then a newline unless both are empty.
-  const size_t keys = CharCount(prev) + (prev.empty() ? 0 : 1) + CharCount(next);
-  const bool keys_line = !prev.empty() || !next.empty();
-  return keys + (keys_line ? 1 : 0) + CharCount(V("ussd.nav_back")) + 1 +
-         CharCount(V("ussd.nav_home"));
+  std::string nav;
+  AppendNav(nav, true, true);
+  return CharCount(nav) - 1;  // without the newline before them
 }
 
 void Machine::AppendNav(std::string& out, bool prev, bool next) const {
@@ -285,9 +292,8 @@ std::string Machine::ListScreen(std::string_view header, ListLines lines, int pa
   out.reserve(2 * lim_.max_chars);
   out.append(header);
   for (size_t i = p.begin; i < p.end; ++i) {
-    char number[24];
     out.push_back('\n');
-    out.append(number, std::to_chars(number, number + sizeof number, i - p.begin + 1).ptr);
+    AppendNumber(out, static_cast<std::int64_t>(i - p.begin + 1));
     out.append(1, ' ').append(lines[i]);
   }
   if (lines.size() == 0) out.append(1, '\n').append(V("ussd.no_products"));
@@ -698,21 +704,18 @@ std::string Machine::Render() const {
                                  {"stock", Str(stock)},
                                  {"max", Str(std::min(stock, kMaxQty))}});
       if (had > 0) s.append(1, '\n').append(t_.Format(lang_, "ussd.in_cart", {{"qty", Str(had)}}));
-      AppendNav(s, false, false);
-      return s;
+      return WithNav(std::move(s));
     }
     case Where::kAddressKnown: {
       std::string s =
           t_.Format(lang_, "ussd.address_known", {{"address", ShortenAtWord(cust_.address, 80)}});
       if (shop_.shop.pickup) s.append(1, '\n').append(V("ussd.pickup_option"));
-      AppendNav(s, false, false);
-      return s;
+      return WithNav(std::move(s));
     }
     case Where::kAddressNew: {
       std::string s = T("ussd.address_new");
       if (shop_.shop.pickup) s.append(1, '\n').append(V("ussd.pickup_option_new"));
-      AppendNav(s, false, false);
-      return s;
+      return WithNav(std::move(s));
     }
     case Where::kSummary:
       return Summary();
@@ -729,11 +732,7 @@ std::string Machine::Render() const {
     case Where::kDuplicate:
       return t_.Format(lang_, "ussd.duplicate", {{"order", Str(cust_.recent[at_.order].id)}});
     case Where::kOrders: {
-      if (cust_.recent.empty()) {
-        std::string s = T("ussd.orders_none");
-        AppendNav(s, false, false);
-        return s;
-      }
+      if (cust_.recent.empty()) return WithNav(T("ussd.orders_none"));
       std::string s = T("ussd.orders_head");
       for (size_t i = 0; i < std::min(cust_.recent.size(), kMaxOrdersListed); ++i) {
         const auto& o = cust_.recent[i];
@@ -743,8 +742,7 @@ std::string Machine::Render() const {
                                {"total", FormatRupiah(o.total)},
                                {"status", T("status." + std::string(OrderStatusName(o.status)))}});
       }
-      AppendNav(s, false, false);
-      return s;
+      return WithNav(std::move(s));
     }
     case Where::kOrderDetail: {
       const PastOrder& o = cust_.recent[at_.order];
@@ -762,24 +760,17 @@ std::string Machine::Render() const {
       }
       return s;
     }
-    case Where::kCancelConfirm: {
-      std::string s =
-          t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}});
-      AppendNav(s, false, false);
-      return s;
-    }
+    case Where::kCancelConfirm:
+      return WithNav(
+          t_.Format(lang_, "ussd.cancel_confirm", {{"order", Str(cust_.recent[at_.order].id)}}));
     case Where::kInfo: {
       std::string info = shop_.shop.info.empty()
                              ? t_.Format(lang_, "ussd.info_empty", {{"shop", shop_.shop.name}})
                              : Clip(shop_.shop.info, kMaxInfoChars);
-      AppendNav(info, false, false);
-      return info;
+      return WithNav(std::move(info));
     }
-    case Where::kLanguage: {
-      std::string s = T("ussd.language");
-      AppendNav(s, false, false);
-      return s;
-    }
+    case Where::kLanguage:
+      return WithNav(T("ussd.language"));
   }
   return std::string();
 }
@@ -796,9 +787,8 @@ StepResult Machine::Result() const {
     } else {
       // The price now: the screen of this hop shows it.
       const Product& p = shop_.products()[static_cast<size_t>(k.product)];
-      char price[24];
       r.kept.append(1, '#').append(p.code).append(1, ':');
-      r.kept.append(price, std::to_chars(price, price + sizeof price, p.price).ptr);
+      AppendNumber(r.kept, p.price);
     }
   }
   r.end = ended_;
