@@ -292,13 +292,11 @@ void Gateway::RouteUssd() {
     if (!parsed) return Refuse(kName, req, reply, 400, parsed.error().message);
     auto phone = NormalizePhone(parsed->phone, config_.gateway.country_code);
     if (!phone) return Refuse(kName, req, reply, 400, "bad phoneNumber");
-    std::string key;
-    key.reserve(3 + parsed->session_id.size());
-    key.append("at:").append(parsed->session_id);
-    ussd_->Hop(key, *phone, parsed->text, [reply = std::move(reply)](UssdAnswer a) {
-      reply({a.http_status, "text/plain; charset=utf-8",
-             africastalking::FormatUssdAnswer(a.text, a.end)});
-    });
+    ussd_->Hop("at:" + parsed->session_id, *phone, parsed->text,
+               [reply = std::move(reply)](UssdAnswer a) {
+                 reply({a.http_status, "text/plain; charset=utf-8",
+                        africastalking::FormatUssdAnswer(a.text, a.end)});
+               });
   });
 }
 

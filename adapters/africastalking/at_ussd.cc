@@ -85,9 +85,8 @@ Result<UssdRequest> ParseUssdRequest(std::string_view body, const RequestLimits&
 }
 
 std::string FormatUssdAnswer(std::string_view screen, bool end) {
-  std::string out;
-  out.reserve(4 + screen.size());
-  out.append(end ? "END " : "CON ").append(screen);
+  std::string out(end ? "END " : "CON ");
+  out.append(screen);
   return out;
 }
 
