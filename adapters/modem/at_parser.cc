@@ -212,18 +212,15 @@ std::string_view Find(std::span<const ErrorMeaning> meanings, int code) {
   return {};
 }
 
-// "+CMS ERROR (SIM busy)": an error given as text that names no known code.
-std::string DescribeText(std::string_view name, std::string_view text) {
-  std::string out(name);
-  if (!text.empty()) out.append(" (").append(text).append(")");
-  return out;
+// `name`, then `detail` in brackets when there is one: "+CMS ERROR 331 (no network service)",
+// "+CME ERROR (SIM busy)" (an error given as text that names no known code).
+std::string WithDetail(std::string name, std::string_view detail) {
+  if (!detail.empty()) name.append(" (").append(detail).append(")");
+  return name;
 }
 
-// "+CMS ERROR 331 (no network service)"; without the brackets when `meaning` is empty.
 std::string DescribeError(std::string_view name, int code, std::string_view meaning) {
-  std::string out = std::string(name) + " " + std::to_string(code);
-  if (!meaning.empty()) out.append(" (").append(meaning).append(")");
-  return out;
+  return WithDetail(std::string(name) + " " + std::to_string(code), meaning);
 }
 
 constexpr size_t kMaxErrorText = 60;  // of a verbose <err> kept for the log
@@ -280,9 +277,9 @@ std::string Describe(const FinalResult& r) {
     case C::kError:
       return num("ERROR");
     case C::kCmeError:
-      return r.error >= 0 ? DescribeCmeError(r.error) : DescribeText("+CME ERROR", r.text);
+      return r.error >= 0 ? DescribeCmeError(r.error) : WithDetail("+CME ERROR", r.text);
     case C::kCmsError:
-      return r.error >= 0 ? DescribeCmsError(r.error) : DescribeText("+CMS ERROR", r.text);
+      return r.error >= 0 ? DescribeCmsError(r.error) : WithDetail("+CMS ERROR", r.text);
     case C::kNoCarrier:
       return "NO CARRIER";
     case C::kBusy:
