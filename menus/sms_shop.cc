@@ -791,8 +791,11 @@ pesan::Status Conversation::OpenOrders() {
   auto orders = store_.ListOrders(f);
   if (!orders) return orders.error();
   if (orders->empty()) return ReplyKey("sms.manager_orders_none");
+  // The longest waiting first (the newest came with an alert just now); those that do not fit
+  // are counted.
   std::vector<std::string> parts;
-  for (const Order& o : *orders) {  // newest first: those that do not fit are counted
+  for (auto it = orders->rbegin(); it != orders->rend(); ++it) {
+    const Order& o = *it;
     parts.push_back(std::to_string(o.id) + " " + StatusName(t_, lang_, o.status) + " " +
                     ItemsLine(o.items, 24, t_.Get(lang_, "sms.more")) + " " +
                     NationalPhone(o.phone, v_.country_code));

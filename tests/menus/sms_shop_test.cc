@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -856,11 +857,13 @@ TEST_F(SmsShopTest, AManagerSeesTheStockOfEveryProduct) {
   EXPECT_EQ(Stock("S1"), 1);
 }
 
-TEST_F(SmsShopTest, OpenOrdersShowTheNewestFirstAndCountTheRest) {
+// The orders waiting longest come first: the newest came with an alert moments ago.
+TEST_F(SmsShopTest, OpenOrdersShowTheOldestFirstAndCountTheRest) {
   for (int i = 0; i < 6; ++i)
     Send("+628120000001" + std::to_string(i), "PESAN M1 1 ALAMAT Jl Mawar 3");
-  const auto orders = Orders();  // newest first
+  auto orders = Orders();  // newest first
   ASSERT_EQ(orders.size(), 6u);
+  std::reverse(orders.begin(), orders.end());
   auto open = Reply(kManager, "PESANAN");
   EXPECT_EQ(CountSegments(open).segments, 1u) << open;
   EXPECT_EQ(open.rfind(std::to_string(orders[0].id) + " Baru", 0), 0u) << open;
