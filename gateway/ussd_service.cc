@@ -29,12 +29,24 @@ Result<std::shared_ptr<const ussd::CustomerView>> UssdService::LoadCustomer(
   if (!store) return store.error();
   auto customer = (*store)->GetCustomer(shop.shop.id, phone);
   if (!customer) return customer.error();
+  // The orders still open first (the customer may want to cancel one, however many came after
+  // it), then the newest of the others: as many as the menu lists and one more.
   OrderFilter f;
   f.shop_id = shop.shop.id;
   f.phone = phone;
   f.limit = 5;
+  f.open_only = true;
   auto orders = (*store)->ListOrders(f);
   if (!orders) return orders.error();
+  if (orders->size() < static_cast<size_t>(f.limit)) {
+    f.open_only = false;
+    auto newest = (*store)->ListOrders(f);
+    if (!newest) return newest.error();
+    for (auto& o : *newest) {
+      if (orders->size() == static_cast<size_t>(f.limit)) break;
+      if (!IsOpen(o.status)) orders->push_back(std::move(o));
+    }
+  }
   if (*customer) {
     view->address = (*customer)->address;
     if (Texts::IsLanguage((*customer)->language)) view->language = (*customer)->language;

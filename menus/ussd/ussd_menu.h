@@ -65,7 +65,7 @@ struct CustomerView {
   std::string phone;              // E.164
   std::string language;           // the language to start in
   std::string address;            // on file, "" when none
-  std::vector<PastOrder> recent;  // newest first
+  std::vector<PastOrder> recent;  // the open ones first, newest first within each
   std::string today;              // the shop's local day now
 };
 

@@ -178,6 +178,40 @@ TEST(UssdHttp, CancelFromMyOrdersGivesTheStockBack) {
   EXPECT_NE(other.body.find("Belum ada pesanan"), std::string::npos) << other.body;
 }
 
+// "My orders" lists the open orders first: one placed before several others stays in reach,
+// to be cancelled, whatever came after it.
+TEST(UssdHttp, MyOrdersListTheOpenOnesFirst) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  const std::string phone = "+6281200000021";
+  for (int qty = 1; qty <= 5; ++qty) {
+    // The first gives the address; the others take it as saved ("1 Ya").
+    const std::string q = std::to_string(qty), where = qty == 1 ? "*Jl Mawar 3" : "*1";
+    for (const auto& t : {std::string(), std::string("1"), std::string("1*1"), "1*1*" + q,
+                          "1*1*" + q + where, "1*1*" + q + where + "*1"}) {
+      gw.Ussd("M" + q, phone, t);
+    }
+  }
+  auto orders = AllOrders(dir);  // newest first
+  ASSERT_EQ(orders.size(), 5u);
+  // The customer cancels the newest two, each the first in the list.
+  for (const char* session : {"X1", "X2"}) {
+    gw.Ussd(session, phone, "2*1*1");
+    EXPECT_EQ(gw.Ussd(session, phone, "2*1*1*1").body.substr(0, 4), "END ");
+  }
+  auto list = gw.Ussd("X3", phone, "2").body;
+  // Four lines fit: the three open ones, newest first, then the newest cancelled one.
+  const auto at = [&](const Order& o) { return list.find("No." + std::to_string(o.id)); };
+  for (size_t i = 2; i < 5; ++i) ASSERT_NE(at(orders[i]), std::string::npos) << list;
+  EXPECT_LT(at(orders[2]), at(orders[3])) << list;
+  EXPECT_LT(at(orders[3]), at(orders[4])) << list;
+  EXPECT_LT(at(orders[4]), at(orders[0])) << list;
+  EXPECT_EQ(at(orders[1]), std::string::npos) << list;
+  // The oldest, fourth when listed newest first, is the third now, and can be cancelled.
+  EXPECT_NE(gw.Ussd("X4", phone, "2*3").body.find("1 Batalkan"), std::string::npos);
+}
+
 TEST(UssdHttp, MenusShowTheStockLeftAfterEachOrderAndCancel) {
   TempDir dir;
   SystemClock clock;
