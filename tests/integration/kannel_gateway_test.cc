@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "core/form.h"
@@ -464,7 +465,89 @@ TEST_F(KannelGatewayTest, SmsQueuedWhileKannelIsDownAllGoOutOnceWhenItIsBack) {
   EXPECT_EQ(smsc, outbox);
 }
 
-// ---- 4. Delivery reports ----
+// ---- 4. A wrong sendsms password ----
+
+TEST_F(KannelGatewayTest, WrongSendsmsPasswordHoldsMessagesBackUntilItIsRight) {
+  // The operator mistypes the password of Kannel's sendsms-user group. smsbox answers every
+  // sendsms with 403 "Authorization failed for sendsms" (PROTOCOLS.md §6.1): a fault of
+  // the setup, not of a message, so no message may use up its tries on it. Two tries at most
+  // here: a refusal counted as a try would fail the rows within seconds.
+  const std::string right_password = "password = \"" + kannel_->options().password + "\"";
+  std::string right = ReadFile(config_path_);
+  ASSERT_TRUE(Contains(right, right_password)) << right;
+  right = ReplaceAll(right, "[sms]\n", "[sms]\nmax_attempts = 2\n");
+  const std::string wrong = ReplaceAll(right, right_password, "password = \"rahasia-kanel\"");
+  gateway_.reset();
+  CapturedLog log;
+  gateway_ = std::make_unique<TestGateway>(dir_, wrong, clock_);
+
+  // An order by SMS: MO does not need the sendsms password, the answers do.
+  const std::string customer = "+6281200000041";
+  ASSERT_TRUE(
+      kannel_->InjectText("6281200000041", kShortCode, "PESAN T1 1 ALAMAT Jl Kamboja 4").ok());
+  WaitForOrder(1);
+  // The outbox goes on asking smsbox, a hold-back at a time (1 s, then 2 s: the [sms] retry
+  // times), and keeps the rows queued without counting a try; each row says why.
+  auto refused = [](const OutboxMessage& m) {
+    return m.status == OutboxStatus::kQueued && m.attempts == 0 &&
+           Contains(m.last_error, "kannel 403: Authorization failed for sendsms") &&
+           Contains(m.last_error, "credentials refused");
+  };
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto rows = Outbox();
+        return rows.size() == 2 && std::all_of(rows.begin(), rows.end(), refused) &&
+               log.Count("outbox: kannel not ready (kannel 403") >= 3;
+      },
+      kWait))
+      << log.Lines();
+  for (const auto& m : Outbox()) EXPECT_TRUE(refused(m)) << m.id << " " << m.last_error;
+  EXPECT_TRUE(WaitFor([&] { return gateway_->gateway().outbox()->holding_back(); }, kWait));
+  // What the operator sees: `pesan outbox list` and one error in the log naming the cause and
+  // the fix, not one per message and round.
+  auto listed = RunPesan({"outbox", "list", "--json", "--config", config_path_});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto json = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(json.size(), 2u) << listed.out;
+  for (const auto& row : json) {
+    EXPECT_EQ(row["status"], "queued") << row;
+    EXPECT_EQ(row["attempts"].get<int>(), 0) << row;
+    EXPECT_TRUE(Contains(row["last_error"].get<std::string>(),
+                         "kannel 403: Authorization failed for sendsms (credentials refused)"))
+        << row;
+  }
+  EXPECT_EQ(log.Count("error kannel: smsbox refuses our credentials (kannel 403: Authorization "
+                      "failed for sendsms (credentials refused)): check username and password "
+                      "in [sms.kannel]"),
+            1)
+      << log.Lines();
+  int complaints = 0;  // lines at warning level or above
+  std::istringstream lines(log.Lines());
+  for (std::string line; std::getline(lines, line);) {
+    complaints += line.rfind("error ", 0) == 0 || line.rfind("warning ", 0) == 0;
+  }
+  EXPECT_EQ(complaints, 1) << log.Lines();
+  EXPECT_TRUE(kannel_->ReceivedParts().empty());
+
+  // The password put right and the gateway started again: both go out, once each.
+  gateway_.reset();
+  gateway_ = std::make_unique<TestGateway>(dir_, right, clock_);
+  FakesmscMessage alert = Nth(kManager, 1);
+  FakesmscMessage confirmation = Nth(customer, 1);
+  ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kDelivered, 2); }, kWait));
+  ExpectSameText(OutboxTo(kManager).at(0), alert);
+  ExpectSameText(OutboxTo(customer).at(0), confirmation);
+  for (const auto& m : Outbox()) {
+    EXPECT_EQ(m.attempts, 1) << m.id;
+    EXPECT_EQ(m.last_error, "") << m.id;
+  }
+  EXPECT_EQ(kannel_->WaitForMessages(2, 0ms, kManager).size(), 1u);
+  EXPECT_EQ(kannel_->WaitForMessages(2, 0ms, customer).size(), 1u);
+  EXPECT_EQ(kannel_->ReceivedParts().size(), 2u);
+  gateway_.reset();  // before the log is given back
+}
+
+// ---- 5. Delivery reports ----
 
 TEST_F(KannelGatewayTest, DeliveryReportsMarkTheOutboxRows) {
   ASSERT_TRUE(
@@ -486,7 +569,7 @@ TEST_F(KannelGatewayTest, DeliveryReportsMarkTheOutboxRows) {
   }
 }
 
-// ---- 5. The same MO twice ----
+// ---- 6. The same MO twice ----
 
 TEST_F(KannelGatewayTest, MessageDeliveredTwiceByKannelMakesOneOrder) {
   relay_.LoseNextAnswers(1);

@@ -1,8 +1,10 @@
 // KannelChannel against a real Kannel 1.4 (bearerbox + smsbox + fakesmsc, started by
 // KannelHarness): messages out through sendsms to the fake SMSC, MO messages in through
-// sms-service, delivery reports through the dlr-url, and Kannel going away and coming back.
+// sms-service, delivery reports through the dlr-url, Kannel going away and coming back, and a
+// wrong sendsms password.
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -41,6 +43,7 @@ struct Suite {
   ManualClock clock;
   std::shared_ptr<spdlog::logger> log =
       std::make_shared<spdlog::logger>("kannel", std::make_shared<spdlog::sinks::null_sink_mt>());
+  KannelConfig config;  // the channel's: Kannel's sendsms user
   std::unique_ptr<KannelChannel> channel;
   // The channel for the receiver's thread: set once it is started (Kannel may call before).
   std::atomic<KannelChannel*> serving{nullptr};
@@ -84,6 +87,7 @@ class KannelLiveTest : public ::testing::Test {
       done(true);
     };
     events.on_report = [](DeliveryReport r) { suite->reports.Push(std::move(r)); };
+    suite->config = config;
     suite->channel = std::make_unique<KannelChannel>(suite->io, config, std::move(events),
                                                      suite->clock, suite->log);
     suite->channel->Start();
@@ -103,9 +107,10 @@ class KannelLiveTest : public ::testing::Test {
 
   void SetUp() override { ASSERT_TRUE(suite && suite->kannel) << "Kannel did not start"; }
 
-  SendResult SendAndWait(long long id, const std::string& to, const std::string& text) {
+  SendResult SendAndWait(long long id, const std::string& to, const std::string& text,
+                         KannelChannel* channel = suite->channel.get()) {
     BlockingQueue<SendResult> result;
-    suite->channel->Send({id, to, text}, [&result](SendResult r) { result.Push(std::move(r)); });
+    channel->Send({id, to, text}, [&result](SendResult r) { result.Push(std::move(r)); });
     auto r = result.Pop(15s);
     EXPECT_TRUE(r.has_value()) << "no result for sms " << id;
     return r.value_or(SendResult{});
@@ -261,6 +266,49 @@ TEST_F(KannelLiveTest, KannelDownMeansNotReadyAndWorksAgainAfterRestart) {
   // MO works again too.
   ASSERT_TRUE(suite->kannel->InjectText("6281200000206", kShortCode, "STOK").ok());
   EXPECT_EQ(NextMo().text, "STOK");
+}
+
+TEST_F(KannelLiveTest, WrongPasswordHoldsTheMessageBackAndItGoesOnceThePasswordIsRight) {
+  // smsbox answers a sendsms user or password it does not know with 403 "Authorization failed
+  // for sendsms" (PROTOCOLS.md §6.1; Kannel 1.4.5 sends it as text/html) and takes nothing in.
+  auto lines = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  KannelConfig wrong_config = suite->config;
+  wrong_config.password = "rahasia-kanel";
+  auto wrong =
+      std::make_unique<KannelChannel>(suite->io, wrong_config, ChannelEvents{}, suite->clock,
+                                      std::make_shared<spdlog::logger>("kannel", lines));
+  wrong->Start();
+  const std::string to = "+6281200000107", text = "Pesanan #107 siap diambil";
+  for (int i = 0; i < 3; ++i) {
+    SendResult r = SendAndWait(107, to, text, wrong.get());
+    // Held back (no try used), not failed: the message waits for the password to be put right.
+    EXPECT_EQ(r.kind, SendResult::Kind::kNotReady) << r.reason;
+    EXPECT_TRUE(CredentialsRefused(r)) << r.reason;
+    EXPECT_EQ(r.reason, "kannel 403: Authorization failed for sendsms (credentials refused)");
+  }
+  // One error, naming the cause and where to fix it.
+  std::vector<std::string> errors;
+  for (const auto& m : lines->last_raw()) {
+    if (m.level >= spdlog::level::warn) errors.emplace_back(m.payload.data(), m.payload.size());
+  }
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("smsbox refuses our credentials (kannel 403: Authorization failed for "
+                           "sendsms"),
+            std::string::npos)
+      << errors[0];
+  EXPECT_NE(errors[0].find("check username and password in [sms.kannel]"), std::string::npos)
+      << errors[0];
+  wrong.reset();
+
+  // The channel started again with the right password: the message goes, and reaches the SMSC
+  // once (none of the refused requests was taken in).
+  auto right = std::make_unique<KannelChannel>(suite->io, suite->config, ChannelEvents{},
+                                               suite->clock, suite->log);
+  right->Start();
+  SendResult r = SendAndWait(107, to, text, right.get());
+  ASSERT_EQ(r.kind, SendResult::Kind::kAccepted) << r.reason;
+  EXPECT_EQ(Text(ReceivedBySmsc(to)), text);
+  EXPECT_EQ(suite->kannel->WaitForMessages(2, 0ms, to).size(), 1u);
 }
 
 }  // namespace
