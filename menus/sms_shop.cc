@@ -200,9 +200,17 @@ class Conversation {
     return Reply(text);
   }
 
+  // The refusal of an order: its text says no order was made, so nothing is left waiting for a
+  // later ALAMAT or YA to make one after all.
+  pesan::Status Refuse(
+      std::string_view key,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> v = {}) {
+    if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
+    return ReplyKey(key, v);
+  }
   // The refusal of an order that would come to more than any total can be.
-  pesan::Status RefuseTotal(const std::string& lang) {
-    return Reply(t_.Format(lang, "sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}}));
+  pesan::Status RefuseTotal() {
+    return Refuse("sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}});
   }
 
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat);
@@ -369,21 +377,21 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   } else if (customer_) {
     address = customer_->address;
   }
-  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
+  if (!shop_.open) return Refuse("sms.shop_closed", {{"shop", shop_.name}});
   if (address.empty()) {
     // An order that cannot be made is said so now, not after the customer sends an address.
     std::optional<Rupiah> total = 0;
     for (const auto& [code, qty] : lines) {
       const int at = view_.Find(code);
-      if (at < 0) return ReplyKey("sms.unknown_product", {{"code", code}});
+      if (at < 0) return Refuse("sms.order_unknown_product", {{"code", code}});
       const std::int64_t left = view_.Stock(at);
-      if (left <= 0) return ReplyKey("sms.sold_out", {{"code", code}});
+      if (left <= 0) return Refuse("sms.sold_out", {{"code", code}});
       if (qty > left) {
-        return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
+        return Refuse("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
       }
       if (total) total = AddToTotal(*total, view_.products()[static_cast<size_t>(at)].price, qty);
     }
-    if (!total) return RefuseTotal(lang_);
+    if (!total) return RefuseTotal();
     if (auto st = SavePending("address", lines, ""); !st) return st;
     return ReplyKey("sms.ask_address");
   }
@@ -420,8 +428,8 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     const Error& e = placed.error();
     if (e.code == ErrorCode::kNotFound)
-      return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
-    if (IsTotalTooLarge(e)) return RefuseTotal(lang_);
+      return ReplyKey("sms.order_unknown_product", {{"code", Quoted(e.message)}});
+    if (IsTotalTooLarge(e)) return RefuseTotal();
     if (e.code == ErrorCode::kOutOfStock) {
       const StockShortage s = ReadShortage(e.message);
       if (s.left <= 0) return ReplyKey("sms.sold_out", {{"code", s.code}});
