@@ -337,6 +337,71 @@ TEST_F(SmsShopTest, ARepeatRefusedWhileTheShopIsClosedIsDropped) {
   EXPECT_EQ(Orders().size(), 1u);
 }
 
+// A second order before the address joins the first, as a shopkeeper adds to the note: the
+// reply shows the whole order, one product's quantities added up, and one order is made.
+TEST_F(SmsShopTest, OrdersSentBeforeTheAddressAreOneOrder) {
+  Reply(kCustomer, "PESAN B1 2");
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1"),
+            "Ditambahkan. Pesanan Anda kini: 2x Beras 5kg, 1x Minyak goreng 1L. Ke mana dikirim? "
+            "Balas: ALAMAT <alamat atau patokan>");
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1").find("kini: 3x Beras 5kg, 1x Minyak goreng 1L."),
+            std::string::npos);
+  const auto sent = Send(kCustomer, "ALAMAT Jl Dahlia 8");
+  ASSERT_EQ(Orders().size(), 1u);
+  const Order order = Orders()[0];
+  EXPECT_EQ(order.address, "Jl Dahlia 8");
+  ASSERT_EQ(order.items.size(), 2u);
+  EXPECT_EQ(order.items[0].code, "B1");
+  EXPECT_EQ(order.items[0].qty, 3);
+  EXPECT_EQ(order.items[1].code, "M1");
+  EXPECT_EQ(order.items[1].qty, 1);
+  EXPECT_EQ(Stock("B1"), 7);
+  bool alerted = false;
+  for (const auto& m : sent) {
+    alerted |= m.to == kManager && m.text.find("3x Beras 5kg, 1x Minyak") != std::string::npos;
+  }
+  EXPECT_TRUE(alerted);
+
+  // In English; and an order with its address joins the waiting one and is made at once.
+  const std::string other = "+6281200000002";
+  Reply(other, "ORDER M1 2");
+  EXPECT_EQ(Reply(other, "ORDER B1 1"),
+            "Added. Your order is now: 2x Minyak goreng 1L, 1x Beras 5kg. Where should we "
+            "deliver? Reply ADDRESS and the address or a landmark");
+  EXPECT_NE(Reply(other, "ORDER M1 1 ADDRESS Jl Dahlia 9").find("3x Minyak goreng 1L, 1x Beras"),
+            std::string::npos);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].phone, other);
+  EXPECT_EQ(Orders()[0].items.size(), 2u);
+  EXPECT_EQ(Stock("M1"), 16);
+  EXPECT_EQ(Reply(other, "YES"), "No order is waiting. To order: ORDER B1 2");
+}
+
+// However many products join, the reply is one SMS; more than one order may hold of a product is
+// refused as in one text, and the waiting order stays as it was.
+TEST_F(SmsShopTest, AJoinedOrderFitsOneSmsAndKeepsTheLargestQuantity) {
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 12; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci batangan wangi nomor " + std::to_string(i),
+                    4500, 300000, "batang", "Sabun", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  Reply(kCustomer, "PESAN S1 60000");
+  std::string reply;
+  for (int i = 2; i <= 12; ++i) reply = Reply(kCustomer, "PESAN S" + std::to_string(i) + " 1");
+  EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
+  EXPECT_NE(reply.find("60000x Sabun"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("lainnya"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("ALAMAT"), std::string::npos) << reply;
+
+  EXPECT_EQ(Reply(kCustomer, "PESAN S1 40000"),
+            "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN S1 1");
+  Send(kCustomer, "ALAMAT Jl Dahlia 8");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].items.size(), 12u);
+  EXPECT_EQ(Stock("S1"), 240000);
+}
+
 TEST_F(SmsShopTest, StatusShowsOpenOrdersBeforeClosedOnes) {
   Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
   const auto first = Orders()[0].id;
