@@ -200,12 +200,25 @@ class Conversation {
     return Reply(text);
   }
 
+  // The refusal of an order: its text says no order was made, so nothing is left waiting for a
+  // later ALAMAT or YA to make one after all.
+  pesan::Status Refuse(
+      std::string_view key,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> v = {}) {
+    if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
+    return ReplyKey(key, v);
+  }
   // The refusal of an order that would come to more than any total can be.
-  pesan::Status RefuseTotal(const std::string& lang) {
-    return Reply(t_.Format(lang, "sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}}));
+  pesan::Status RefuseTotal() {
+    return Refuse("sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}});
   }
 
-  pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat);
+  // `joined`: the lines are those of an order that waited for its address and a new PESAN's.
+  pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat,
+                      bool joined = false);
+  // A new PESAN: while an earlier order waits for its address, the two are one order, the
+  // quantities of a product in both added up.
+  pesan::Status TakeOrder(const sms::PlaceOrder& order);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
   pesan::Status Pending(bool confirm);
@@ -330,9 +343,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, sms::PlaceOrder>) {
           if (!c.address.empty() && !AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
-          Lines lines;
-          for (const auto& it : c.items) lines.emplace_back(it.code, it.quantity);
-          return Place(lines, c.address, false);
+          return TakeOrder(c);
         } else if constexpr (std::is_same_v<T, sms::SetAddress>) {
           if (!AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           return SetAddress(c.address);
@@ -362,30 +373,66 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
   return store_.SaveSession(PendingKey(shop_, from_), j.dump(), now_);
 }
 
-pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat) {
+pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
+  Lines lines;
+  for (const auto& it : order.items) lines.emplace_back(it.code, it.quantity);
+  auto row = store_.LoadSession(PendingKey(shop_, from_));
+  if (!row) return row.error();
+  if (!*row) return Place(lines, order.address, false);
+  auto j = nlohmann::json::parse(**row, nullptr, false);
+  if (!j.is_object() || j.value("kind", "") != "address") return Place(lines, order.address, false);
+  Lines joined = j.value("lines", Lines{});
+  for (const auto& [code, qty] : lines) {
+    auto same = std::find_if(joined.begin(), joined.end(),
+                             [&](const auto& line) { return line.first == code; });
+    if (same == joined.end()) {
+      joined.emplace_back(code, qty);
+    } else if ((same->second += qty) > sms::kMaxQuantity) {
+      // Too many of one product for one order, as if written in one text: the waiting order
+      // stays as it was.
+      const std::string usage = sms::CommandText(sms::PlaceOrder{{{code, 1}}, ""}, Keywords());
+      return ReplyKey("sms.bad_quantity",
+                      {{"max", CountText(lang_, sms::kMaxQuantity)}, {"usage", usage}});
+    }
+  }
+  return Place(joined, order.address, false, true);
+}
+
+pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat,
+                                  bool joined) {
   if (!address.empty()) {
     // Kept even when the shop is closed: the next order needs it all the same.
     if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
   } else if (customer_) {
     address = customer_->address;
   }
-  if (!shop_.open) return ReplyKey("sms.shop_closed", {{"shop", shop_.name}});
+  if (!shop_.open) return Refuse("sms.shop_closed", {{"shop", shop_.name}});
   if (address.empty()) {
     // An order that cannot be made is said so now, not after the customer sends an address.
     std::optional<Rupiah> total = 0;
+    std::vector<OrderItem> items;
     for (const auto& [code, qty] : lines) {
       const int at = view_.Find(code);
-      if (at < 0) return ReplyKey("sms.unknown_product", {{"code", code}});
+      if (at < 0) return Refuse("sms.order_unknown_product", {{"code", code}});
       const std::int64_t left = view_.Stock(at);
-      if (left <= 0) return ReplyKey("sms.sold_out", {{"code", code}});
+      if (left <= 0) return Refuse("sms.sold_out", {{"code", code}});
       if (qty > left) {
-        return ReplyKey("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
+        return Refuse("sms.out_of_stock", {{"code", code}, {"stock", std::to_string(left)}});
       }
-      if (total) total = AddToTotal(*total, view_.products()[static_cast<size_t>(at)].price, qty);
+      const Product& p = view_.products()[static_cast<size_t>(at)];
+      if (total) total = AddToTotal(*total, p.price, qty);
+      items.push_back({0, code, p.name, qty, p.price});
     }
-    if (!total) return RefuseTotal(lang_);
+    if (!total) return RefuseTotal();
     if (auto st = SavePending("address", lines, ""); !st) return st;
-    return ReplyKey("sms.ask_address");
+    if (!joined) return ReplyKey("sms.ask_address");
+    // The customer reads the whole order now waiting, and so sees what was added to what.
+    const std::string more(t_.Get(lang_, "sms.more"));
+    const auto ask = [&](size_t budget) {
+      return t_.Format(lang_, "sms.ask_address_joined",
+                       {{"items", ItemsLine(items, budget, more)}});
+    };
+    return Reply(FitOneSegment(ask, {100, 80, 64, 48, 32, 24}, SegmentFit::kFirstThatFits).text);
   }
   if (!allow_repeat) {
     // The same items and quantities already ordered today: ask before making a second order.
@@ -420,8 +467,8 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     const Error& e = placed.error();
     if (e.code == ErrorCode::kNotFound)
-      return ReplyKey("sms.unknown_product", {{"code", Quoted(e.message)}});
-    if (IsTotalTooLarge(e)) return RefuseTotal(lang_);
+      return ReplyKey("sms.order_unknown_product", {{"code", Quoted(e.message)}});
+    if (IsTotalTooLarge(e)) return RefuseTotal();
     if (e.code == ErrorCode::kOutOfStock) {
       const StockShortage s = ReadShortage(e.message);
       if (s.left <= 0) return ReplyKey("sms.sold_out", {{"code", s.code}});

@@ -239,11 +239,13 @@ TEST_F(SmsShopTest, AnOrderThatCouldNotBePlacedDoesNotWaitAnyMore) {
 }
 
 TEST_F(SmsShopTest, NewCustomersLearnAboutCodesAndStockBeforeTheAddress) {
-  EXPECT_EQ(Reply(kCustomer, "PESAN ZZ 1"), "Kode ZZ tidak ada. Ketik HARGA untuk daftar produk.");
+  EXPECT_EQ(Reply(kCustomer, "PESAN ZZ 1"),
+            "Kode ZZ tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
   EXPECT_EQ(Reply(kCustomer, "PESAN L1 1"), "Maaf, L1 sedang habis. Pesanan tidak dibuat.");
   EXPECT_EQ(Reply(kCustomer, "PESAN B1 11"), "Maaf, stok B1 tinggal 10. Pesanan tidak dibuat.");
   Send(kManager, "HAPUS M1");
-  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1"), "Kode M1 tidak ada. Ketik HARGA untuk daftar produk.");
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1"),
+            "Kode M1 tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
   // None of them waits for the address.
   EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("disimpan"), std::string::npos);
   EXPECT_TRUE(Orders().empty());
@@ -270,6 +272,135 @@ TEST_F(SmsShopTest, AnAddressSentWhileTheShopIsClosedIsKept) {
   Send(kCustomer, "PESAN B1 1");
   ASSERT_EQ(Orders().size(), 1u);
   EXPECT_EQ(Orders()[0].address, "dekat masjid");
+}
+
+// Told that no order was made, the customer has nothing waiting: a later ALAMAT saves the
+// address and a YA finds nothing to confirm.
+TEST_F(SmsShopTest, AnOrderRefusedWhileItWaitsForItsAddressIsDropped) {
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 2").find("ALAMAT"), std::string::npos);
+  Send(kManager, "TUTUP");
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT Jl Dahlia 9"),
+            "Maaf, BUMDes Maju Bersama sedang tutup. Pesanan tidak dibuat.");
+  EXPECT_EQ((*store_->GetCustomer(shop_.id, kCustomer))->address, "Jl Dahlia 9");
+  Send(kManager, "BUKA");
+  EXPECT_EQ(Reply(kCustomer, "YA"), "Tidak ada pesanan yang menunggu. Pesan: PESAN B1 2");
+  const auto alerts = Send(kCustomer, "ALAMAT Jl Dahlia 10");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].to, kCustomer);
+  EXPECT_EQ(alerts[0].text, "Alamat disimpan: Jl Dahlia 10");
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
+  // The address saved while the shop was closed, then changed, is the next order's.
+  Send(kCustomer, "PESAN M1 1");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "Jl Dahlia 10");
+}
+
+// Every refusal saying no order was made, before the address is asked for, leaves nothing to be
+// made by a later ALAMAT: the shop closed, a code it has not, too few in stock, none, too much.
+TEST_F(SmsShopTest, EveryRefusalDropsTheOrderWaitingForItsAddress) {
+  Reply(kManager, "TAMBAH E1 400000000000 Emas batangan");
+  Reply(kManager, "STOK E1 10");
+  const std::vector<std::pair<std::string, std::string>> refusals = {
+      {"PESAN ZZ 1", "Kode ZZ tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk."},
+      {"PESAN L1 1", "Maaf, L1 sedang habis. Pesanan tidak dibuat."},
+      {"PESAN B1 11", "Maaf, stok B1 tinggal 10. Pesanan tidak dibuat."},
+      {"PESAN E1 3",
+       "Maaf, total pesanan lebih dari Rp999.999.999.999. Kurangi jumlahnya. Pesanan tidak "
+       "dibuat."},
+  };
+  int n = 0;
+  for (const auto& [text, refused] : refusals) {
+    const std::string phone = "+62812000001" + std::to_string(10 + n++);
+    EXPECT_NE(Reply(phone, "PESAN B1 2").find("ALAMAT"), std::string::npos);
+    EXPECT_EQ(Reply(phone, text), refused);
+    EXPECT_EQ(Reply(phone, "ALAMAT Jl Dahlia 9"), "Alamat disimpan: Jl Dahlia 9") << text;
+  }
+  const std::string closed = "+6281200000120";
+  Reply(closed, "PESAN B1 2");
+  Send(kManager, "TUTUP");
+  EXPECT_EQ(Reply(closed, "PESAN M1 1"),
+            "Maaf, BUMDes Maju Bersama sedang tutup. Pesanan tidak dibuat.");
+  Send(kManager, "BUKA");
+  EXPECT_EQ(Reply(closed, "ALAMAT Jl Dahlia 9"), "Alamat disimpan: Jl Dahlia 9");
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
+}
+
+// A repeat confirmed with YA while the shop is closed is refused, and not made by a second YA.
+TEST_F(SmsShopTest, ARepeatRefusedWhileTheShopIsClosedIsDropped) {
+  Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1").find("YA"), std::string::npos);
+  Send(kManager, "TUTUP");
+  EXPECT_NE(Reply(kCustomer, "YA").find("tutup"), std::string::npos);
+  Send(kManager, "BUKA");
+  EXPECT_EQ(Reply(kCustomer, "YA"), "Tidak ada pesanan yang menunggu. Pesan: PESAN B1 2");
+  EXPECT_EQ(Orders().size(), 1u);
+}
+
+// A second order before the address joins the first, as a shopkeeper adds to the note: the
+// reply shows the whole order, one product's quantities added up, and one order is made.
+TEST_F(SmsShopTest, OrdersSentBeforeTheAddressAreOneOrder) {
+  Reply(kCustomer, "PESAN B1 2");
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1"),
+            "Ditambahkan. Pesanan Anda kini: 2x Beras 5kg, 1x Minyak goreng 1L. Ke mana dikirim? "
+            "Balas: ALAMAT <alamat atau patokan>");
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1").find("kini: 3x Beras 5kg, 1x Minyak goreng 1L."),
+            std::string::npos);
+  const auto sent = Send(kCustomer, "ALAMAT Jl Dahlia 8");
+  ASSERT_EQ(Orders().size(), 1u);
+  const Order order = Orders()[0];
+  EXPECT_EQ(order.address, "Jl Dahlia 8");
+  ASSERT_EQ(order.items.size(), 2u);
+  EXPECT_EQ(order.items[0].code, "B1");
+  EXPECT_EQ(order.items[0].qty, 3);
+  EXPECT_EQ(order.items[1].code, "M1");
+  EXPECT_EQ(order.items[1].qty, 1);
+  EXPECT_EQ(Stock("B1"), 7);
+  bool alerted = false;
+  for (const auto& m : sent) {
+    alerted |= m.to == kManager && m.text.find("3x Beras 5kg, 1x Minyak") != std::string::npos;
+  }
+  EXPECT_TRUE(alerted);
+
+  // In English; and an order with its address joins the waiting one and is made at once.
+  const std::string other = "+6281200000002";
+  Reply(other, "ORDER M1 2");
+  EXPECT_EQ(Reply(other, "ORDER B1 1"),
+            "Added. Your order is now: 2x Minyak goreng 1L, 1x Beras 5kg. Where should we "
+            "deliver? Reply ADDRESS and the address or a landmark");
+  EXPECT_NE(Reply(other, "ORDER M1 1 ADDRESS Jl Dahlia 9").find("3x Minyak goreng 1L, 1x Beras"),
+            std::string::npos);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].phone, other);
+  EXPECT_EQ(Orders()[0].items.size(), 2u);
+  EXPECT_EQ(Stock("M1"), 16);
+  EXPECT_EQ(Reply(other, "YES"), "No order is waiting. To order: ORDER B1 2");
+}
+
+// However many products join, the reply is one SMS; more than one order may hold of a product is
+// refused as in one text, and the waiting order stays as it was.
+TEST_F(SmsShopTest, AJoinedOrderFitsOneSmsAndKeepsTheLargestQuantity) {
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 12; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci batangan wangi nomor " + std::to_string(i),
+                    4500, 300000, "batang", "Sabun", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  Reply(kCustomer, "PESAN S1 60000");
+  std::string reply;
+  for (int i = 2; i <= 12; ++i) reply = Reply(kCustomer, "PESAN S" + std::to_string(i) + " 1");
+  EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
+  EXPECT_NE(reply.find("60000x Sabun"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("lainnya"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("ALAMAT"), std::string::npos) << reply;
+
+  EXPECT_EQ(Reply(kCustomer, "PESAN S1 40000"),
+            "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN S1 1");
+  Send(kCustomer, "ALAMAT Jl Dahlia 8");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].items.size(), 12u);
+  EXPECT_EQ(Stock("S1"), 240000);
 }
 
 TEST_F(SmsShopTest, StatusShowsOpenOrdersBeforeClosedOnes) {
