@@ -58,7 +58,9 @@ bool CanMove(OrderStatus from, OrderStatus to) {
     case S::kDone:
       return from == S::kAccepted || from == S::kShipped;
     case S::kRejected:
-      return from == S::kNew || from == S::kAccepted;
+      // A shipped order too: a delivery paid on arrival can fail (nobody home, the goods
+      // refused), and the stock comes back.
+      return from == S::kNew || from == S::kAccepted || from == S::kShipped;
     case S::kCancelled:
       return from == S::kNew || from == S::kAccepted;
     case S::kNew:

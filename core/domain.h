@@ -49,7 +49,8 @@ struct Customer {
   std::string language;  // "id", "en", or "" for the gateway's default
 };
 
-// new -> accepted -> shipped -> done, or rejected (by the shop) / cancelled (by the customer).
+// new -> accepted -> shipped -> done, or rejected (by the shop, also once shipped: the delivery
+// failed) / cancelled (by the customer, before it is shipped). done, rejected, cancelled are final.
 enum class OrderStatus { kNew, kAccepted, kShipped, kDone, kRejected, kCancelled };
 
 std::string_view OrderStatusName(OrderStatus s);  // "new", "accepted", ...

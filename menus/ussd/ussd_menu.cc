@@ -403,6 +403,15 @@ void Machine::Apply(std::string_view raw, bool last) {
     }
 
     case Where::kQuantity: {
+      // Sold out since it was chosen (another order took the last, or the shop set its stock to
+      // 0): no quantity can be taken. The list again, saying so, as when a sold-out product is
+      // chosen there; the next hop goes on from the list, as after "0 Back".
+      if (last && shop_.Stock(at_.product) <= 0) {
+        notice_ = t_.Format(lang_, "ussd.product_sold_out", {{"name", Name(at_.product)}});
+        Back();
+        kept_.push_back({"0", -1});
+        return;
+      }
       // The quantity of a product already in the cart is set anew (its screen says how many the
       // cart has): "0 Back" from the next screen and a new number corrects it.
       const std::int64_t max = last ? std::min(shop_.Stock(at_.product), kMaxQty) : kMaxQty;

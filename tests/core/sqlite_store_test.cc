@@ -70,6 +70,38 @@ TEST_F(SqliteStoreTest, CreateOrderAnswersTheOrderAsStored) {
   EXPECT_EQ(placed->items[0].qty, 3);
 }
 
+// A shipped order can still be rejected by the shop (the delivery failed), which returns its
+// stock; the customer's cancellation, as the USSD menu asks for it, is refused once shipped.
+TEST_F(SqliteStoreTest, AShippedOrderCanBeRejectedButNotCancelled) {
+  ASSERT_TRUE(
+      store_->AddProduct(shop_.id, {"B1", "Beras 5 kg", 68000, 10, "karung", "", true}).ok());
+  NewOrder order;
+  order.shop_id = shop_.id;
+  order.phone = "+6281311112222";
+  order.lines = {{"B1", 3}};
+  order.address = "Jl Mawar 3 RT02";
+  order.channel = "ussd";
+  const SystemTime now = SystemTime(std::chrono::seconds(1'790'000'000));
+  auto placed = store_->CreateOrder(order, now);
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  ASSERT_TRUE(store_->MoveOrder(placed->id, OrderStatus::kShipped, "", now).ok());
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->stock, 7);
+
+  auto cancelled = store_->MoveOrder(placed->id, OrderStatus::kCancelled, "", now);
+  ASSERT_FALSE(cancelled.ok());
+  EXPECT_EQ(cancelled.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->GetOrder(placed->id)->status, OrderStatus::kShipped);
+
+  auto rejected = store_->MoveOrder(placed->id, OrderStatus::kRejected, "tidak ada orang", now);
+  ASSERT_TRUE(rejected.ok()) << rejected.error().message;
+  EXPECT_EQ(store_->GetOrder(placed->id)->status, OrderStatus::kRejected);
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->stock, 10);
+  // Final: no second return of the stock, no way to done.
+  EXPECT_FALSE(store_->MoveOrder(placed->id, OrderStatus::kRejected, "", now).ok());
+  EXPECT_FALSE(store_->MoveOrder(placed->id, OrderStatus::kDone, "", now).ok());
+  EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->stock, 10);
+}
+
 // A list of orders reads the items of all of them at once: each order gets its own items, in
 // the order they were written, and an order listed alone gets the same.
 TEST_F(SqliteStoreTest, ListedOrdersEachCarryTheirOwnItems) {

@@ -480,6 +480,33 @@ TEST_F(SmsShopTest, CompletingANewOrderSaysToShipItFirst) {
   EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
 }
 
+// Paid on delivery, a delivery can fail (nobody home, the goods refused): the shop rejects the
+// shipped order, the stock comes back, the customer is told, and the report takes no money for it.
+TEST_F(SmsShopTest, AShippedOrderWhoseDeliveryFailedIsRejected) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  Send(kManager, "OK " + id);
+  Send(kManager, "KIRIM " + id);
+  EXPECT_EQ(Stock("B1"), 8);
+  // Only the shop can: the customer's BATAL of a shipped order is refused.
+  EXPECT_NE(Reply(kCustomer, "BATAL " + id).find("tidak bisa dibatalkan"), std::string::npos);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kShipped);
+
+  auto out = Send(kManager, "TOLAK " + id + " pelanggan tidak ada");
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kRejected);
+  EXPECT_EQ(Orders()[0].note, "pelanggan tidak ada");
+  EXPECT_EQ(Stock("B1"), 10);
+  std::string customer, manager;
+  for (const auto& m : out) (m.to == kCustomer ? customer : manager) = m.text;
+  EXPECT_EQ(customer,
+            "Maaf, pesanan no. " + id + " ditolak toko: pelanggan tidak ada. BUMDes Maju Bersama");
+  EXPECT_EQ(manager, "OK: pesanan " + id + " ditolak.");
+  EXPECT_EQ(Reply(kManager, "LAPORAN"), "Hari ini belum ada pesanan.");
+  // Rejected is final, as done is.
+  EXPECT_NE(Reply(kManager, "SELESAI " + id).find("tidak bisa diubah"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "TOLAK " + id).find("tidak bisa diubah"), std::string::npos);
+  EXPECT_EQ(Stock("B1"), 10);
+}
 TEST_F(SmsShopTest, RejectingGivesTheStockBackAndTellsTheReason) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);

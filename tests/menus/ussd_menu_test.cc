@@ -106,6 +106,43 @@ TEST(UssdMenu, SoldOutProductIsMarkedAndCannotBeChosen) {
   EXPECT_NE(r.screen.find("Pilih produk"), std::string::npos);
 }
 
+// A product sold out while its quantity screen is shown (the shop's STOK G1 0, another order):
+// the quantity typed next is answered as a sold-out choice from the list is, with the list.
+TEST(UssdMenu, AProductSoldOutOnItsQuantityScreenLeadsBackToTheList) {
+  auto shop = DemoShop();
+  auto c = NewCustomer();
+  auto asked = Walk(shop, c, "1*2");
+  EXPECT_NE(asked.screen.find("Jumlah? (1-5)"), std::string::npos) << asked.screen;
+  auto sold = shop;
+  sold.stock[1] = 0;  // G1
+  for (const char* typed : {"3", "x"}) {
+    auto r = Walk(sold, c, asked.kept + "*" + typed);
+    EXPECT_FALSE(r.end);
+    EXPECT_FALSE(r.effect);
+    EXPECT_TRUE(r.refused);
+    EXPECT_NE(r.screen.find("Maaf, Gula pasir 1kg sedang habis."), std::string::npos) << r.screen;
+    EXPECT_NE(r.screen.find("Pilih produk"), std::string::npos) << r.screen;
+    EXPECT_NE(r.screen.find("Gula pasir 1kg Rp17.500 (habis)"), std::string::npos) << r.screen;
+    EXPECT_EQ(r.screen.find("Jumlah"), std::string::npos) << r.screen;
+    // The next hop goes on from the list.
+    EXPECT_EQ(Walk(sold, c, r.kept).screen, Walk(sold, c, "1").screen) << r.kept;
+    EXPECT_NE(Walk(sold, c, r.kept + "*1").screen.find("Jumlah? (1-200)"), std::string::npos);
+  }
+  // With the cart holding another product: it keeps it.
+  auto more = Walk(shop, c, "1*1*2*Jl Mawar 3*2*2");
+  EXPECT_NE(more.screen.find("Jumlah? (1-5)"), std::string::npos) << more.screen;
+  auto back = Walk(sold, c, more.kept + "*3");
+  EXPECT_NE(back.screen.find("Maaf, Gula pasir 1kg sedang habis."), std::string::npos)
+      << back.screen;
+  auto summary = Walk(sold, c, back.kept + "*1*4").screen;
+  EXPECT_NE(summary.find("4x Beras 5kg Rp260.000"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("Gula"), std::string::npos) << summary;
+  // In English too.
+  c.language = "en";
+  auto en = Walk(sold, c, Walk(shop, c, "1*2").kept + "*3").screen;
+  EXPECT_NE(en.find("Sorry, Gula pasir 1kg is sold out."), std::string::npos) << en;
+}
+
 TEST(UssdMenu, AStepSaysWhetherItsLastInputWasRefused) {
   auto shop = DemoShop();
   auto c = NewCustomer();
