@@ -200,6 +200,11 @@ class Conversation {
     return Reply(text);
   }
 
+  // The reply to a manager locked out by wrong PINs: for how many minutes more.
+  pesan::Status PinLocked(std::chrono::minutes left) {
+    return ReplyKey("sms.manager_pin_locked", {{"minutes", std::to_string(left.count())}});
+  }
+
   // The refusal of an order that would come to more than any total can be.
   pesan::Status RefuseTotal(const std::string& lang) {
     return Reply(t_.Format(lang, "sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}}));
@@ -304,12 +309,17 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.
     if (!manager) return Guarded(t_.Get(lang_, "sms.help"));
     if (!shop_.pin.empty()) {
-      if (guard_.PinLocked(from_, now_)) return ReplyKey("sms.manager_pin_locked");
+      if (auto left = guard_.PinLockLeft(from_, now_); left.count() > 0) return PinLocked(left);
+      // The command as it should follow the PIN, without whatever PIN was given.
+      const std::string usage = ShortenAtWord(sms::CommandText(cmd, Keywords()), 60);
+      if (parsed.pin.empty()) {
+        // No PIN at all is no guess at it: the manager who answered the alert as it reads
+        // learns the form, and no lockout comes nearer.
+        return ReplyKey("sms.manager_pin_missing", {{"usage", usage}});
+      }
       if (parsed.pin != shop_.pin) {
-        if (guard_.PinFailed(from_, now_)) return ReplyKey("sms.manager_pin_locked");
-        // The command as it should follow the PIN, without whatever PIN was given.
-        return ReplyKey("sms.manager_pin_wrong",
-                        {{"usage", ShortenAtWord(sms::CommandText(cmd, Keywords()), 60)}});
+        if (guard_.PinFailed(from_, now_)) return PinLocked(guard_.PinLockLeft(from_, now_));
+        return ReplyKey("sms.manager_pin_wrong", {{"usage", usage}});
       }
       guard_.PinPassed(from_);
     }
@@ -916,9 +926,10 @@ bool SmsGuard::AllowReply(const std::string& phone, SystemTime now) {
   return true;
 }
 
-bool SmsGuard::PinLocked(const std::string& phone, SystemTime now) const {
+std::chrono::minutes SmsGuard::PinLockLeft(const std::string& phone, SystemTime now) const {
   auto it = pin_.find(phone);
-  return it != pin_.end() && now < it->second.locked_until;
+  if (it == pin_.end() || now >= it->second.locked_until) return std::chrono::minutes(0);
+  return std::chrono::ceil<std::chrono::minutes>(it->second.locked_until - now);
 }
 
 bool SmsGuard::PinFailed(const std::string& phone, SystemTime now) {
