@@ -235,6 +235,7 @@ class Conversation {
   pesan::Status ShowOrder(std::int64_t id);
   pesan::Status StockList(int page);
   pesan::Status Report();
+  std::string ManagerHelpText(int page) const;
   pesan::Status ManagerHelp(int page);
   // Whether a manager's HARGA with words and no price ("HARGA beras") asks for the price list
   // rather than a price change gone wrong ("HARGA B1").
@@ -359,6 +360,13 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
         } else if constexpr (std::is_same_v<T, sms::Help>) {
           if (manager) return ManagerHelp(c.page);
           return Reply(t_.Get(lang_, "sms.help"));
+        } else if (manager) {
+          // "KRIM 1", "0K 1": a manager meant one of the managers' commands, whose list is the
+          // answer, after a word that the text was not understood where one SMS has room.
+          const std::string help = ManagerHelpText(1);
+          const std::string said =
+              std::string(t_.Get(lang_, "sms.manager_not_understood")) + " " + help;
+          return Guarded(CountSegments(ToGsmFriendly(said)).segments == 1 ? said : help);
         } else {
           return Guarded(t_.Get(lang_, "sms.help"));  // Unknown
         }
@@ -899,12 +907,14 @@ pesan::Status Conversation::Report() {
 }
 
 // The managers' commands, one SMS a page; with a PIN set, each page says how to give it.
-pesan::Status Conversation::ManagerHelp(int page) {
+std::string Conversation::ManagerHelpText(int page) const {
   const bool second = page >= 2;
   std::string text(t_.Get(lang_, second ? "sms.manager_help_2" : "sms.manager_help"));
   if (!shop_.pin.empty()) text += " " + std::string(t_.Get(lang_, "sms.manager_help_pin"));
-  return Reply(text);
+  return text;
 }
+
+pesan::Status Conversation::ManagerHelp(int page) { return Reply(ManagerHelpText(page)); }
 
 bool Conversation::SearchesProducts(const sms::Command& cmd) const {
   const auto* list = std::get_if<sms::PriceList>(&cmd);

@@ -531,6 +531,22 @@ TEST_F(SmsShopTest, ManagersGetTheRightFormWhereCustomersGetHelp) {
   EXPECT_NE(Reply(kCustomer, "HARGA B1").find("B1 Beras 5kg 65.000"), std::string::npos);
 }
 
+// A manager's keyword mistyped is no customer's question: the answer is the managers' commands.
+TEST_F(SmsShopTest, AManagersMistypedKeywordGetsTheManagersHelp) {
+  const std::string help(texts_->Get("id", "sms.manager_help"));
+  for (const char* typo : {"KRIM 1", "0K 1", "halo"}) {
+    const std::string reply = Reply(kManager, typo);
+    EXPECT_EQ(reply, "Salah ketik? " + help) << typo;
+    EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
+  }
+  clock_.Advance(std::chrono::minutes(61));  // the cap on help replies is per hour
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "SHPI 1"),
+            "Not understood. " + std::string(texts_->Get("en", "sms.manager_help")));
+  // Customers keep theirs.
+  EXPECT_EQ(Reply(kCustomer, "KRIM 1"), texts_->Get("id", "sms.help"));
+}
+
 TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);
@@ -1092,6 +1108,19 @@ TEST_F(SmsShopPinTest, TheHelpSaysHowToGiveThePin) {
     auto help = Reply(kManager, ask);
     EXPECT_NE(help.find("PIN 1234 OK 12"), std::string::npos) << help;
     EXPECT_EQ(CountSegments(help).segments, 1u) << help;
+  }
+}
+
+// With the PIN's line, the managers' help and the word before it still fit one SMS.
+TEST_F(SmsShopPinTest, AMistypedKeywordGetsTheHelpWithThePinInOneSms) {
+  for (const char* lang : {"id", "en"}) {
+    voice_.manager_language = lang;
+    clock_.Advance(std::chrono::minutes(61));
+    const std::string reply = Reply(kManager, "KRIM 1");
+    EXPECT_NE(reply.find(texts_->Get(lang, "sms.manager_not_understood")), std::string::npos)
+        << reply;
+    EXPECT_NE(reply.find(texts_->Get(lang, "sms.manager_help_pin")), std::string::npos) << reply;
+    EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
   }
 }
 
