@@ -910,7 +910,11 @@ pesan::Status Conversation::Report() {
 std::string Conversation::ManagerHelpText(int page) const {
   const bool second = page >= 2;
   std::string text(t_.Get(lang_, second ? "sms.manager_help_2" : "sms.manager_help"));
-  if (!shop_.pin.empty()) text += " " + std::string(t_.Get(lang_, "sms.manager_help_pin"));
+  if (!shop_.pin.empty()) {
+    // Two sentences: "... BANTUAN 2. Tulis PIN dulu: ...", whether or not the help ends in a stop.
+    text += text.ends_with('.') ? " " : ". ";
+    text += t_.Get(lang_, "sms.manager_help_pin");
+  }
   return text;
 }
 

@@ -1103,12 +1103,16 @@ TEST_F(SmsShopPinTest, TheHelpSaysHowToGiveThePin) {
     EXPECT_NE(help.find("Tulis PIN dulu: PIN 1234 OK 12"), std::string::npos) << help;
     EXPECT_EQ(CountSegments(help).segments, 1u) << help;
   }
+  // The PIN's line is a sentence of its own.
+  EXPECT_NE(Reply(kManager, "BANTUAN").find("BANTUAN 2. Tulis PIN dulu"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "BANTUAN 2").find("HAPUS B9. Tulis PIN dulu"), std::string::npos);
   voice_.manager_language = "en";
   for (const char* ask : {"HELP", "HELP 2"}) {
     auto help = Reply(kManager, ask);
     EXPECT_NE(help.find("PIN 1234 OK 12"), std::string::npos) << help;
     EXPECT_EQ(CountSegments(help).segments, 1u) << help;
   }
+  EXPECT_NE(Reply(kManager, "HELP").find("HELP 2. Give the PIN first"), std::string::npos);
 }
 
 // With the PIN's line, the managers' help and the word before it still fit one SMS.
