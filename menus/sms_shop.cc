@@ -192,6 +192,10 @@ class Conversation {
       return ReplyKey("sms.manager_name_too_long",
                       {{"max", std::to_string(e.max_chars)}, {"usage", UsageOf(e)}});
     }
+    if (e.form == sms::CommandForm::kStock && e.max_stock > 0) {
+      return ReplyKey("sms.manager_stock_too_large",
+                      {{"max", CountText(lang_, e.max_stock)}, {"usage", UsageOf(e)}});
+    }
     return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(e)}});
   }
   // Help or a format error: only a few per hour per number, never to machines.

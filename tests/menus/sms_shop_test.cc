@@ -303,6 +303,22 @@ TEST_F(SmsShopTest, StockWithASignAddsOrTakesAway) {
   EXPECT_EQ(Stock("B1"), 7);
 }
 
+// A stock is written as an order's quantity or a price is: "1.000" is a thousand. One too large
+// says the most a stock may be.
+TEST_F(SmsShopTest, AStockTakesThousandsSeparatorsAndSaysItsLimit) {
+  EXPECT_EQ(Reply(kManager, "STOK B1 1.000"), "OK: stok B1 sekarang 1000.");
+  EXPECT_EQ(Stock("B1"), 1000);
+  Reply(kManager, "STOK B1 +2.500");
+  EXPECT_EQ(Stock("B1"), 3500);
+  EXPECT_EQ(Reply(kManager, "STOK B1 99999999999"),
+            "Stok paling banyak 999.999.999. Contoh: STOK B1 20");
+  EXPECT_EQ(Stock("B1"), 3500);
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "STOCK B1 +1,000,000,000"),
+            "The stock is at most 999,999,999. Example: STOCK B1 20");
+  EXPECT_EQ(Stock("B1"), 3500);
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
