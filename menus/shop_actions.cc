@@ -98,15 +98,16 @@ std::string ShortenAtWord(std::string_view text, size_t max_chars) {
 }
 
 std::string ManagerAlert(const Voice& v, const Shop& shop, const Order& order) {
-  (void)shop;
   const std::string& lang = v.manager_language;
+  // With a PIN set, the reply it asks for is written with the PIN's place, never the PIN itself.
+  const std::string key = shop.pin.empty() ? "sms.manager_alert" : "sms.manager_alert_pin";
   const std::string id = std::to_string(order.id);
   const std::string phone = NationalPhone(order.phone, v.country_code);
   const auto build = [&](size_t budget) {
     std::string where = order.pickup ? std::string(v.texts->Get(lang, "sms.manager_alert_pickup"))
                                      : ShortenAtWord(order.address, budget);
     return v.texts->Format(
-        lang, "sms.manager_alert",
+        lang, key,
         {{"order", id},
          {"items", ItemsLine(order.items, budget, v.texts->Get(lang, "sms.more"))},
          {"total", FormatRupiah(order.total)},

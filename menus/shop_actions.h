@@ -78,7 +78,8 @@ FittedText FitOneSegment(Build build, const Budgets& budgets, SegmentFit fit) {
 }
 
 // The manager's alert for a new order: number, items, total, address, the customer's number in
-// national form, how to answer. One GSM-7 segment whenever the text is Latin.
+// national form, how to answer (after the PIN's place, "PIN <PIN> OK 12", where the shop has a
+// PIN). One GSM-7 segment whenever the text is Latin.
 std::string ManagerAlert(const Voice& voice, const Shop& shop, const Order& order);
 // The customer's confirmation SMS.
 std::string CustomerConfirmation(const Voice& voice, std::string_view lang, const Shop& shop,

@@ -192,6 +192,10 @@ class Conversation {
       return ReplyKey("sms.manager_name_too_long",
                       {{"max", std::to_string(e.max_chars)}, {"usage", UsageOf(e)}});
     }
+    if (e.form == sms::CommandForm::kStock && e.max_stock > 0) {
+      return ReplyKey("sms.manager_stock_too_large",
+                      {{"max", CountText(lang_, e.max_stock)}, {"usage", UsageOf(e)}});
+    }
     return ReplyKey("sms.manager_bad_format", {{"usage", UsageOf(e)}});
   }
   // Help or a format error: only a few per hour per number, never to machines.
@@ -208,6 +212,12 @@ class Conversation {
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     return ReplyKey(key, v);
   }
+
+  // The reply to a manager locked out by wrong PINs: for how many minutes more.
+  pesan::Status PinLocked(std::chrono::minutes left) {
+    return ReplyKey("sms.manager_pin_locked", {{"minutes", std::to_string(left.count())}});
+  }
+
   // The refusal of an order that would come to more than any total can be.
   pesan::Status RefuseTotal() {
     return Refuse("sms.total_too_large", {{"max", FormatRupiah(kMaxOrderTotal)}});
@@ -243,6 +253,7 @@ class Conversation {
   pesan::Status ShowOrder(std::int64_t id);
   pesan::Status StockList(int page);
   pesan::Status Report();
+  std::string ManagerHelpText(int page) const;
   pesan::Status ManagerHelp(int page);
   // Whether a manager's HARGA with words and no price ("HARGA beras") asks for the price list
   // rather than a price change gone wrong ("HARGA B1").
@@ -317,12 +328,17 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.
     if (!manager) return Guarded(t_.Get(lang_, "sms.help"));
     if (!shop_.pin.empty()) {
-      if (guard_.PinLocked(from_, now_)) return ReplyKey("sms.manager_pin_locked");
+      if (auto left = guard_.PinLockLeft(from_, now_); left.count() > 0) return PinLocked(left);
+      // The command as it should follow the PIN, without whatever PIN was given.
+      const std::string usage = ShortenAtWord(sms::CommandText(cmd, Keywords()), 60);
+      if (parsed.pin.empty()) {
+        // No PIN at all is no guess at it: the manager who answered the alert as it reads
+        // learns the form, and no lockout comes nearer.
+        return ReplyKey("sms.manager_pin_missing", {{"usage", usage}});
+      }
       if (parsed.pin != shop_.pin) {
-        if (guard_.PinFailed(from_, now_)) return ReplyKey("sms.manager_pin_locked");
-        // The command as it should follow the PIN, without whatever PIN was given.
-        return ReplyKey("sms.manager_pin_wrong",
-                        {{"usage", ShortenAtWord(sms::CommandText(cmd, Keywords()), 60)}});
+        if (guard_.PinFailed(from_, now_)) return PinLocked(guard_.PinLockLeft(from_, now_));
+        return ReplyKey("sms.manager_pin_wrong", {{"usage", usage}});
       }
       guard_.PinPassed(from_);
     }
@@ -360,6 +376,13 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
         } else if constexpr (std::is_same_v<T, sms::Help>) {
           if (manager) return ManagerHelp(c.page);
           return Reply(t_.Get(lang_, "sms.help"));
+        } else if (manager) {
+          // "KRIM 1", "0K 1": a manager meant one of the managers' commands, whose list is the
+          // answer, after a word that the text was not understood where one SMS has room.
+          const std::string help = ManagerHelpText(1);
+          const std::string said =
+              std::string(t_.Get(lang_, "sms.manager_not_understood")) + " " + help;
+          return Guarded(CountSegments(ToGsmFriendly(said)).segments == 1 ? said : help);
         } else {
           return Guarded(t_.Get(lang_, "sms.help"));  // Unknown
         }
@@ -939,12 +962,18 @@ pesan::Status Conversation::Report() {
 }
 
 // The managers' commands, one SMS a page; with a PIN set, each page says how to give it.
-pesan::Status Conversation::ManagerHelp(int page) {
+std::string Conversation::ManagerHelpText(int page) const {
   const bool second = page >= 2;
   std::string text(t_.Get(lang_, second ? "sms.manager_help_2" : "sms.manager_help"));
-  if (!shop_.pin.empty()) text += " " + std::string(t_.Get(lang_, "sms.manager_help_pin"));
-  return Reply(text);
+  if (!shop_.pin.empty()) {
+    // Two sentences: "... BANTUAN 2. Tulis PIN dulu: ...", whether or not the help ends in a stop.
+    text += text.ends_with('.') ? " " : ". ";
+    text += t_.Get(lang_, "sms.manager_help_pin");
+  }
+  return text;
 }
+
+pesan::Status Conversation::ManagerHelp(int page) { return Reply(ManagerHelpText(page)); }
 
 bool Conversation::SearchesProducts(const sms::Command& cmd) const {
   const auto* list = std::get_if<sms::PriceList>(&cmd);
@@ -966,9 +995,10 @@ bool SmsGuard::AllowReply(const std::string& phone, SystemTime now) {
   return true;
 }
 
-bool SmsGuard::PinLocked(const std::string& phone, SystemTime now) const {
+std::chrono::minutes SmsGuard::PinLockLeft(const std::string& phone, SystemTime now) const {
   auto it = pin_.find(phone);
-  return it != pin_.end() && now < it->second.locked_until;
+  if (it == pin_.end() || now >= it->second.locked_until) return std::chrono::minutes(0);
+  return std::chrono::ceil<std::chrono::minutes>(it->second.locked_until - now);
 }
 
 bool SmsGuard::PinFailed(const std::string& phone, SystemTime now) {

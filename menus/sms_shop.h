@@ -24,7 +24,9 @@ class SmsGuard {
       : replies_per_hour_(replies_per_hour), pin_attempts_(pin_attempts), lockout_(lockout) {}
   // True if one more help/error reply may go to `phone` now (and counts it).
   bool AllowReply(const std::string& phone, SystemTime now);
-  bool PinLocked(const std::string& phone, SystemTime now) const;
+  // How long `phone` stays locked out after too many wrong PINs, in whole minutes rounded up;
+  // zero when it is not locked.
+  std::chrono::minutes PinLockLeft(const std::string& phone, SystemTime now) const;
   // Records a wrong PIN; true when this attempt locked the number.
   bool PinFailed(const std::string& phone, SystemTime now);
   void PinPassed(const std::string& phone) { pin_.erase(phone); }

@@ -566,17 +566,22 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       }
       auto code = ReadCode(lex, form, keyword);
       if (code.index() == 1) return std::get<1>(code);
-      std::string_view token = lex.Next();
-      if (token.empty()) return Fail(form, keyword);
-      if (!AllDigits(token))
-        return Fail(form, keyword, "stock " + Quote(token) + " is not a whole number");
+      const std::string_view run = lex.Next();
+      if (run.empty()) return Fail(form, keyword);
+      if (!AllDigits(run))
+        return Fail(form, keyword, "stock " + Quote(run) + " is not a whole number");
       // "+5" and "+ 5" add, "-5" and "- 5" take away.
       const char sign = lex.LastSign(/*spaced=*/true);
       const bool negative = sign == '-';
       const bool relative = sign != 0;
+      // "1.000" and "1,000" are a thousand, as in an order's quantity.
+      const std::string digits = lex.WithThousands(run);
+      std::string_view token = digits;
       while (token.size() > 1 && token.front() == '0') token.remove_prefix(1);
       if (token.size() > 9) {
-        return Fail(form, keyword, "stock is more than " + std::to_string(kMaxStock));
+        ParseError e = Fail(form, keyword, "stock is more than " + std::to_string(kMaxStock));
+        e.max_stock = kMaxStock;
+        return e;
       }
       std::int64_t stock = 0;
       for (char c : token) stock = stock * 10 + (c - '0');

@@ -26,7 +26,8 @@
 //   SELESAI 123                          delivered and paid (DONE)
 //   TOLAK 123 [alasan]                   reject, with an optional reason of any length (REJECT)
 //   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" (or "+ 5") adds 5,
-//                                        "STOK B1 -5" (or "- 5") takes 5 away
+//                                        "STOK B1 -5" (or "- 5") takes 5 away; 0 to kMaxStock,
+//                                        with thousands dots or commas ("1.000")
 //   STOK [2]                             every product's stock, one SMS a page
 //   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k";
 //                                        "HARGA B1 500 YA" (YES, IYA) when it is meant, however
@@ -217,6 +218,7 @@ struct ParseError {
   std::string keyword;   // the keyword as the sender wrote it, upper case: "STOCK"
   size_t max_chars = 0;  // when free text was too long (a product name): the most it may have
   int max_quantity = 0;  // when a quantity was 0 or too large: the most one product may have
+  std::int64_t max_stock = 0;  // when a stock (or its change) was too large: the most it may be
   bool operator==(const ParseError&) const = default;
 };
 

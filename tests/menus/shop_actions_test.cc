@@ -111,6 +111,29 @@ TEST(ManagerAlert, LatinTextIsCutToOneGsm7Segment) {
 }
 
 // An address cut to fit ends with the three dots of "...", not four with the text's own stop.
+// A shop with a PIN: the alert asks for the reply the commands need, with the PIN's place.
+TEST(ManagerAlert, WithAPinTheReplyItAsksForHasThePinsPlace) {
+  Shop shop;
+  shop.pin = "4321";
+  Order o = AnOrder({{1, "B1", "Beras 5kg", 2, 65000}, {2, "M1", "Minyak goreng 1L", 1, 18000}},
+                    "Jl Mawar 3 RT02 RW 05 dekat masjid besar sebelah warung Bu Siti");
+  Voice voice = TheVoice();
+  for (const char* lang : {"id", "en"}) {
+    voice.manager_language = lang;
+    const std::string alert = ManagerAlert(voice, shop, o);
+    const std::string reply = lang == std::string("id")
+                                  ? "Balas PIN <PIN> OK 17 / PIN <PIN> TOLAK 17"
+                                  : "Reply PIN <PIN> OK 17 / PIN <PIN> REJECT 17";
+    EXPECT_NE(alert.find(reply), std::string::npos) << alert;
+    EXPECT_EQ(alert.find("4321"), std::string::npos) << alert;
+    EXPECT_EQ(CountSegments(alert).coding, SmsCoding::kGsm7);
+    EXPECT_EQ(CountSegments(alert).segments, 1u) << alert;
+  }
+  shop.pin.clear();
+  voice.manager_language = "id";
+  EXPECT_EQ(ManagerAlert(voice, shop, o).find("PIN"), std::string::npos);
+}
+
 TEST(ManagerAlert, ACutAddressEndsWithThreeDots) {
   Shop shop;
   const std::string address =

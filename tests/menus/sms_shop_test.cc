@@ -435,6 +435,22 @@ TEST_F(SmsShopTest, StockWithASignAddsOrTakesAway) {
   EXPECT_EQ(Stock("B1"), 7);
 }
 
+// A stock is written as an order's quantity or a price is: "1.000" is a thousand. One too large
+// says the most a stock may be.
+TEST_F(SmsShopTest, AStockTakesThousandsSeparatorsAndSaysItsLimit) {
+  EXPECT_EQ(Reply(kManager, "STOK B1 1.000"), "OK: stok B1 sekarang 1000.");
+  EXPECT_EQ(Stock("B1"), 1000);
+  Reply(kManager, "STOK B1 +2.500");
+  EXPECT_EQ(Stock("B1"), 3500);
+  EXPECT_EQ(Reply(kManager, "STOK B1 99999999999"),
+            "Stok paling banyak 999.999.999. Contoh: STOK B1 20");
+  EXPECT_EQ(Stock("B1"), 3500);
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "STOCK B1 +1,000,000,000"),
+            "The stock is at most 999,999,999. Example: STOCK B1 20");
+  EXPECT_EQ(Stock("B1"), 3500);
+}
+
 TEST_F(SmsShopTest, UnknownProductAndStockShortageAreExplained) {
   EXPECT_NE(Reply(kCustomer, "PESAN Z9 1 ALAMAT Jl Mawar 3").find("Kode Z9 tidak ada"),
             std::string::npos);
@@ -688,6 +704,22 @@ TEST_F(SmsShopTest, ManagersGetTheRightFormWhereCustomersGetHelp) {
   EXPECT_EQ(Reply(kCustomer, "OK no.13"), help);
   EXPECT_EQ(Reply(kCustomer, "OK abc"), help);
   EXPECT_NE(Reply(kCustomer, "HARGA B1").find("B1 Beras 5kg 65.000"), std::string::npos);
+}
+
+// A manager's keyword mistyped is no customer's question: the answer is the managers' commands.
+TEST_F(SmsShopTest, AManagersMistypedKeywordGetsTheManagersHelp) {
+  const std::string help(texts_->Get("id", "sms.manager_help"));
+  for (const char* typo : {"KRIM 1", "0K 1", "halo"}) {
+    const std::string reply = Reply(kManager, typo);
+    EXPECT_EQ(reply, "Salah ketik? " + help) << typo;
+    EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
+  }
+  clock_.Advance(std::chrono::minutes(61));  // the cap on help replies is per hour
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "SHPI 1"),
+            "Not understood. " + std::string(texts_->Get("en", "sms.manager_help")));
+  // Customers keep theirs.
+  EXPECT_EQ(Reply(kCustomer, "KRIM 1"), texts_->Get("id", "sms.help"));
 }
 
 TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
@@ -1193,13 +1225,52 @@ TEST_F(SmsShopPinTest, ManagerCommandsNeedThePinAndWrongPinsLockOut) {
   EXPECT_EQ(Stock("B1"), 10);
   Reply(kManager, "PIN 4321 STOK B1 50");
   EXPECT_EQ(Stock("B1"), 50);
-  for (int i = 0; i < 5; ++i) Reply(kManager, "PIN 0000 STOK B1 1");
+  for (int i = 0; i < 4; ++i) Reply(kManager, "PIN 0000 STOK B1 1");
+  // The fifth wrong PIN locks the number out, and the reply says for how long.
+  EXPECT_EQ(Reply(kManager, "PIN 0000 STOK B1 1"),
+            "Terlalu banyak PIN salah. Coba lagi dalam 15 menit.");
   auto locked = Reply(kManager, "PIN 4321 STOK B1 7");
-  EXPECT_NE(locked.find("Terlalu banyak"), std::string::npos) << locked;
+  EXPECT_EQ(locked, "Terlalu banyak PIN salah. Coba lagi dalam 15 menit.");
   EXPECT_EQ(Stock("B1"), 50);
-  clock_.Advance(std::chrono::minutes(16));
+  clock_.Advance(std::chrono::seconds(5 * 60 + 30));  // the minutes left are rounded up
+  EXPECT_EQ(Reply(kManager, "PIN 4321 STOK B1 7"),
+            "Terlalu banyak PIN salah. Coba lagi dalam 10 menit.");
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "PIN 4321 STOCK B1 7"), "Too many wrong PINs. Try again in 10 min.");
+  clock_.Advance(std::chrono::minutes(10));
   Reply(kManager, "PIN 4321 STOK B1 7");
   EXPECT_EQ(Stock("B1"), 7);
+}
+
+// The alert says "Balas OK 1": a manager who forgets the PIN is shown where it goes, as often as
+// it happens, and is never locked out for it; only wrong PINs count.
+TEST_F(SmsShopPinTest, AMessageWithoutThePinIsNoWrongPin) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(Reply(kManager, "OK " + id), "Tulis PIN dulu: PIN <PIN Anda> OK " + id);
+  }
+  for (int i = 0; i < 4; ++i) Reply(kManager, "PIN 0000 OK " + id);
+  EXPECT_EQ(Reply(kManager, "ok " + id), "Tulis PIN dulu: PIN <PIN Anda> OK " + id);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+  Reply(kManager, "PIN 4321 OK " + id);
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kAccepted);
+  voice_.manager_language = "en";
+  EXPECT_EQ(Reply(kManager, "SHIP " + id), "Give the PIN first: PIN <your PIN> SHIP " + id);
+}
+
+// The alert of a shop with a PIN asks for the reply with the PIN's place, not the PIN.
+TEST_F(SmsShopPinTest, TheAlertAsksForThePin) {
+  auto sent = Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  std::string alert;
+  for (const auto& m : sent) {
+    if (m.to == kManager) alert = m.text;
+  }
+  EXPECT_NE(alert.find("Balas PIN <PIN> OK " + id + " / PIN <PIN> TOLAK " + id), std::string::npos)
+      << alert;
+  EXPECT_EQ(alert.find(pin_), std::string::npos) << alert;
+  EXPECT_EQ(CountSegments(alert).segments, 1u) << alert;
 }
 
 // Managers of a shop with a PIN learn from the help how to give it; the help itself needs none.
@@ -1209,22 +1280,37 @@ TEST_F(SmsShopPinTest, TheHelpSaysHowToGiveThePin) {
     EXPECT_NE(help.find("Tulis PIN dulu: PIN 1234 OK 12"), std::string::npos) << help;
     EXPECT_EQ(CountSegments(help).segments, 1u) << help;
   }
+  // The PIN's line is a sentence of its own.
+  EXPECT_NE(Reply(kManager, "BANTUAN").find("BANTUAN 2. Tulis PIN dulu"), std::string::npos);
+  EXPECT_NE(Reply(kManager, "BANTUAN 2").find("HAPUS B9. Tulis PIN dulu"), std::string::npos);
   voice_.manager_language = "en";
   for (const char* ask : {"HELP", "HELP 2"}) {
     auto help = Reply(kManager, ask);
     EXPECT_NE(help.find("PIN 1234 OK 12"), std::string::npos) << help;
     EXPECT_EQ(CountSegments(help).segments, 1u) << help;
   }
+  EXPECT_NE(Reply(kManager, "HELP").find("HELP 2. Give the PIN first"), std::string::npos);
+}
+
+// With the PIN's line, the managers' help and the word before it still fit one SMS.
+TEST_F(SmsShopPinTest, AMistypedKeywordGetsTheHelpWithThePinInOneSms) {
+  for (const char* lang : {"id", "en"}) {
+    voice_.manager_language = lang;
+    clock_.Advance(std::chrono::minutes(61));
+    const std::string reply = Reply(kManager, "KRIM 1");
+    EXPECT_NE(reply.find(texts_->Get(lang, "sms.manager_not_understood")), std::string::npos)
+        << reply;
+    EXPECT_NE(reply.find(texts_->Get(lang, "sms.manager_help_pin")), std::string::npos) << reply;
+    EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
+  }
 }
 
 TEST_F(SmsShopPinTest, AWrongPinIsLeftOutOfTheExample) {
-  const std::string expected = "PIN salah atau tidak ada. Tulis: PIN <PIN Anda> KIRIM 1";
-  EXPECT_EQ(Reply(kManager, "PIN 9999 KIRIM 1"), expected);
-  EXPECT_EQ(Reply(kManager, "kirim #1"), expected);
+  EXPECT_EQ(Reply(kManager, "PIN 9999 KIRIM 1"), "PIN salah. Tulis: PIN <PIN Anda> KIRIM 1");
+  EXPECT_EQ(Reply(kManager, "kirim #1"), "Tulis PIN dulu: PIN <PIN Anda> KIRIM 1");
   // A long command is shortened in the example rather than swapped for another.
   auto r = Reply(kManager, "PIN 9999 TOLAK 1 " + std::string(30, 'a') + " " + std::string(90, 'b'));
-  EXPECT_EQ(
-      r, "PIN salah atau tidak ada. Tulis: PIN <PIN Anda> TOLAK 1 " + std::string(30, 'a') + "...");
+  EXPECT_EQ(r, "PIN salah. Tulis: PIN <PIN Anda> TOLAK 1 " + std::string(30, 'a') + "...");
 }
 
 }  // namespace

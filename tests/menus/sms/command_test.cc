@@ -193,6 +193,11 @@ const Spelling kSpellings[] = {
     {"STOK B1 0", "STOK B1 0"},
     {"STOK B1 000", "STOK B1 0"},
     {"STOK B1 999999999", "STOK B1 999999999"},
+    {"STOK B1 1.000", "STOK B1 1000"},  // thousands as Indonesia writes them
+    {"STOCK B1 1,000", "STOK B1 1000"},
+    {"STOK B1 999.999.999", "STOK B1 999999999"},
+    {"STOK B1 +2.500", "STOK B1 +2500"},
+    {"stok b1 - 1.000", "STOK B1 -1000"},
     {"STOK GULA 5", "STOK GULA 5"},
     {"STOK B1 +5", "STOK B1 +5"},
     {"stok b1 -5", "STOK B1 -5"},
@@ -577,6 +582,9 @@ const Bad kBad[] = {
     {"STOK B1 +1000000000", CommandForm::kStock, "stock is more than 999999999: STOK B1 20"},
     {"STOK B1 20kg", CommandForm::kStock, "stock '20kg' is not a whole number: STOK B1 20"},
     {"STOK B1 1000000000", CommandForm::kStock, "stock is more than 999999999: STOK B1 20"},
+    {"STOK B1 1.000.000.000", CommandForm::kStock, "stock is more than 999999999: STOK B1 20"},
+    {"STOK B1 1.0000", CommandForm::kStock,
+     "STOK takes one product code and one number: STOK B1 20"},
     {"STOK B1 20 M3 5", CommandForm::kStock,
      "STOK takes one product code and one number: STOK B1 20"},
     {"STOCK B1 20 kg", CommandForm::kStock,
@@ -648,6 +656,9 @@ TEST(SmsCommand, LongFreeTextIsRefused) {
             "the product name is longer than 100 characters: TAMBAH B9 12000 Gula Aren 1kg");
   EXPECT_EQ(ParseSmsCommand("TAMBAH B9 1000 " + long_text).error().max_chars, kMaxNameLength);
   EXPECT_EQ(ParseSmsCommand("TAMBAH B9").error().max_chars, 0u);
+  EXPECT_EQ(ParseSmsCommand("STOK B1 99999999999").error().max_stock, kMaxStock);
+  EXPECT_EQ(ParseSmsCommand("STOK B1 -99999999999").error().max_stock, kMaxStock);
+  EXPECT_EQ(ParseSmsCommand("STOK B1 banyak").error().max_stock, 0);
   // A name is counted in characters: 100 of them in Javanese script are 300 bytes.
   std::string javanese;
   for (int i = 0; i < 100; ++i) javanese += "\xEA\xA6\x92";  // U+A992 JAVANESE LETTER KA
