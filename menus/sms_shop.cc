@@ -405,9 +405,10 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
   auto j = nlohmann::json::parse(**row, nullptr, false);
   if (!j.is_object() || j.value("kind", "") != "address") return Place(lines, order.address, false);
   Lines joined = j.value("lines", Lines{});
-  for (const auto& [code, qty] : lines) {
+  for (const auto& line : lines) {
+    const auto& [code, qty] = line;
     auto same = std::find_if(joined.begin(), joined.end(),
-                             [&](const auto& line) { return line.first == code; });
+                             [&](const auto& had) { return had.first == line.first; });
     if (same == joined.end()) {
       joined.emplace_back(code, qty);
     } else if ((same->second += qty) > sms::kMaxQuantity) {
