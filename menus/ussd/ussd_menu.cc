@@ -232,6 +232,7 @@ class Machine {
   std::string lang_;
   std::string notice_;
   bool ended_ = false;
+  bool closed_ = false;  // ended by the shop being closed
   std::string end_screen_;
   std::optional<Effect> effect_;
 };
@@ -304,8 +305,10 @@ std::string Machine::ListScreen(std::string_view header, ListLines lines, int pa
 void Machine::Input(std::string_view raw, bool last) {
   if (derailed_) return;
   if (ended_) {
-    // Inputs after the end of a session change nothing; the last one is told so.
-    if (last) end_screen_ = t_.Format(lang_, "ussd.ended", {{"code", lim_.service_code}});
+    // Inputs after the end of a session change nothing; the last one is told so. A session the
+    // shop's closing cut short (its path went through "1 Belanja" before) keeps saying that.
+    if (last && !closed_)
+      end_screen_ = t_.Format(lang_, "ussd.ended", {{"code", lim_.service_code}});
     return;
   }
   if (kept_.empty()) kept_.reserve(8);
@@ -334,6 +337,7 @@ void Machine::Apply(std::string_view raw, bool last) {
     case Where::kMain:
       if (in == "1") {
         if (!shop_.shop.open) {
+          closed_ = true;
           End(t_.Format(lang_, "ussd.closed", {{"shop", shop_.shop.name}}));
         } else {
           Go(BrowseStart());

@@ -274,6 +274,12 @@ TEST(UssdMenu, ClosedShopSaysSoAndTakesNoOrder) {
   // Even a path typed through to the confirmation places nothing.
   auto through = Walk(shop, c, "1*1*2*Jl Mawar 3 RT02*1");
   EXPECT_FALSE(through.effect);
+  // A customer half-way through when the shop closed is told why the session ends.
+  for (const char* path : {"1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02*1"}) {
+    auto cut = Walk(shop, c, path);
+    EXPECT_TRUE(cut.end) << path;
+    EXPECT_NE(cut.screen.find("sedang tutup"), std::string::npos) << path << ": " << cut.screen;
+  }
 }
 
 // An address too long for the summary screen, or for the screen that offers it again, is cut at
