@@ -195,10 +195,21 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
   g->RouteUssd();
   g->RouteSim();
   // Fails while the database writer cannot store (its last transaction failed): orders are
-  // being refused, and a monitor should see it. No database round trip per request.
+  // being refused. Fails too while SMS have waited for the channel longer than kSmsHeldLimit (a
+  // modem unplugged, an SMSC that refuses the bind, smsbox refusing our password): orders are
+  // taken and nobody hears of them. A monitor should see both. No database round trip.
   g->http_->Route("/health", [self](const HttpRequest&, HttpReply reply) {
     if (auto failing = self->writer_->Failing()) {
       return reply({503, "text/plain", "database failing: " + *failing + "\n"});
+    }
+    if (auto held = self->outbox_ ? self->outbox_->held_back() : std::nullopt) {
+      auto waited =
+          std::chrono::duration_cast<std::chrono::seconds>(self->clock_.Now() - held->since);
+      if (waited >= kSmsHeldLimit) {
+        return reply(
+            {503, "text/plain",
+             "sms held back for " + std::to_string(waited.count()) + " s: " + held->why + "\n"});
+      }
     }
     reply({200, "text/plain", "ok\n"});
   });

@@ -103,6 +103,8 @@ class Gateway {
   };
   static constexpr std::size_t kMaxEarlyReports = 256;
   static constexpr auto kEarlyReportLife = std::chrono::seconds(60);
+  // /health fails once SMS have waited this long for the channel.
+  static constexpr auto kSmsHeldLimit = std::chrono::seconds(60);
   std::deque<EarlyReport> early_reports_;
 };
 

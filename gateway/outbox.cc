@@ -34,7 +34,7 @@ void Outbox::ChannelReady() {
   boost::asio::post(ioc_, [this] {
     if (stopped_) return;
     if (holding_back_) spdlog::info("outbox: {} is ready again, sending", channel_.Name());
-    hold_backs_ = 0;
+    ChannelFine();
     EndHoldBack();
     // What waited for the link is due already. A retry keeps its time: a send the link lost
     // before the answer may have reached the phone, and a link that drops on every send comes
@@ -51,10 +51,29 @@ void Outbox::Stop() {
   });
 }
 
+std::optional<HeldBack> Outbox::held_back() const {
+  std::lock_guard lock(held_mu_);
+  return held_;
+}
+
+void Outbox::ChannelFine() {
+  hold_backs_ = 0;
+  std::lock_guard lock(held_mu_);
+  held_.reset();
+}
+
 void Outbox::HoldBack(const std::string& why) {
   if (holding_back_) return;
   holding_back_ = true;
-  auto wait = Backoff(hold_backs_++);
+  {
+    std::lock_guard lock(held_mu_);
+    if (held_) {
+      held_->why = why;
+    } else {
+      held_ = HeldBack{clock_.Now(), why};
+    }
+  }
+  auto wait = Backoff(hold_backs_++, std::min(opt_.hold_max, opt_.retry_max));
   spdlog::info("outbox: {} not ready ({}); holding messages back until it is, {:g} s at most",
                channel_.Name(), why, std::chrono::duration<double>(wait).count());
   hold_timer_.expires_after(wait);
@@ -79,10 +98,10 @@ void Outbox::Schedule(std::chrono::milliseconds after) {
   });
 }
 
-std::chrono::milliseconds Outbox::Backoff(int attempts) const {
+std::chrono::milliseconds Outbox::Backoff(int attempts, std::chrono::milliseconds max) const {
   auto d = opt_.retry_min;
-  for (int i = 0; i < attempts && d < opt_.retry_max; ++i) d *= 2;
-  return std::min(d, opt_.retry_max);
+  for (int i = 0; i < attempts && d < max; ++i) d *= 2;
+  return std::min(d, max);
 }
 
 void Outbox::Poll() {
@@ -100,6 +119,7 @@ void Outbox::Poll() {
       spdlog::error("outbox: {}", due.error().message);
       return Schedule(opt_.retry_min);
     }
+    if (due->empty() && in_flight_.empty()) ChannelFine();  // sent, failed or cancelled meanwhile
     for (auto& m : *due) {
       if (in_flight_.size() >= opt_.window) break;
       if (!in_flight_.insert(m.id).second) continue;
@@ -129,7 +149,7 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
       spdlog::debug("outbox: message {} accepted by {} as {}", m.id, channel_.Name(),
                     r.provider_id);
       // The channel takes messages (one that cannot say when it is ready, e.g. Kannel).
-      hold_backs_ = 0;
+      ChannelFine();
       EndHoldBack();
       work = [id = m.id, pid = r.provider_id, now](Store& s) {
         return s.MarkSmsSent(id, pid, now);
@@ -148,7 +168,7 @@ void Outbox::OnResult(const OutboxMessage& m, SendResult r) {
                      r.reason);
         work = [id = m.id, why = r.reason](Store& s) { return s.MarkSmsFailed(id, why); };
       } else {
-        auto wait = Backoff(m.attempts);
+        auto wait = Backoff(m.attempts, opt_.retry_max);
         spdlog::info("outbox: message {} not sent ({}), try {} of {}; next in {:g} s", m.id,
                      r.reason, m.attempts + 1, opt_.max_attempts,
                      std::chrono::duration<double>(wait).count());

@@ -14,8 +14,10 @@
 // channel could not even take in because its link is down (kNotReady) is no attempt: it stays
 // due, its row says why, and the outbox holds every send back until the channel is ready again
 // (ChannelReady(), from ChannelEvents::on_ready) or, for channels that cannot tell, until a
-// backoff that grows with each hold-back (retry_min doubling up to retry_max) has passed. On
-// ChannelReady() what is due goes at once; retries still wait for their time.
+// backoff that grows with each hold-back (retry_min doubling up to hold_max) has passed: a
+// channel put right (Kannel's password corrected) is asked again within hold_max. On
+// ChannelReady() what is due goes at once; retries still wait for their time. HeldBack() says
+// since when messages wait for the channel (for /health).
 //
 // Runs on the io_context given (the channels' context). Kick() and ChannelReady() may be called
 // from any thread.
@@ -25,7 +27,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "core/channel.h"
 #include "core/clock.h"
@@ -40,6 +45,13 @@ struct OutboxOptions {
   int max_attempts = 20;
   std::size_t window = 8;                      // messages handed to the channel at once
   std::chrono::milliseconds idle_poll{30000};  // look again even when nobody kicks
+  std::chrono::milliseconds hold_max{60000};   // the longest wait before asking the channel again
+};
+
+// Messages wait for the channel: since the first hold-back after it was last ready, and why.
+struct HeldBack {
+  SystemTime since;
+  std::string why;
 };
 
 class Outbox {
@@ -58,6 +70,9 @@ class Outbox {
   std::size_t in_flight() const { return in_flight_count_.load(); }
   // True while sends are held back because the channel said it was not ready.
   bool holding_back() const { return holding_back_.load(); }
+  // While messages wait for the channel (held back, or due again after a hold-back and not yet
+  // taken): since when and why. Any thread.
+  std::optional<HeldBack> held_back() const;
 
  private:
   void Poll();
@@ -68,7 +83,10 @@ class Outbox {
   // Stops sending until ChannelReady() or the hold-back backoff has passed.
   void HoldBack(const std::string& why);
   void EndHoldBack();
-  std::chrono::milliseconds Backoff(int attempts) const;
+  std::chrono::milliseconds Backoff(int attempts, std::chrono::milliseconds max) const;
+  // Nothing waits for the channel any more: it took a message, said it is ready, or nothing is
+  // due.
+  void ChannelFine();
 
   boost::asio::io_context& ioc_;
   SmsChannel& channel_;
@@ -87,6 +105,8 @@ class Outbox {
   std::atomic<bool> holding_back_{false};
   int hold_backs_ = 0;
   std::uint64_t hold_gen_ = 0;
+  mutable std::mutex held_mu_;
+  std::optional<HeldBack> held_;  // set at the first hold-back, cleared by ChannelFine()
 };
 
 }  // namespace pesan

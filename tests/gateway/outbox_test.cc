@@ -316,6 +316,58 @@ TEST_F(OutboxTest, WithoutAReadyEventTheHoldBackEndsAfterItsBackoff) {
   EXPECT_FALSE(outbox_->holding_back());
 }
 
+TEST_F(OutboxTest, HeldBackSaysSinceWhenUntilTheChannelTakesMessages) {
+  Queue(2);
+  OutboxOptions o;
+  o.retry_min = o.retry_max = milliseconds(20);
+  const SystemTime start = clock_.Now();
+  Start(o);
+  ASSERT_TRUE(WaitFor([&] { return outbox_->holding_back(); }));
+  Advance(minutes(5));
+  // Hold-back after hold-back: the time messages began to wait stays, the reason is the last.
+  channel_.down.reason = "link down: no answer to bind";
+  const int sends = channel_.sends;
+  ASSERT_TRUE(WaitFor([&] { return channel_.sends >= sends + 4; }));
+  auto held = outbox_->held_back();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->since, start);
+  EXPECT_EQ(held->why, "link down: no answer to bind");
+  channel_.SetReady(true);
+  ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
+  Settle();
+  EXPECT_FALSE(outbox_->held_back());
+}
+
+TEST_F(OutboxTest, NothingLeftToSendEndsTheWait) {
+  auto ids = Queue(1);
+  OutboxOptions o;
+  o.retry_min = o.retry_max = milliseconds(20);
+  Start(o);
+  ASSERT_TRUE(WaitFor([&] { return outbox_->held_back().has_value(); }));
+  // The operator gives the message up (`pesan outbox` on the database): nothing waits.
+  std::promise<void> done;
+  writer_->Submit([&](Store& s) { return s.MarkSmsFailed(ids[0], "given up"); },
+                  [&](Status) { done.set_value(); });
+  done.get_future().wait();
+  ASSERT_TRUE(WaitFor([&] { return !outbox_->held_back(); }));
+  EXPECT_EQ(Rows()[0].status, OutboxStatus::kFailed);
+}
+
+TEST_F(OutboxTest, AChannelThatCannotTellIsAskedAgainWithinHoldMax) {
+  // Kannel with a wrong password, put right in Kannel's configuration: the gateway's retry_max
+  // of an hour must not keep the messages back for an hour.
+  Queue(1);
+  OutboxOptions o;
+  o.retry_min = milliseconds(10);
+  o.retry_max = hours(1);
+  o.hold_max = milliseconds(20);
+  Start(o);
+  // Doubling to an hour, the twelfth ask would come 20 s after the first.
+  ASSERT_TRUE(WaitFor([&] { return channel_.sends >= 12; }));
+  channel_.SetReady(true);
+  ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
+}
+
 TEST_F(OutboxTest, RefusalsStillCountAndFailAfterMaxAttempts) {
   Queue(1);
   channel_.down = {SendResult::Kind::kRetry, "", "ESME_RSYSERR"};

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <sys/mount.h>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -625,6 +626,37 @@ TEST(UssdHttp, ADatabaseLockedElsewhereIsLoggedAndFailsHealthUntilACommitSucceed
   health = HttpGet(gw.port(), "/health");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, "ok\n");
+}
+
+// SMS that wait for the channel (smsbox not listening: every sendsms refused) fail /health once
+// they have waited a minute, with how long and why: orders are taken, and neither the managers
+// nor the customers hear of them. A wait of a moment (a modem coming back) does not.
+TEST(UssdHttp, SmsWaitingForTheChannelFailHealthAfterAMinute) {
+  TempDir dir;
+  ManualClock clock;
+  const std::uint16_t closed = [] {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+  }();
+  // retry_min of an hour: the outbox asks smsbox once, and then not again during the test.
+  TestGateway gw(dir,
+                 DemoConfig(dir,
+                            "\n[sms]\nchannel = \"kannel\"\nretry_min_seconds = 3600\n"
+                            "retry_max_seconds = 3600\n\n[sms.kannel]\nusername = \"pesan\"\n"
+                            "password = \"rahasia\"\nsendsms_url = \"http://127.0.0.1:" +
+                                std::to_string(closed) + "/cgi-bin/sendsms\"\n"),
+                 clock);
+  auto placed = gw.Ussd("H1", "+6281200000031", "1*1*2*Jl Mawar 3*1");
+  ASSERT_NE(placed.body.find("diterima"), std::string::npos) << placed.body;
+  ASSERT_TRUE(WaitFor([&] { return gw.gateway().outbox()->holding_back(); }));
+  auto health = HttpGet(gw.port(), "/health");
+  EXPECT_EQ(health.status, 200) << health.body;
+  clock.Advance(std::chrono::seconds(61));
+  health = HttpGet(gw.port(), "/health");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(health.body.rfind("sms held back for 61 s: ", 0), 0u) << health.body;
+  EXPECT_NE(health.body.find("refused"), std::string::npos) << health.body;
 }
 
 // A small file system of its own (tmpfs) over a folder, unmounted when done: a disk that can
