@@ -446,6 +446,7 @@ std::string ToGsmFriendly(std::string_view utf8) {
   std::u32string out;
   out.reserve(in.size());
   bool dropped_pictograph = false;  // the previous character was an emoji that was dropped
+  std::vector<size_t> drops;        // where in `out` an emoji was dropped
   for (size_t i = 0; i < in.size(); ++i) {
     const char32_t cp = in[i];
     const bool was_dropped = dropped_pictograph;
@@ -472,7 +473,10 @@ std::string ToGsmFriendly(std::string_view utf8) {
           mapped = true;
         }
       }
-      if (!mapped) dropped_pictograph = true;
+      if (!mapped) {
+        dropped_pictograph = true;
+        if (drops.empty() || drops.back() != out.size()) drops.push_back(out.size());
+      }
       continue;
     }
     if (cp == 0xFE0E || cp == 0xFE0F || cp == 0x20E3) {  // emoji presentation selectors, keycap
@@ -538,6 +542,16 @@ std::string ToGsmFriendly(std::string_view utf8) {
       }
     }
     if (!replaced) out.push_back(cp);  // other scripts and symbols stay (UCS-2)
+  }
+  // An emoji between words leaves one space, not two; at the start or end of a line, none.
+  for (auto p = drops.rbegin(); p != drops.rend(); ++p) {
+    const bool line_start = *p == 0 || out[*p - 1] == U'\n';
+    const bool line_end = *p == out.size() || out[*p] == U'\n';
+    if (*p < out.size() && out[*p] == U' ' && (line_start || out[*p - 1] == U' ')) {
+      out.erase(*p, 1);
+    } else if (line_end && *p > 0 && out[*p - 1] == U' ') {
+      out.erase(*p - 1, 1);
+    }
   }
   return EncodeUtf8(out);
 }

@@ -253,15 +253,25 @@ TEST(GsmText, FriendlyFoldsAccentsWithoutGsmForm) {
 }
 
 TEST(GsmText, FriendlyDropsEmoji) {
-  EXPECT_EQ(ToGsmFriendly("Terima kasih 🙏"), "Terima kasih ");
-  EXPECT_EQ(ToGsmFriendly("ok 👍🏽!"), "ok !");                      // with skin tone
-  EXPECT_EQ(ToGsmFriendly("❤️ suka"), " suka");                      // with VS16
-  EXPECT_EQ(ToGsmFriendly("👨‍👩‍👧 keluarga"), " keluarga");  // ZWJ sequence
-  EXPECT_EQ(ToGsmFriendly("🇮🇩 ID"), " ID");                              // flag
-  EXPECT_EQ(ToGsmFriendly("1️⃣ satu"), "1 satu");                    // keycap
+  EXPECT_EQ(ToGsmFriendly("Terima kasih 🙏"), "Terima kasih");
+  EXPECT_EQ(ToGsmFriendly("ok 👍🏽!"), "ok !");                     // with skin tone
+  EXPECT_EQ(ToGsmFriendly("❤️ suka"), "suka");                      // with VS16
+  EXPECT_EQ(ToGsmFriendly("👨‍👩‍👧 keluarga"), "keluarga");  // ZWJ sequence
+  EXPECT_EQ(ToGsmFriendly("🇮🇩 ID"), "ID");                              // flag
+  EXPECT_EQ(ToGsmFriendly("1️⃣ satu"), "1 satu");                   // keycap
   const std::string text = ToGsmFriendly("Pesanan siap ✅ diantar 🚚 → rumah");
-  EXPECT_EQ(text, "Pesanan siap  diantar  -> rumah");
+  EXPECT_EQ(text, "Pesanan siap diantar -> rumah");
   EXPECT_EQ(CountSegments(text).coding, SmsCoding::kGsm7);
+}
+
+TEST(GsmText, FriendlyLeavesOneSpaceWhereAnEmojiWas) {
+  // A product named with emoji reads as its words in an order alert.
+  EXPECT_EQ(ToGsmFriendly("B1 Beras 🌾🌾 5kg x2"), "B1 Beras 5kg x2");
+  EXPECT_EQ(ToGsmFriendly("Sayur 🥬\n🥕 Wortel 2"), "Sayur\nWortel 2");
+  EXPECT_EQ(ToGsmFriendly("Gula🍬 1kg"), "Gula 1kg");  // no space before it: the one after stays
+  EXPECT_EQ(ToGsmFriendly("a  🙂 b"), "a  b");      // spaces that were there stay
+  EXPECT_EQ(ToGsmFriendly("Telur🥚\nAyam"), "Telur\nAyam");
+  EXPECT_EQ(ToGsmFriendly("🍚"), "");
 }
 
 TEST(GsmText, FriendlyKeepsOtherScripts) {
