@@ -61,6 +61,11 @@ class ScriptedChannel final : public SmsChannel {
     std::lock_guard lock(mu_);
     ready = r;
   }
+  // What sends get while not ready, once the outbox runs (before it, set `down`).
+  void SetDown(SendResult r) {
+    std::lock_guard lock(mu_);
+    down = std::move(r);
+  }
 
   // Sends are answered only by Release().
   void Hold() {
@@ -325,7 +330,7 @@ TEST_F(OutboxTest, HeldBackSaysSinceWhenUntilTheChannelTakesMessages) {
   ASSERT_TRUE(WaitFor([&] { return outbox_->holding_back(); }));
   Advance(minutes(5));
   // Hold-back after hold-back: the time messages began to wait stays, the reason is the last.
-  channel_.down.reason = "link down: no answer to bind";
+  channel_.SetDown({SendResult::Kind::kNotReady, "", "link down: no answer to bind"});
   const int sends = channel_.sends;
   ASSERT_TRUE(WaitFor([&] { return channel_.sends >= sends + 4; }));
   auto held = outbox_->held_back();
