@@ -103,6 +103,9 @@ struct Order {
   bool pickup = false;
   std::string channel;  // "ussd" or "sms"
   std::string note;     // the shop's reason on rejection
+  // The language the customer was answered in when ordering ("id", "en"): the order's news goes
+  // in it unless the customer chose a language. "" for orders stored before it was kept.
+  std::string language;
   SystemTime created_at{};
 };
 

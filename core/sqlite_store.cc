@@ -101,6 +101,10 @@ CREATE TABLE ussd_sessions (
   updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // The language each order was taken in, for the news of it; '' for the orders before.
+    R"sql(
+ALTER TABLE orders ADD COLUMN language TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 std::string JoinManagers(const std::vector<std::string>& v) {
@@ -143,7 +147,7 @@ constexpr const char* kProductColumns =
     "id, shop_id, code, name, price, stock, unit, category, active, position";
 constexpr const char* kOrderColumns =
     "o.id, o.shop_id, s.code, o.phone, o.status, o.total, o.address, o.pickup, o.channel, o.note, "
-    "o.created_at";
+    "o.created_at, o.language";
 
 }  // namespace
 
@@ -556,7 +560,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now, bo
   auto ins =
       PrepareHot(kInsertOrder,
                  "INSERT INTO orders (shop_id, phone, total, address, pickup, channel, source_key, "
-                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?8)");
+                 "created_at, updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?8, ?9)");
   if (!ins) return ins.error();
   (*ins)
       ->Bind(1, order.shop_id)
@@ -570,7 +574,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now, bo
   } else {
     (*ins)->Bind(7, order.source_key);
   }
-  (*ins)->Bind(8, UnixMillis(now));
+  (*ins)->Bind(8, UnixMillis(now)).Bind(9, order.language);
   if ((*ins)->Step() != SQLITE_DONE) return db_->LastError("save order");
   OrderId id = db_->LastInsertId();
   if (known_) known_->Add(order.phone);
@@ -605,6 +609,7 @@ Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now, bo
   placed.address = order.address;
   placed.pickup = order.pickup;
   placed.channel = order.channel;
+  placed.language = order.language;
   placed.created_at = FromUnixMillis(UnixMillis(now));
   if (created) *created = true;
   return placed;
@@ -626,6 +631,7 @@ Result<std::vector<Order>> SqliteStore::ReadOrders(Statement& s) {
     o.channel = s.Text(8);
     o.note = s.Text(9);
     o.created_at = FromUnixMillis(s.Int(10));
+    o.language = s.Text(11);
     out.push_back(std::move(o));
   }
   if (rc != SQLITE_DONE) return db_->LastError("list orders");

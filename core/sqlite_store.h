@@ -23,7 +23,7 @@ class SqliteStore final : public Store {
   // Opens the database and migrates it to the current schema (read-write mode only).
   static Result<std::unique_ptr<SqliteStore>> Open(
       const std::string& path, SqliteDb::Mode mode = SqliteDb::Mode::kReadWrite);
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   // PRAGMA user_version: kSchemaVersion once migrated (0 for a file no program has set up).
   Result<int> SchemaVersion();
 

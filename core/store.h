@@ -38,6 +38,7 @@ struct NewOrder {
   std::string address;
   bool pickup = false;
   std::string channel;     // "ussd" / "sms"
+  std::string language;    // the language the order is taken in ("id", "en"; "" unknown)
   std::string source_key;  // unique per originating request ("ussd:at:<session>"); "" = none
 };
 

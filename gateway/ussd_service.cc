@@ -369,10 +369,11 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
     order.address = place->address;
     order.pickup = place->pickup;
     order.channel = "ussd";
+    order.language = lang;  // the session's: the confirmation's, and then the order's news
     order.source_key = "ussd:" + key;
     bool save = place->save_address;
-    work = [this, shop, order, lang, save, now, result, persist](Store& s) -> Status {
-      auto placed = PlaceOrderAndNotify(s, voice_, shop->shop, order, lang, save, now);
+    work = [this, shop, order, save, now, result, persist](Store& s) -> Status {
+      auto placed = PlaceOrderAndNotify(s, voice_, shop->shop, order, save, now);
       *result = placed;
       if (!placed) return placed.error();
       std::vector<std::string> codes;

@@ -139,8 +139,7 @@ Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_v
 }
 
 Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
-                                  const NewOrder& order, std::string_view lang, bool save_address,
-                                  SystemTime now) {
+                                  const NewOrder& order, bool save_address, SystemTime now) {
   // An earlier order of the same source key comes back as it is, with nothing more queued.
   bool created = false;
   auto placed = store.CreateOrder(order, now, &created);
@@ -148,8 +147,9 @@ Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& 
   if (save_address && !order.pickup && !order.address.empty()) {
     if (auto st = store.SaveAddress(shop.id, order.phone, order.address); !st) return st.error();
   }
-  if (auto st = QueueText(store, shop.id, order.phone,
-                          CustomerConfirmation(voice, lang, shop, *placed), placed->id, now);
+  if (auto st =
+          QueueText(store, shop.id, order.phone,
+                    CustomerConfirmation(voice, order.language, shop, *placed), placed->id, now);
       !st) {
     return st.error();
   }
@@ -161,6 +161,13 @@ Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& 
     }
   }
   return placed;
+}
+
+std::string NewsLanguage(const std::optional<Customer>& customer, const Order& order,
+                         const std::string& shop_default) {
+  if (customer && Texts::IsLanguage(customer->language)) return customer->language;
+  if (Texts::IsLanguage(order.language)) return order.language;
+  return shop_default;
 }
 
 }  // namespace pesan

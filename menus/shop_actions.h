@@ -86,12 +86,18 @@ std::string CustomerConfirmation(const Voice& voice, std::string_view lang, cons
                                  const Order& order);
 
 // Stores the order (reserving stock), keeps a newly typed address on file when asked, and
-// queues the customer's confirmation and every manager's alert. Idempotent per source_key:
-// a repeated request returns the first order and queues nothing more. Refusals of the store's
-// CreateOrder (too many of one product, a total too large: IsTotalTooLarge) write nothing.
+// queues the customer's confirmation, in the order's language (which the order keeps for its
+// news: NewsLanguage), and every manager's alert. Idempotent per source_key: a repeated request
+// returns the first order and queues nothing more. Refusals of the store's CreateOrder (too many
+// of one product, a total too large: IsTotalTooLarge) write nothing.
 Result<Order> PlaceOrderAndNotify(Store& store, const Voice& voice, const Shop& shop,
-                                  const NewOrder& order, std::string_view lang, bool save_address,
-                                  SystemTime now);
+                                  const NewOrder& order, bool save_address, SystemTime now);
+
+// The language the customer reads the news of an order in (accepted, shipped, done, rejected):
+// the one they chose, else the one they ordered in, else `shop_default`, the language the shop
+// speaks to customers.
+std::string NewsLanguage(const std::optional<Customer>& customer, const Order& order,
+                         const std::string& shop_default);
 
 // Queues one SMS (texts are folded to GSM-7 where they can be, see core/gsm_text.h).
 Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,

@@ -485,7 +485,8 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   for (const auto& [code, qty] : lines) order.lines.push_back({code, qty});
   order.address = address;
   order.channel = "sms";
-  auto placed = PlaceOrderAndNotify(store_, v_, shop_, order, lang_, false, now_);
+  order.language = lang_;  // as the confirmation reads, and then the order's news
+  auto placed = PlaceOrderAndNotify(store_, v_, shop_, order, false, now_);
   if (!placed) {
     // An order that could not be made does not wait for a later ALAMAT or YA.
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
@@ -718,10 +719,11 @@ pesan::Status Conversation::Move(std::int64_t id, OrderStatus to, const std::str
     return ReplyKey("sms.manager_conflict",
                     {{"order", sid}, {"status", StatusWord(t_, lang_, order->status)}});
   }
-  // Tell the customer, in the language they chose, else the one the shop speaks to customers.
-  std::string clang = customer_default_;
-  auto c = store_.GetCustomer(shop_.id, order->phone);
-  if (c && *c && Texts::IsLanguage((*c)->language)) clang = (*c)->language;
+  // Tell the customer, in the language they chose, else the one they ordered in, else the one
+  // the shop speaks to customers.
+  auto customer = store_.GetCustomer(shop_.id, order->phone);
+  const std::string clang =
+      NewsLanguage(customer ? *customer : std::nullopt, *order, customer_default_);
   const char* key = to == OrderStatus::kAccepted  ? "sms.customer_accepted"
                     : to == OrderStatus::kShipped ? "sms.customer_shipped"
                     : to == OrderStatus::kDone    ? "sms.customer_done"

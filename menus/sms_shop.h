@@ -50,7 +50,9 @@ struct SmsEffects {
 // `from` is E.164. A customer is answered in the language chosen on the USSD menu; without one,
 // in the language of the text's keyword ("ORDER B1 2" in English, "PESAN B1 2" in Indonesian),
 // and for keywords both languages share or text that is no command, in `customer_language`, the
-// gateway's default. Managers are answered in Voice::manager_language.
+// gateway's default. Managers are answered in Voice::manager_language. The customer of an order
+// a manager moves (OK, KIRIM, SELESAI, TOLAK) is told in NewsLanguage: the language they chose,
+// else the one they ordered in, else `customer_language`.
 // `repeated`: the text repeats the sender's last message on a channel without message ids, so it
 // may be the same message delivered again. A manager's command is handled again (a manager who
 // sends STOK B1 30 twice wants the stock at 30, whatever sold in between), except a relative

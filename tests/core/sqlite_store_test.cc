@@ -7,6 +7,7 @@
 namespace pesan {
 namespace {
 
+using testing::ReadFile;
 using testing::TempDir;
 
 // A store on a fresh file with one shop.
@@ -38,6 +39,7 @@ TEST_F(SqliteStoreTest, CreateOrderAnswersTheOrderAsStored) {
   order.lines = {{"M2", 1}, {"B1", 2}, {"M2", 2}};  // M2 twice: one line of 3
   order.address = "Jl Mawar 3 RT02";
   order.channel = "ussd";
+  order.language = "en";
   order.source_key = "ussd:s1";
   const SystemTime now = SystemTime(std::chrono::nanoseconds(1'790'000'000'123'456'789));
   auto placed = store_->CreateOrder(order, now);
@@ -56,6 +58,8 @@ TEST_F(SqliteStoreTest, CreateOrderAnswersTheOrderAsStored) {
   EXPECT_EQ(placed->pickup, read->pickup);
   EXPECT_EQ(placed->channel, read->channel);
   EXPECT_EQ(placed->note, read->note);
+  EXPECT_EQ(placed->language, "en");
+  EXPECT_EQ(placed->language, read->language);
   EXPECT_EQ(placed->created_at, read->created_at);
   ASSERT_EQ(placed->items.size(), 2u);
   ASSERT_EQ(read->items.size(), 2u);
@@ -68,6 +72,61 @@ TEST_F(SqliteStoreTest, CreateOrderAnswersTheOrderAsStored) {
   }
   EXPECT_EQ(placed->items[0].code, "M2");
   EXPECT_EQ(placed->items[0].qty, 3);
+}
+
+// A file of schema 1, from before orders kept their language, opens and is migrated: its orders
+// read with no language (their news goes in the shop's) and go on through their lifecycle, and
+// orders placed since keep theirs. Opened again, there is nothing left to do.
+TEST(SqliteStoreMigration, ASchemaOneDatabaseIsMigratedAndKeepsItsOrders) {
+  TempDir dir;
+  const std::string path = dir.File("old.db");
+  {
+    auto old = SqliteDb::Open(path, SqliteDb::Mode::kReadWrite);
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    auto st = (*old)->Exec(ReadFile(PESAN_SOURCE_DIR "/tests/core/data/schema-1.sql"));
+    ASSERT_TRUE(st.ok()) << st.error().message;
+  }
+  const SystemTime now = SystemTime(std::chrono::milliseconds(1'790'000'120'000));
+  {
+    auto opened = SqliteStore::Open(path);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    SqliteStore& store = **opened;
+    EXPECT_EQ(*store.SchemaVersion(), SqliteStore::kSchemaVersion);
+    auto old = store.GetOrder(7);
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    EXPECT_EQ(old->language, "");
+    EXPECT_EQ(old->status, OrderStatus::kAccepted);
+    EXPECT_EQ(old->total, 130000);
+    EXPECT_EQ(old->address, "Jl Mawar 3");
+    ASSERT_EQ(old->items.size(), 1u);
+    EXPECT_EQ(old->items[0].qty, 2);
+    auto shipped = store.MoveOrder(7, OrderStatus::kShipped, "", now);
+    ASSERT_TRUE(shipped.ok()) << shipped.error().message;
+
+    auto shop = store.GetShop("majubersama");
+    ASSERT_TRUE(shop.ok());
+    NewOrder order;
+    order.shop_id = shop->id;
+    order.phone = "+6281200000002";
+    order.lines = {{"B1", 1}};
+    order.address = "Jl Melati 4";
+    order.channel = "sms";
+    order.language = "en";
+    auto placed = store.CreateOrder(order, now);
+    ASSERT_TRUE(placed.ok()) << placed.error().message;
+    EXPECT_EQ(store.GetOrder(placed->id)->language, "en");
+    EXPECT_EQ(store.GetProduct(shop->id, "B1")->stock, 7);
+  }
+  auto again = SqliteStore::Open(path);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*(*again)->SchemaVersion(), SqliteStore::kSchemaVersion);
+  auto orders = (*again)->ListOrders({});
+  ASSERT_TRUE(orders.ok());
+  ASSERT_EQ(orders->size(), 2u);
+  EXPECT_EQ((*orders)[0].language, "en");
+  EXPECT_EQ((*orders)[1].id, 7);
+  EXPECT_EQ((*orders)[1].status, OrderStatus::kShipped);
+  EXPECT_EQ((*orders)[1].language, "");
 }
 
 // A shipped order can still be rejected by the shop (the delivery failed), which returns its

@@ -248,6 +248,42 @@ TEST(UssdHttp, LanguageIsRememberedForTheNextSession) {
   EXPECT_NE(order.body.find("Order no."), std::string::npos) << order.body;
 }
 
+// An order keeps the language of its USSD session: a customer who chose none and ordered while
+// the gateway spoke English to customers reads the shop's OK to it in English, after the gateway
+// was set to speak Indonesian.
+TEST(UssdHttp, AnOrdersNewsIsInTheLanguageOfItsSession) {
+  TempDir dir;
+  SystemClock clock;
+  const std::string customer = "+6281200000007";
+  {
+    std::string english = DemoConfig(dir);
+    english.replace(english.find("threads = 2\n"), 12, "threads = 2\nlanguage = \"en\"\n");
+    TestGateway gw(dir, english, clock);
+    for (const auto& t : kFlow) gw.Ussd("E1", customer, t);
+  }
+  auto orders = AllOrders(dir);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].language, "en");
+  const std::string id = std::to_string(orders[0].id);
+  const auto newest_to_customer = [&] {
+    const auto sent = *OpenDb(dir)->ListSms(0);  // newest first
+    for (const auto& m : sent) {
+      if (m.to == customer) return m.text;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(newest_to_customer().rfind("Order no. " + id + " received", 0), 0u)
+      << newest_to_customer();
+  TestGateway gw(dir, DemoConfig(dir, "[sms]\nchannel = \"sim\"\n"), clock);
+  ASSERT_EQ(HttpPost(gw.port(), "/sim/sms", "from=%2B6281234567890&text=OK+" + id).status, 200);
+  std::string told;
+  EXPECT_TRUE(WaitFor([&] {
+    told = newest_to_customer();
+    return told.find(" received") == std::string::npos;
+  })) << told;
+  EXPECT_EQ(told, "Order no. " + id + " accepted, the shop is preparing it. BUMDes Maju Bersama");
+}
+
 TEST(UssdHttp, ClosedShopTakesNoOrder) {
   TempDir dir;
   SystemClock clock;

@@ -71,6 +71,16 @@ class SmsShopTest : public ::testing::Test {
     return mine;
   }
   std::vector<Order> Orders() { return *store_->ListOrders({}); }
+  // The text `customer` is sent when a manager sends `command`, the gateway's default language
+  // for customers being `language`.
+  std::string NewsFor(const std::string& customer, const std::string& command,
+                      const std::string& language = "id") {
+    std::string told;
+    for (const auto& m : Send(kManager, command, language)) {
+      if (m.to == customer) told += (told.empty() ? "" : " | ") + m.text;
+    }
+    return told;
+  }
   std::int64_t Stock(const std::string& code) { return store_->GetProduct(shop_.id, code)->stock; }
 
   std::string pin_;
@@ -802,14 +812,15 @@ TEST_F(SmsShopTest, AnOrderOverTheLargestTotalIsRefused) {
   order.lines = {{"E1", 2}, {"E1", 1}};
   order.address = "Jl Mawar 3";
   order.channel = "ussd";
+  order.language = "id";
   ASSERT_TRUE(store_->Begin().ok());
-  auto placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  auto placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, false, clock_.Now());
   ASSERT_TRUE(store_->Commit().ok());
   ASSERT_FALSE(placed.ok());
   EXPECT_TRUE(IsTotalTooLarge(placed.error())) << placed.error().message;
   order.lines = {{"B1", kMaxItemQuantity + 1}};
   ASSERT_TRUE(store_->Begin().ok());
-  placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  placed = PlaceOrderAndNotify(*store_, voice_, shop_, order, false, clock_.Now());
   ASSERT_TRUE(store_->Commit().ok());
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.error().code, ErrorCode::kInvalidInput);
@@ -826,14 +837,15 @@ TEST_F(SmsShopTest, AnOrderRepeatedWithItsSourceKeyIsTheFirstOne) {
   order.lines = {{"B1", 2}};
   order.address = "Jl Mawar 3";
   order.channel = "ussd";
+  order.language = "id";
   order.source_key = "ussd:at:repeat";
   const size_t queued = store_->ListSms(0)->size();
   const std::int64_t stock = Stock("B1");
-  auto first = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  auto first = PlaceOrderAndNotify(*store_, voice_, shop_, order, false, clock_.Now());
   ASSERT_TRUE(first.ok()) << first.error().message;
   const size_t sent = store_->ListSms(0)->size() - queued;
   EXPECT_GE(sent, 2u);  // the customer's confirmation, the managers' alerts
-  auto again = PlaceOrderAndNotify(*store_, voice_, shop_, order, "id", false, clock_.Now());
+  auto again = PlaceOrderAndNotify(*store_, voice_, shop_, order, false, clock_.Now());
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->id, first->id);
   EXPECT_EQ(Stock("B1"), stock - 2);
@@ -1140,6 +1152,76 @@ TEST_F(SmsShopTest, ACustomerReadsTheirOrdersNewsInTheCustomersLanguageNotTheMan
     if (m.to == kCustomer) told = m.text;
   }
   EXPECT_EQ(told.rfind("Pesanan no. " + id + " diterima toko", 0), 0u) << told;
+}
+
+// A customer who never chose a language reads the news of an order in the language they ordered
+// in, as its confirmation was: English after ORDER though the shop speaks Indonesian to customers,
+// Indonesian after PESAN though it speaks English. The manager reads the manager's language.
+TEST_F(SmsShopTest, AnOrdersNewsIsInTheLanguageItWasOrderedIn) {
+  const std::string shop = "BUMDes Maju Bersama";
+  Send(kCustomer, "ORDER B1 2 ADDRESS Jl Mawar 3");
+  ASSERT_EQ(Orders()[0].language, "en");
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(NewsFor(kCustomer, "OK " + id),
+            "Order no. " + id + " accepted, the shop is preparing it. " + shop);
+  EXPECT_EQ(
+      NewsFor(kCustomer, "KIRIM " + id),
+      "Order no. " + id + " is on its way. Please have Rp130.000 ready, cash on delivery. " + shop);
+  EXPECT_EQ(NewsFor(kCustomer, "SELESAI " + id),
+            "Order no. " + id + " done. Thank you for shopping at " + shop + "!");
+  Send(kCustomer, "ORDER M1 1 ADDRESS Jl Mawar 3");
+  const std::string rejected = std::to_string(Orders()[0].id);
+  auto out = Send(kManager, "TOLAK " + rejected + " di luar area antar");
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& m : out) {
+    EXPECT_EQ(m.text, m.to == kCustomer
+                          ? "Sorry, order no. " + rejected +
+                                " was rejected by the shop: di luar area antar. " + shop
+                          : "OK: pesanan " + rejected + " ditolak.");
+  }
+
+  const std::string other = "+6281200000002";
+  Send(other, "PESAN M1 1 ALAMAT Jl Melati 4", "en");
+  ASSERT_EQ(Orders()[0].language, "id");
+  const std::string theirs = std::to_string(Orders()[0].id);
+  EXPECT_EQ(NewsFor(other, "ACCEPT " + theirs, "en"),
+            "Pesanan no. " + theirs + " diterima toko dan sedang disiapkan. " + shop);
+  EXPECT_EQ(NewsFor(other, "REJECT " + theirs + " stok habis", "en"),
+            "Maaf, pesanan no. " + theirs + " ditolak toko: stok habis. " + shop);
+
+  // An order of no known language, stored before orders kept theirs, is told in the language the
+  // shop speaks to customers.
+  NewOrder order;
+  order.shop_id = shop_.id;
+  order.phone = other;
+  order.lines = {{"B1", 1}};
+  order.address = "Jl Melati 4";
+  order.channel = "sms";
+  auto old = store_->CreateOrder(order, clock_.Now());
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  const std::string before = std::to_string(old->id);
+  EXPECT_EQ(NewsFor(other, "OK " + before, "en").rfind("Order no. " + before + " accepted", 0), 0u);
+  EXPECT_EQ(NewsFor(other, "KIRIM " + before).rfind("Pesanan no. " + before + " sedang diantar", 0),
+            0u);
+}
+
+// A language the customer chose on the USSD menu wins over the order's, whether chosen after the
+// order or before it.
+TEST_F(SmsShopTest, ALanguageTheCustomerChoseWinsOverTheOrders) {
+  Send(kCustomer, "ORDER B1 2 ADDRESS Jl Mawar 3");
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(NewsFor(kCustomer, "OK " + id).rfind("Order no. " + id + " accepted", 0), 0u);
+  ASSERT_TRUE(store_->SaveLanguage(shop_.id, kCustomer, "id").ok());
+  EXPECT_EQ(NewsFor(kCustomer, "KIRIM " + id).rfind("Pesanan no. " + id + " sedang diantar", 0),
+            0u);
+
+  const std::string other = "+6281200000002";
+  ASSERT_TRUE(store_->SaveLanguage(shop_.id, other, "en").ok());
+  EXPECT_EQ(Reply(other, "PESAN M1 1 ALAMAT Jl Melati 4").rfind("Order no. ", 0), 0u);
+  const std::string theirs = std::to_string(Orders()[0].id);
+  EXPECT_EQ(
+      NewsFor(other, "TOLAK " + theirs + " stok habis"),
+      "Sorry, order no. " + theirs + " was rejected by the shop: stok habis. BUMDes Maju Bersama");
 }
 
 // An English-speaking manager reads English throughout: words, examples and keywords.
