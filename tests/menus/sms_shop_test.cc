@@ -251,6 +251,55 @@ TEST_F(SmsShopTest, NewCustomersLearnAboutCodesAndStockBeforeTheAddress) {
   EXPECT_TRUE(Orders().empty());
 }
 
+// A customer who writes a product's name for its code ("PESAN beras 2") is shown the products
+// the name finds, with their prices, and the order written with a code. No order is made and
+// nothing waits, as for any code the shop has not.
+TEST_F(SmsShopTest, AProductsNameForItsCodeNamesTheProducts) {
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 2"),
+            "Kode beras tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 2");
+  // The words of a name are one name; the quantity after them is the example's.
+  EXPECT_EQ(Reply(kCustomer, "ORDER Minyak Goreng 3"),
+            "No product minyak goreng. Did you mean M1 Minyak goreng 1L Rp18.000? Reply: ORDER M1 "
+            "3");
+  // A word no product's name holds: the reply as before.
+  EXPECT_EQ(Reply(kCustomer, "PESAN durian 2"),
+            "Kode DURIAN tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
+  // Nor is a code found inside longer codes: S1 is no S10.
+  std::vector<CatalogRow> rows = {{"G1", "Gula aren 500g", 20000, 0, "bungkus", "", true},
+                                  {"G2", "Gula pasir 1kg", 15000, 5, "kg", "", true}};
+  for (int i = 10; i <= 30; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci nomor " + std::to_string(i), 4500 + i, 5,
+                    "batang", "Sabun", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  EXPECT_EQ(Reply(kCustomer, "PESAN S1 2"),
+            "Kode S1 tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
+
+  // An order waiting for its address is dropped, as by any refusal; the example is all of it,
+  // with a product in stock for the name.
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1").find("ALAMAT"), std::string::npos);
+  EXPECT_EQ(
+      Reply(kCustomer, "PESAN gula 2"),
+      "Kode gula tidak ada. Maksud Anda G1 Gula aren 500g Rp20.000 (habis), G2 Gula pasir 1kg "
+      "Rp15.000? Balas: PESAN B1 1 G2 2");
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT Jl Mawar 3"), "Alamat disimpan: Jl Mawar 3");
+  EXPECT_TRUE(Orders().empty());
+
+  // With the address on file the order would be made at once: it is refused all the same.
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 2"),
+            "Kode beras tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 2");
+  EXPECT_TRUE(Orders().empty());
+  // A name many products have: as many as one SMS holds, then how many more.
+  const std::string soap = Reply(kCustomer, "PESAN sabun 4");
+  EXPECT_EQ(soap.rfind("Kode sabun tidak ada. Maksud Anda S10 Sabun cuci nomor 10 Rp4.510, ", 0),
+            0u)
+      << soap;
+  EXPECT_NE(soap.find(" lainnya? Balas: PESAN S10 4"), std::string::npos) << soap;
+  EXPECT_EQ(CountSegments(soap).segments, 1u) << soap;
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
+}
+
 TEST_F(SmsShopTest, AnOrderWaitsForItsAddressLongerThanAUssdSession) {
   Reply(kCustomer, "PESAN B1 1");
   clock_.Advance(std::chrono::hours(2));
