@@ -335,8 +335,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
   }
 
   if (const auto* change = std::get_if<sms::SetPrice>(&cmd); change && !manager) {
-    // "HARGA beras 2" from a customer asks for the price of rice, not to set one.
-    return PriceList(Lower(change->code), 1);
+    // "HARGA beras 2" from a customer asks for the price of rice, not to set one: the number is
+    // the page, as in "MENU beras 2", which the reply's "Lanjut: ..." asks for.
+    const int page = change->price <= sms::kMaxPage ? static_cast<int>(change->price) : 1;
+    return PriceList(Lower(change->code), page);
   }
   if (sms::IsManagerForm(sms::FormOf(cmd))) {
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.

@@ -1063,6 +1063,45 @@ TEST_F(SmsShopTest, ALongPriceListPagesAndWordsLookForProducts) {
   EXPECT_EQ(Stock("B1"), 10);  // nothing was ordered or changed
 }
 
+// A customer's search with more products than one SMS holds says how to get the next page, and
+// HARGA with the words and a page number gets it, as MENU does; from a manager the same words
+// are a price change.
+TEST_F(SmsShopTest, ACustomersSearchPagesWithHargaAsWithMenu) {
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 24; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci nomor " + std::to_string(i), 4500 + i, 5,
+                    "batang", "Sabun", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  const std::string first = Reply(kCustomer, "HARGA sabun");
+  ASSERT_TRUE(first.ends_with("Lanjut: MENU sabun 2")) << first;
+  const std::string second = Reply(kCustomer, "HARGA sabun 2");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(second, Reply(kCustomer, "MENU sabun 2"));
+  EXPECT_EQ(CountSegments(second).segments, 1u) << second;
+  // Every soap is on one of the pages the replies lead through, the first after the last.
+  std::string all = first;
+  std::string page = second;
+  for (int n = 3; !page.ends_with("Pesan: PESAN kode jumlah"); ++n) {
+    all += " " + page;
+    ASSERT_TRUE(page.ends_with("Lanjut: MENU sabun " + std::to_string(n))) << page;
+    page = Reply(kCustomer, "HARGA sabun " + std::to_string(n));
+    ASSERT_LT(n, 10) << page;
+  }
+  all += " " + page;
+  for (int i = 1; i <= 24; ++i) {
+    const std::string soap = "S" + std::to_string(i) + " Sabun cuci nomor " + std::to_string(i);
+    EXPECT_NE(all.find(soap + " "), std::string::npos) << soap;
+  }
+  EXPECT_EQ(all.find("Beras"), std::string::npos) << all;
+  // In English too.
+  EXPECT_EQ(Reply("+6281200000002", "PRICE sabun 2"),
+            Reply("+6281200000002", "MENU sabun 2", "en"));
+  // A manager's HARGA with a word and a number is a price change, as before.
+  EXPECT_EQ(Reply(kManager, "HARGA sabun 2").rfind("Tidak ada produk berkode SABUN.", 0), 0u);
+  EXPECT_EQ(Reply(kManager, "HARGA S1 5000"), "OK: harga S1 sekarang Rp5.000.");
+}
+
 // STOK alone: every product's stock, paged like the price list, as orders left it.
 TEST_F(SmsShopTest, AManagerSeesTheStockOfEveryProduct) {
   Send(kCustomer, "PESAN B1 3 ALAMAT Jl Mawar 3");
