@@ -27,6 +27,11 @@ bool AddressLengthOk(const std::string& address) {
   return ussd::CharCount(address) >= ussd::kMinAddressChars;
 }
 
+// Whether a typed address is longer than the USSD menu takes one: the same shop, the same limit.
+bool AddressTooLong(const std::string& address) {
+  return ussd::CharCount(address) > ussd::kMaxAddressChars;
+}
+
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -224,11 +229,16 @@ class Conversation {
   }
 
   // `joined`: the lines are those of an order that waited for its address and a new PESAN's.
+  // `address_too_long`: the order came with an address longer than the shop takes; it waits for
+  // a shorter one rather than go to the address on file.
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat,
-                      bool joined = false);
+                      bool joined = false, bool address_too_long = false);
   // A new PESAN: while an earlier order waits for its address, the two are one order, the
   // quantities of a product in both added up.
   pesan::Status TakeOrder(const sms::PlaceOrder& order);
+  // The reply to an address longer than the shop takes: the most it may be, and whether an
+  // order waits for a shorter one.
+  pesan::Status AddressTooLongReply(bool order_waits);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
   pesan::Status Pending(bool confirm);
@@ -415,11 +425,16 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
 pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
   Lines lines;
   for (const auto& it : order.items) lines.emplace_back(it.code, it.quantity);
+  // An address too long is not saved: the order waits for a shorter one.
+  const bool too_long = AddressTooLong(order.address);
+  const std::string address = too_long ? "" : order.address;
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
-  if (!*row) return Place(lines, order.address, false);
+  if (!*row) return Place(lines, address, false, false, too_long);
   auto j = nlohmann::json::parse(**row, nullptr, false);
-  if (!j.is_object() || j.value("kind", "") != "address") return Place(lines, order.address, false);
+  if (!j.is_object() || j.value("kind", "") != "address") {
+    return Place(lines, address, false, false, too_long);
+  }
   Lines joined = j.value("lines", Lines{});
   for (const auto& line : lines) {
     const auto& [code, qty] = line;
@@ -435,15 +450,20 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
                       {{"max", CountText(lang_, sms::kMaxQuantity)}, {"usage", usage}});
     }
   }
-  return Place(joined, order.address, false, true);
+  return Place(joined, address, false, true, too_long);
+}
+
+pesan::Status Conversation::AddressTooLongReply(bool order_waits) {
+  return ReplyKey(order_waits ? "sms.address_too_long_order" : "sms.address_too_long",
+                  {{"max", std::to_string(ussd::kMaxAddressChars)}});
 }
 
 pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat,
-                                  bool joined) {
+                                  bool joined, bool address_too_long) {
   if (!address.empty()) {
     // Kept even when the shop is closed: the next order needs it all the same.
     if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
-  } else if (customer_) {
+  } else if (customer_ && !address_too_long) {
     address = customer_->address;
   }
   if (!shop_.open) return Refuse("sms.shop_closed", {{"shop", shop_.name}});
@@ -465,6 +485,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     }
     if (!total) return RefuseTotal();
     if (auto st = SavePending("address", lines, ""); !st) return st;
+    if (address_too_long) return AddressTooLongReply(true);
     if (!joined) return ReplyKey("sms.ask_address");
     // The customer reads the whole order now waiting, and so sees what was added to what.
     const std::string more(t_.Get(lang_, "sms.more"));
@@ -535,16 +556,18 @@ pesan::Status Conversation::Pending(bool confirm) {
 }
 
 pesan::Status Conversation::SetAddress(const std::string& address) {
-  if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
-  customer_ = Customer{shop_.id, from_, "", address, lang_};
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
+  std::optional<Lines> waiting;  // an order waiting for its address
   if (*row) {
     auto j = nlohmann::json::parse(**row, nullptr, false);
-    if (j.is_object() && j.value("kind", "") == "address") {
-      return Place(j.value("lines", Lines{}), address, false);
-    }
+    if (j.is_object() && j.value("kind", "") == "address") waiting = j.value("lines", Lines{});
   }
+  // Too long: nothing is saved, and the waiting order goes on waiting for a shorter one.
+  if (AddressTooLong(address)) return AddressTooLongReply(waiting.has_value());
+  if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
+  customer_ = Customer{shop_.id, from_, "", address, lang_};
+  if (waiting) return Place(*waiting, address, false);
   return ReplyKey("sms.address_saved", {{"address", address}});
 }
 

@@ -372,9 +372,6 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
       if (order.address.empty()) {
         return Fail(kForm, keyword, "the address after " + upper + " is missing");
       }
-      if (order.address.size() > kMaxAddressLength) {
-        return Fail(kForm, keyword, "the address is too long");
-      }
       break;
     }
     if (IsDigit(token[0])) {
@@ -520,7 +517,6 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
     case CommandForm::kAddress: {
       std::string address = FreeText(args);
       if (address.empty()) return Fail(form, keyword);
-      if (address.size() > kMaxAddressLength) return Fail(form, keyword, "the address is too long");
       return SetAddress{std::move(address)};
     }
     case CommandForm::kStatus:

@@ -69,8 +69,7 @@ using OrderNumber = std::int64_t;
 inline constexpr int kMaxQuantity = static_cast<int>(kMaxItemQuantity);
 inline constexpr size_t kMaxOrderItems = 20;
 inline constexpr std::int64_t kMaxStock = 999'999'999;
-inline constexpr size_t kMaxAddressLength = 300;  // bytes
-inline constexpr size_t kMaxNameLength = 100;     // characters
+inline constexpr size_t kMaxNameLength = 100;  // characters
 inline constexpr int kMaxPage = 999;
 inline constexpr size_t kMaxQueryWords = 6;
 
@@ -83,11 +82,12 @@ struct OrderItem {
 // Customer commands.
 struct PlaceOrder {
   std::vector<OrderItem> items;  // 1..kMaxOrderItems, each code once, in the order written
-  std::string address;           // empty when none was given
+  std::string address;           // empty when none was given; as long as written (the shop says
+                                 // when it is longer than it takes)
   bool operator==(const PlaceOrder&) const = default;
 };
 struct SetAddress {
-  std::string address;  // never empty
+  std::string address;  // never empty; as long as written
   bool operator==(const SetAddress&) const = default;
 };
 struct OrderStatus {

@@ -182,6 +182,52 @@ TEST_F(SmsShopTest, AddressesOfFewerThanThreeCharactersAreRefused) {
   EXPECT_EQ(Orders()[0].address, "\xC3\xA9\xC3\xA9\xC3\xA9");
 }
 
+// An address longer than the USSD menu takes is refused, saying the most it may be, however it
+// is sent; nothing is saved, and an order waits for a shorter address rather than being dropped
+// or sent to the address on file.
+TEST_F(SmsShopTest, AnAddressLongerThanTheUssdMenuTakesIsRefusedAndTheOrderWaits) {
+  const std::string longest = "Jl " + std::string(ussd::kMaxAddressChars - 3, 'a');
+  const std::string too_long = longest + "a";
+  const std::string refused =
+      "Alamat terlalu panjang (maks 100 huruf). Kirim yang lebih singkat, mis. ALAMAT dekat masjid "
+      "RT 02";
+  const std::string waits =
+      "Alamat terlalu panjang (maks 100 huruf). Pesanan menunggu alamat yang lebih singkat, mis. "
+      "ALAMAT dekat masjid RT 02";
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT " + too_long), refused);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT " + std::string(400, 'a')), refused);
+  auto customer = store_->GetCustomer(shop_.id, kCustomer);
+  EXPECT_TRUE(!*customer || (*customer)->address.empty());
+
+  // An order waiting for its address goes on waiting; a shorter address makes it.
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 2").find("ALAMAT"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT " + too_long), waits);
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_NE(Reply(kCustomer, "ALAMAT " + longest).find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, longest);
+
+  // An order with an address too long waits for a shorter one, not for the one on file.
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1 ALAMAT " + too_long), waits);
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1 ALAMAT " + std::string(400, 'a')), waits);
+  EXPECT_EQ(Orders().size(), 1u);
+  EXPECT_EQ((*store_->GetCustomer(shop_.id, kCustomer))->address, longest);
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 4").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].address, "Jl Melati 4");
+  EXPECT_EQ(Orders()[0].items.size(), 1u);
+  EXPECT_EQ(Orders()[0].items[0].qty, 2);  // M1 1 and M1 1: the two texts are one order
+
+  // Counted in characters, as USSD counts them: 100 Javanese letters are 300 bytes.
+  const std::string other = "+6281200000002";
+  std::string javanese;
+  for (size_t i = 0; i < ussd::kMaxAddressChars; ++i) javanese += "\xEA\xA6\x92";  // U+A992
+  EXPECT_EQ(Reply(other, "ADDRESS " + javanese + "\xEA\xA6\x92"),
+            "Address too long (at most 100 characters). Send a shorter one, e.g. ADDRESS near the "
+            "mosque RT 02");
+  EXPECT_EQ(Reply(other, "ADDRESS " + javanese), "Address saved: " + javanese);
+}
+
 TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
   auto ask = Reply(kCustomer, "PESAN B1 1");
@@ -1162,9 +1208,10 @@ TEST_F(SmsShopTest, OpenOrdersShowTheOldestFirstAndCountTheRest) {
 
 // The alert fits one SMS and cuts a long order; PESANAN <number> shows all of it.
 TEST_F(SmsShopTest, AManagerSeesOneOrderInFull) {
+  // Nearly as long as an address may be: 93 of its 100 characters.
   const std::string address =
-      "Dusun Krajan RT 02 RW 05, rumah cat hijau di belakang masjid Al Ikhlas, "
-      "sebelah warung Bu Sri, pagar bambu";
+      "Dusun Krajan RT 02 RW 05, rumah cat hijau di belakang masjid Al Ikhlas, sebelah warung Bu "
+      "Sri";
   Send(kCustomer, "PESAN B1 2 M1 3 ALAMAT " + address);
   ASSERT_EQ(Orders().size(), 1u);
   const Order order = Orders()[0];
