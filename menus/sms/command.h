@@ -40,7 +40,8 @@
 //   LAPORAN                              today's summary (REPORT)
 // Order numbers are digits, optionally after '#' ("OK #123"). Product codes are as
 // IsProductCode (core/catalog_csv.h) allows, upper-cased. A manager PIN, where the shop sets one,
-// goes first: "PIN 1234 OK 123" (4 to 8 digits, before any command).
+// goes first: "PIN 1234 OK 123" (4 to 8 digits, before any command); after the PIN, text that is no
+// command ("PIN 1234 KRIM 1") is Unknown, with the PIN kept, as it is without one.
 //
 // "HARGA" alone, or followed by words ("HARGA beras", "HARGA 2") is the price list; "HARGA <code>
 // <amount>" is a price change. Commands without arguments ignore trailing words
@@ -204,7 +205,7 @@ enum class CommandForm {
   kClose,
   kListOrders,
   kReport,
-  kPin,  // only in a ParseError: "PIN" without digits or without a command after them
+  kPin,  // only in a ParseError: "PIN" without digits or with nothing after them
   kUnknown,
 };
 

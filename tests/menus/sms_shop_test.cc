@@ -1440,6 +1440,28 @@ TEST_F(SmsShopPinTest, AMistypedKeywordGetsTheHelpWithThePinInOneSms) {
   }
 }
 
+// A keyword mistyped after the PIN is answered as without it: the managers' help, after a word
+// that the text was not understood; a command missing its number gets its form. Neither is a
+// wrong PIN, and nothing changes.
+TEST_F(SmsShopPinTest, AMistypedKeywordAfterThePinGetsTheManagersHelp) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string without = Reply(kManager, "KRIM 1");
+  EXPECT_EQ(without.rfind("Salah ketik? " + std::string(texts_->Get("id", "sms.manager_help")), 0),
+            0u)
+      << without;
+  clock_.Advance(std::chrono::minutes(61));  // the cap on help replies is per hour
+  EXPECT_EQ(Reply(kManager, "PIN 4321 KRIM 1"), without);
+  EXPECT_EQ(Reply(kManager, "PIN 4321 OK abc"), Reply(kManager, "OK abc"));
+  EXPECT_EQ(Reply(kManager, "PIN 4321 OK abc"), "Format salah. Contoh: OK 123");
+  EXPECT_EQ(Reply(kManager, "PIN 4321 HARGA B1"), "Format salah. Contoh: HARGA B1 65000");
+  for (int i = 0; i < 5; ++i) Reply(kManager, "PIN 0000 KRIM 1");
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(Reply(kManager, "PIN 4321 OK " + id), "OK: pesanan " + id + " diterima.");
+  // "PIN 4321" with nothing after it still shows where the command goes.
+  EXPECT_EQ(Reply(kManager, "PIN 4321"), "Format salah. Contoh: PIN 1234 OK 123");
+}
+
 TEST_F(SmsShopPinTest, AWrongPinIsLeftOutOfTheExample) {
   EXPECT_EQ(Reply(kManager, "PIN 9999 KIRIM 1"), "PIN salah. Tulis: PIN <PIN Anda> KIRIM 1");
   EXPECT_EQ(Reply(kManager, "kirim #1"), "Tulis PIN dulu: PIN <PIN Anda> KIRIM 1");
