@@ -27,6 +27,11 @@ bool AddressLengthOk(const std::string& address) {
   return ussd::CharCount(address) >= ussd::kMinAddressChars;
 }
 
+// Whether a typed address is longer than the USSD menu takes one: the same shop, the same limit.
+bool AddressTooLong(const std::string& address) {
+  return ussd::CharCount(address) > ussd::kMaxAddressChars;
+}
+
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -224,11 +229,16 @@ class Conversation {
   }
 
   // `joined`: the lines are those of an order that waited for its address and a new PESAN's.
+  // `address_too_long`: the order came with an address longer than the shop takes; it waits for
+  // a shorter one rather than go to the address on file.
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat,
-                      bool joined = false);
+                      bool joined = false, bool address_too_long = false);
   // A new PESAN: while an earlier order waits for its address, the two are one order, the
   // quantities of a product in both added up.
   pesan::Status TakeOrder(const sms::PlaceOrder& order);
+  // The reply to an address longer than the shop takes: the most it may be, and whether an
+  // order waits for a shorter one.
+  pesan::Status AddressTooLongReply(bool order_waits);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
   pesan::Status Pending(bool confirm);
@@ -243,7 +253,21 @@ class Conversation {
     std::vector<size_t> hits;
     size_t best = 0;
   };
-  Matches Match(const std::string& query) const;
+  // `codes` false: only names and categories are searched, for a word that is no code of the
+  // shop's ("beras"), which a code search would find inside longer codes (S1 in S10).
+  Matches Match(const std::string& query, bool codes = true) const;
+  // The products holding the most words of a query, in the catalogue's order; none when no
+  // product holds any.
+  std::vector<size_t> BestMatches(const Matches& m) const;
+  // `make(list)` with as many of the products `found` listed ("B1 Beras 5kg Rp65.000, M1 ...")
+  // as one SMS holds, then how many more; at least one is listed. `sold_out` marks the products
+  // out of stock.
+  std::string WithMatches(const std::vector<size_t>& found, bool sold_out,
+                          const std::function<std::string(const std::string&)>& make) const;
+  // The refusal of an order with a code no product has. When the code and the codes unknown
+  // after it are words of product names ("PESAN beras 2", "PESAN minyak goreng 2"), it names
+  // those products and shows the order written with the first.
+  pesan::Status RefuseUnknownCode(const Lines& lines, const std::string& code);
   // A manager's price change for a code no product has ("HARGA beras 2"): the products the code
   // finds as a word, and how to change a price.
   pesan::Status NoSuchPriceCode(const std::string& code);
@@ -321,8 +345,10 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
   }
 
   if (const auto* change = std::get_if<sms::SetPrice>(&cmd); change && !manager) {
-    // "HARGA beras 2" from a customer asks for the price of rice, not to set one.
-    return PriceList(Lower(change->code), 1);
+    // "HARGA beras 2" from a customer asks for the price of rice, not to set one: the number is
+    // the page, as in "MENU beras 2", which the reply's "Lanjut: ..." asks for.
+    const int page = change->price <= sms::kMaxPage ? static_cast<int>(change->price) : 1;
+    return PriceList(Lower(change->code), page);
   }
   if (sms::IsManagerForm(sms::FormOf(cmd))) {
     // From anyone else a manager's command changes nothing; it is answered like any unknown text.
@@ -399,11 +425,16 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
 pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
   Lines lines;
   for (const auto& it : order.items) lines.emplace_back(it.code, it.quantity);
+  // An address too long is not saved: the order waits for a shorter one.
+  const bool too_long = AddressTooLong(order.address);
+  const std::string address = too_long ? "" : order.address;
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
-  if (!*row) return Place(lines, order.address, false);
+  if (!*row) return Place(lines, address, false, false, too_long);
   auto j = nlohmann::json::parse(**row, nullptr, false);
-  if (!j.is_object() || j.value("kind", "") != "address") return Place(lines, order.address, false);
+  if (!j.is_object() || j.value("kind", "") != "address") {
+    return Place(lines, address, false, false, too_long);
+  }
   Lines joined = j.value("lines", Lines{});
   for (const auto& line : lines) {
     const auto& [code, qty] = line;
@@ -419,15 +450,20 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
                       {{"max", CountText(lang_, sms::kMaxQuantity)}, {"usage", usage}});
     }
   }
-  return Place(joined, order.address, false, true);
+  return Place(joined, address, false, true, too_long);
+}
+
+pesan::Status Conversation::AddressTooLongReply(bool order_waits) {
+  return ReplyKey(order_waits ? "sms.address_too_long_order" : "sms.address_too_long",
+                  {{"max", std::to_string(ussd::kMaxAddressChars)}});
 }
 
 pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat,
-                                  bool joined) {
+                                  bool joined, bool address_too_long) {
   if (!address.empty()) {
     // Kept even when the shop is closed: the next order needs it all the same.
     if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
-  } else if (customer_) {
+  } else if (customer_ && !address_too_long) {
     address = customer_->address;
   }
   if (!shop_.open) return Refuse("sms.shop_closed", {{"shop", shop_.name}});
@@ -437,7 +473,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     std::vector<OrderItem> items;
     for (const auto& [code, qty] : lines) {
       const int at = view_.Find(code);
-      if (at < 0) return Refuse("sms.order_unknown_product", {{"code", code}});
+      if (at < 0) return RefuseUnknownCode(lines, code);
       const std::int64_t left = view_.Stock(at);
       if (left <= 0) return Refuse("sms.sold_out", {{"code", code}});
       if (qty > left) {
@@ -449,6 +485,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     }
     if (!total) return RefuseTotal();
     if (auto st = SavePending("address", lines, ""); !st) return st;
+    if (address_too_long) return AddressTooLongReply(true);
     if (!joined) return ReplyKey("sms.ask_address");
     // The customer reads the whole order now waiting, and so sees what was added to what.
     const std::string more(t_.Get(lang_, "sms.more"));
@@ -491,8 +528,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     // An order that could not be made does not wait for a later ALAMAT or YA.
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     const Error& e = placed.error();
-    if (e.code == ErrorCode::kNotFound)
-      return ReplyKey("sms.order_unknown_product", {{"code", Quoted(e.message)}});
+    if (e.code == ErrorCode::kNotFound) return RefuseUnknownCode(lines, Quoted(e.message));
     if (IsTotalTooLarge(e)) return RefuseTotal();
     if (e.code == ErrorCode::kOutOfStock) {
       const StockShortage s = ReadShortage(e.message);
@@ -521,16 +557,18 @@ pesan::Status Conversation::Pending(bool confirm) {
 }
 
 pesan::Status Conversation::SetAddress(const std::string& address) {
-  if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
-  customer_ = Customer{shop_.id, from_, "", address, lang_};
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
+  std::optional<Lines> waiting;  // an order waiting for its address
   if (*row) {
     auto j = nlohmann::json::parse(**row, nullptr, false);
-    if (j.is_object() && j.value("kind", "") == "address") {
-      return Place(j.value("lines", Lines{}), address, false);
-    }
+    if (j.is_object() && j.value("kind", "") == "address") waiting = j.value("lines", Lines{});
   }
+  // Too long: nothing is saved, and the waiting order goes on waiting for a shorter one.
+  if (AddressTooLong(address)) return AddressTooLongReply(waiting.has_value());
+  if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
+  customer_ = Customer{shop_.id, from_, "", address, lang_};
+  if (waiting) return Place(*waiting, address, false);
   return ReplyKey("sms.address_saved", {{"address", address}});
 }
 
@@ -626,7 +664,7 @@ pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
 // The price list, one SMS a page. With a query, the products whose code, name and category
 // hold the most of its words ("beras berapa" finds the rice); when none holds any, the first page
 // of all of them, after saying that nothing matched.
-Conversation::Matches Conversation::Match(const std::string& query) const {
+Conversation::Matches Conversation::Match(const std::string& query, bool codes) const {
   const auto& products = view_.products();
   Matches m;
   for (size_t at = 0; at < query.size();) {
@@ -637,42 +675,100 @@ Conversation::Matches Conversation::Match(const std::string& query) const {
   m.hits.assign(products.size(), 0);
   for (size_t i = 0; i < products.size(); ++i) {
     const Product& p = products[i];
-    const std::string text = Lower(p.code + " " + p.name + " " + p.category);
+    const std::string text = Lower((codes ? p.code + " " : "") + p.name + " " + p.category);
     for (const auto& w : m.words) m.hits[i] += text.find(w) != std::string::npos;
     m.best = std::max(m.best, m.hits[i]);
   }
   return m;
 }
 
-pesan::Status Conversation::NoSuchPriceCode(const std::string& code) {
-  const std::string query = Lower(code);
-  const Matches m = Match(query);
-  const auto& products = view_.products();
+std::vector<size_t> Conversation::BestMatches(const Matches& m) const {
   std::vector<size_t> found;
-  for (size_t i = 0; i < products.size() && m.best > 0; ++i) {
+  for (size_t i = 0; i < m.hits.size() && m.best > 0; ++i) {
     if (m.hits[i] == m.best) found.push_back(i);
   }
-  if (found.empty()) return ReplyKey("sms.manager_price_no_match", {{"code", code}});
-  const Product& first = products[found[0]];
-  const std::string example = sms::CommandText(sms::SetPrice{first.code, first.price}, Keywords());
-  // As many of the matches as one SMS holds, then how many more.
+  return found;
+}
+
+std::string Conversation::WithMatches(
+    const std::vector<size_t>& found, bool sold_out,
+    const std::function<std::string(const std::string&)>& make) const {
+  const auto& products = view_.products();
+  const std::string out = " " + std::string(t_.Get(lang_, "sms.price_list_sold_out"));
+  std::string text;
   for (size_t shown = found.size(); shown > 0; --shown) {
     std::string list;
     for (size_t i = 0; i < shown; ++i) {
       const Product& p = products[found[i]];
       list += (i == 0 ? "" : ", ") + p.code + " " + p.name + " " + FormatRupiah(p.price);
+      if (sold_out && view_.Stock(static_cast<int>(found[i])) <= 0) list += out;
     }
     if (shown < found.size()) {
       list += " " + t_.Format(lang_, "sms.more", {{"count", std::to_string(found.size() - shown)}});
     }
-    const std::string text = t_.Format(lang_, "sms.manager_price_no_code",
-                                       {{"code", code},
-                                        {"query", ShortenAtWord(query, 24)},
-                                        {"matches", list},
-                                        {"example", example}});
-    if (shown == 1 || CountSegments(ToGsmFriendly(text)).segments == 1) return Reply(text);
+    text = make(list);
+    if (CountSegments(ToGsmFriendly(text)).segments == 1) break;
   }
-  return Ok{};
+  return text;
+}
+
+pesan::Status Conversation::NoSuchPriceCode(const std::string& code) {
+  const std::string query = Lower(code);
+  const std::vector<size_t> found = BestMatches(Match(query));
+  if (found.empty()) return ReplyKey("sms.manager_price_no_match", {{"code", code}});
+  const Product& first = view_.products()[found[0]];
+  const std::string example = sms::CommandText(sms::SetPrice{first.code, first.price}, Keywords());
+  return Reply(WithMatches(found, false, [&](const std::string& list) {
+    return t_.Format(lang_, "sms.manager_price_no_code",
+                     {{"code", code},
+                      {"query", ShortenAtWord(query, 24)},
+                      {"matches", list},
+                      {"example", example}});
+  }));
+}
+
+pesan::Status Conversation::RefuseUnknownCode(const Lines& lines, const std::string& code) {
+  // The words of a name are codes to the parser: "minyak goreng 2" is MINYAK 1 and GORENG 2. The
+  // unknown code and the unknown ones after it, while the one before has a quantity of 1 (as a
+  // word without its own reads), are one name, whose quantity is the last one's.
+  const auto at = std::find_if(lines.begin(), lines.end(),
+                               [&](const auto& line) { return line.first == code; });
+  if (at == lines.end()) return Refuse("sms.order_unknown_product", {{"code", code}});
+  auto last = at;
+  while (last->second == 1 && last + 1 != lines.end() && view_.Find((last + 1)->first) < 0) ++last;
+  std::string words;
+  for (auto it = at; it <= last; ++it) words += (words.empty() ? "" : " ") + Lower(it->first);
+  const std::vector<size_t> found = BestMatches(Match(words, /*codes=*/false));
+  if (found.empty()) return Refuse("sms.order_unknown_product", {{"code", code}});
+  // The order again, those words replaced by the first product in stock that they name.
+  const auto& products = view_.products();
+  size_t pick = found[0];
+  for (size_t i : found) {
+    if (view_.Stock(static_cast<int>(i)) > 0) {
+      pick = i;
+      break;
+    }
+  }
+  const sms::OrderItem named{products[pick].code, static_cast<int>(last->second)};
+  sms::PlaceOrder whole;
+  for (auto it = lines.begin(); it != lines.end(); ++it) {
+    if (it == at) whole.items.push_back(named);
+    if (it >= at && it <= last) continue;
+    whole.items.push_back({it->first, static_cast<int>(it->second)});
+  }
+  const auto text = [&](const sms::PlaceOrder& order) {
+    const std::string example = sms::CommandText(order, Keywords());
+    return WithMatches(found, true, [&](const std::string& list) {
+      return t_.Format(
+          lang_, "sms.order_unknown_product_match",
+          {{"code", ShortenAtWord(words, 24)}, {"matches", list}, {"example", example}});
+    });
+  };
+  std::string reply = text(whole);
+  // An order of many lines may leave no room: then the example is the named product alone.
+  if (CountSegments(ToGsmFriendly(reply)).segments > 1) reply = text(sms::PlaceOrder{{named}, ""});
+  if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
+  return Reply(reply);
 }
 
 pesan::Status Conversation::PriceList(const std::string& query, int page) {

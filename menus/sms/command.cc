@@ -372,9 +372,6 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
       if (order.address.empty()) {
         return Fail(kForm, keyword, "the address after " + upper + " is missing");
       }
-      if (order.address.size() > kMaxAddressLength) {
-        return Fail(kForm, keyword, "the address is too long");
-      }
       break;
     }
     if (IsDigit(token[0])) {
@@ -461,9 +458,11 @@ const Keyword* KeywordAt(std::string_view text, size_t& n) {
   return nullptr;
 }
 
-// After "PIN": the digits, then the command they guard.
-Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin,
-                 std::string& pin) {
+// After "PIN": the digits, then the command they guard. Text after the digits that is no command
+// ("PIN 1234 KRIM 1") is Unknown, as without the PIN, and so is its manager_error ("PIN 1234 OK
+// abc").
+Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin, std::string& pin,
+                 std::optional<ParseError>& manager_error) {
   constexpr CommandForm kForm = CommandForm::kPin;
   if (!allow_pin) return Fail(kForm, keyword, "the PIN is given twice");
   Lexer lex(args);
@@ -473,12 +472,7 @@ Outcome ParsePin(std::string_view keyword, std::string_view args, bool allow_pin
   std::string_view rest = lex.Rest();
   if (rest.empty()) return Fail(kForm, keyword, "a command must follow the PIN");
   std::string ignored;
-  std::optional<ParseError> ignored_error;
-  Outcome inner = ParseCommandAt(rest, /*allow_pin=*/false, ignored, ignored_error);
-  if (inner.index() == 0 && std::holds_alternative<Unknown>(std::get<0>(inner))) {
-    return Fail(kForm, keyword, "a command must follow the PIN");
-  }
-  return inner;
+  return ParseCommandAt(rest, /*allow_pin=*/false, ignored, manager_error);
 }
 
 // Parses normalized text that starts with the keyword.
@@ -520,7 +514,6 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
     case CommandForm::kAddress: {
       std::string address = FreeText(args);
       if (address.empty()) return Fail(form, keyword);
-      if (address.size() > kMaxAddressLength) return Fail(form, keyword, "the address is too long");
       return SetAddress{std::move(address)};
     }
     case CommandForm::kStatus:
@@ -669,7 +662,7 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
     case CommandForm::kReport:
       return DailyReport{};
     case CommandForm::kPin:
-      return ParsePin(keyword, args, allow_pin, pin);
+      return ParsePin(keyword, args, allow_pin, pin, manager_error);
     case CommandForm::kUnknown:
       break;
   }

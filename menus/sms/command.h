@@ -40,7 +40,8 @@
 //   LAPORAN                              today's summary (REPORT)
 // Order numbers are digits, optionally after '#' ("OK #123"). Product codes are as
 // IsProductCode (core/catalog_csv.h) allows, upper-cased. A manager PIN, where the shop sets one,
-// goes first: "PIN 1234 OK 123" (4 to 8 digits, before any command).
+// goes first: "PIN 1234 OK 123" (4 to 8 digits, before any command); after the PIN, text that is no
+// command ("PIN 1234 KRIM 1") is Unknown, with the PIN kept, as it is without one.
 //
 // "HARGA" alone, or followed by words ("HARGA beras", "HARGA 2") is the price list; "HARGA <code>
 // <amount>" is a price change. Commands without arguments ignore trailing words
@@ -69,8 +70,7 @@ using OrderNumber = std::int64_t;
 inline constexpr int kMaxQuantity = static_cast<int>(kMaxItemQuantity);
 inline constexpr size_t kMaxOrderItems = 20;
 inline constexpr std::int64_t kMaxStock = 999'999'999;
-inline constexpr size_t kMaxAddressLength = 300;  // bytes
-inline constexpr size_t kMaxNameLength = 100;     // characters
+inline constexpr size_t kMaxNameLength = 100;  // characters
 inline constexpr int kMaxPage = 999;
 inline constexpr size_t kMaxQueryWords = 6;
 
@@ -83,11 +83,12 @@ struct OrderItem {
 // Customer commands.
 struct PlaceOrder {
   std::vector<OrderItem> items;  // 1..kMaxOrderItems, each code once, in the order written
-  std::string address;           // empty when none was given
+  std::string address;           // empty when none was given; as long as written (the shop says
+                                 // when it is longer than it takes)
   bool operator==(const PlaceOrder&) const = default;
 };
 struct SetAddress {
-  std::string address;  // never empty
+  std::string address;  // never empty; as long as written
   bool operator==(const SetAddress&) const = default;
 };
 struct OrderStatus {
@@ -204,7 +205,7 @@ enum class CommandForm {
   kClose,
   kListOrders,
   kReport,
-  kPin,  // only in a ParseError: "PIN" without digits or without a command after them
+  kPin,  // only in a ParseError: "PIN" without digits or with nothing after them
   kUnknown,
 };
 

@@ -27,7 +27,7 @@ void CheckInvariants(const pesan::sms::Command& command) {
       Check(pesan::IsProductCode(item.code));
       Check(item.quantity >= 1 && item.quantity <= kMaxQuantity);
     }
-    Check(IsTrimmed(order->address) && order->address.size() <= kMaxAddressLength);
+    Check(IsTrimmed(order->address));
   } else if (const auto* address = std::get_if<SetAddress>(&command)) {
     Check(!address->address.empty() && IsTrimmed(address->address));
   } else if (const auto* stock = std::get_if<SetStock>(&command)) {

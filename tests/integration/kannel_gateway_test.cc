@@ -21,6 +21,7 @@
 #include "core/form.h"
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
+#include "menus/ussd/ussd_menu.h"
 #include "tests/support/gateway_relay.h"
 #include "tests/support/kannel_harness.h"
 #include "tests/support/shop_db.h"
@@ -377,11 +378,11 @@ TEST_F(KannelGatewayTest, LongOrderInTenOrMoreSmsPartsMakesOneOrder) {
     const std::string& code = codes[i % codes.size()];
     int qty = 1 + (i * 7) % 3;
     want[code] += qty;
-    text += (i ? ",   dan   " : " ") + code + " x " + std::to_string(qty);
+    text += (i ? ",    dan    " : " ") + code + " x " + std::to_string(qty);
   }
   std::string address = "Dusun Krajan RT 03 RW 01, rumah cat hijau";
-  while (address.size() < 300) address += ", lewat jembatan lalu belok kiri";
-  address.resize(300);
+  while (address.size() < ussd::kMaxAddressChars) address += ", lewat jembatan lalu belok kiri";
+  address.resize(ussd::kMaxAddressChars);
   while (address.back() == ' ' || address.back() == ',') address.pop_back();
   text += " ALAMAT " + address;
   ASSERT_GT(text.size(), 1500u);

@@ -21,6 +21,7 @@
 
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
+#include "menus/ussd/ussd_menu.h"
 #include "tests/adapters/modem/emulator_process.h"
 #include "tests/support/shop_db.h"
 #include "tests/support/test_support.h"
@@ -287,12 +288,13 @@ TEST_F(ModemGatewayTest, OrderBySmsAndManagersOkBySms) {
 
 TEST_F(ModemGatewayTest, LongMessageInFourPartsMakesOneOrder) {
   StartGateway();
+  // The longest address the shop takes.
   std::string address = "Dusun Krajan RT 03 RW 01, rumah cat hijau";
-  while (address.size() < 280) address += ", lewat jembatan lalu belok kiri";
-  address.resize(280);
+  while (address.size() < ussd::kMaxAddressChars) address += ", lewat jembatan lalu belok kiri";
+  address.resize(ussd::kMaxAddressChars);
   while (address.back() == ' ' || address.back() == ',') address.pop_back();
   std::string text = "PESAN B1 x 2, dan M1 x 1, dan G1 x 3, dan T1 x 1";
-  for (int i = 0; i < 15; ++i) text += ", dan K1 x 1";
+  for (int i = 0; i < 27; ++i) text += ", dan K1 x 1";
   text += " ALAMAT " + address;
   ASSERT_TRUE(IsGsm7(text));
   ASSERT_GT(text.size(), 3 * 153u);
@@ -305,7 +307,7 @@ TEST_F(ModemGatewayTest, LongMessageInFourPartsMakesOneOrder) {
   std::map<std::string, std::int64_t> got;
   for (const auto& item : order.items) got[item.code] = item.qty;
   EXPECT_EQ(got, (std::map<std::string, std::int64_t>{
-                     {"B1", 2}, {"G1", 3}, {"K1", 15}, {"M1", 1}, {"T1", 1}}));
+                     {"B1", 2}, {"G1", 3}, {"K1", 27}, {"M1", 1}, {"T1", 1}}));
   EXPECT_EQ(emu_->Wait("storage", 0)["deleted"].size(), 4u);
   WaitOutbox(2, OutboxStatus::kSent);
   json state = emu_->State();

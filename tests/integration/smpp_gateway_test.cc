@@ -26,6 +26,7 @@
 #include "adapters/smpp/smpp_config.h"
 #include "core/gsm_text.h"
 #include "core/sqlite_store.h"
+#include "menus/ussd/ussd_menu.h"
 #include "tests/adapters/smpp/smsc_peer.h"
 #include "tests/support/shop_db.h"
 #include "tests/support/test_support.h"
@@ -548,11 +549,14 @@ TEST_F(SmppGatewayTest, Ucs2AndLongTextsBothWaysAndReceiptsMarkTheRows) {
     const std::string& code = codes[i % codes.size()];
     int qty = 1 + (i * 7) % 3;
     want[code] += qty;
-    text += (i ? ", dan " : " ") + code + " x " + std::to_string(qty);
+    text += (i ? ",  dan   " : " ") + code + " x " + std::to_string(qty);
   }
+  // The longest address the shop takes.
   std::string long_address = "Dusun Krajan RT 03 RW 01, rumah cat hijau";
-  while (long_address.size() < 300) long_address += ", lewat jembatan lalu belok kiri";
-  long_address.resize(300);
+  while (long_address.size() < ussd::kMaxAddressChars) {
+    long_address += ", lewat jembatan lalu belok kiri";
+  }
+  long_address.resize(ussd::kMaxAddressChars);
   while (long_address.back() == ' ' || long_address.back() == ',') long_address.pop_back();
   text += " ALAMAT " + long_address;
   std::vector<std::string> parts;

@@ -192,6 +192,52 @@ TEST_F(SmsShopTest, AddressesOfFewerThanThreeCharactersAreRefused) {
   EXPECT_EQ(Orders()[0].address, "\xC3\xA9\xC3\xA9\xC3\xA9");
 }
 
+// An address longer than the USSD menu takes is refused, saying the most it may be, however it
+// is sent; nothing is saved, and an order waits for a shorter address rather than being dropped
+// or sent to the address on file.
+TEST_F(SmsShopTest, AnAddressLongerThanTheUssdMenuTakesIsRefusedAndTheOrderWaits) {
+  const std::string longest = "Jl " + std::string(ussd::kMaxAddressChars - 3, 'a');
+  const std::string too_long = longest + "a";
+  const std::string refused =
+      "Alamat terlalu panjang (maks 100 huruf). Kirim yang lebih singkat, mis. ALAMAT dekat masjid "
+      "RT 02";
+  const std::string waits =
+      "Alamat terlalu panjang (maks 100 huruf). Pesanan menunggu alamat yang lebih singkat, mis. "
+      "ALAMAT dekat masjid RT 02";
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT " + too_long), refused);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT " + std::string(400, 'a')), refused);
+  auto customer = store_->GetCustomer(shop_.id, kCustomer);
+  EXPECT_TRUE(!*customer || (*customer)->address.empty());
+
+  // An order waiting for its address goes on waiting; a shorter address makes it.
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 2").find("ALAMAT"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT " + too_long), waits);
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_NE(Reply(kCustomer, "ALAMAT " + longest).find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, longest);
+
+  // An order with an address too long waits for a shorter one, not for the one on file.
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1 ALAMAT " + too_long), waits);
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1 ALAMAT " + std::string(400, 'a')), waits);
+  EXPECT_EQ(Orders().size(), 1u);
+  EXPECT_EQ((*store_->GetCustomer(shop_.id, kCustomer))->address, longest);
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 4").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].address, "Jl Melati 4");
+  EXPECT_EQ(Orders()[0].items.size(), 1u);
+  EXPECT_EQ(Orders()[0].items[0].qty, 2);  // M1 1 and M1 1: the two texts are one order
+
+  // Counted in characters, as USSD counts them: 100 Javanese letters are 300 bytes.
+  const std::string other = "+6281200000002";
+  std::string javanese;
+  for (size_t i = 0; i < ussd::kMaxAddressChars; ++i) javanese += "\xEA\xA6\x92";  // U+A992
+  EXPECT_EQ(Reply(other, "ADDRESS " + javanese + "\xEA\xA6\x92"),
+            "Address too long (at most 100 characters). Send a shorter one, e.g. ADDRESS near the "
+            "mosque RT 02");
+  EXPECT_EQ(Reply(other, "ADDRESS " + javanese), "Address saved: " + javanese);
+}
+
 TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
   auto ask = Reply(kCustomer, "PESAN B1 1");
@@ -259,6 +305,55 @@ TEST_F(SmsShopTest, NewCustomersLearnAboutCodesAndStockBeforeTheAddress) {
   // None of them waits for the address.
   EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("disimpan"), std::string::npos);
   EXPECT_TRUE(Orders().empty());
+}
+
+// A customer who writes a product's name for its code ("PESAN beras 2") is shown the products
+// the name finds, with their prices, and the order written with a code. No order is made and
+// nothing waits, as for any code the shop has not.
+TEST_F(SmsShopTest, AProductsNameForItsCodeNamesTheProducts) {
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 2"),
+            "Kode beras tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 2");
+  // The words of a name are one name; the quantity after them is the example's.
+  EXPECT_EQ(Reply(kCustomer, "ORDER Minyak Goreng 3"),
+            "No product minyak goreng. Did you mean M1 Minyak goreng 1L Rp18.000? Reply: ORDER M1 "
+            "3");
+  // A word no product's name holds: the reply as before.
+  EXPECT_EQ(Reply(kCustomer, "PESAN durian 2"),
+            "Kode DURIAN tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
+  // Nor is a code found inside longer codes: S1 is no S10.
+  std::vector<CatalogRow> rows = {{"G1", "Gula aren 500g", 20000, 0, "bungkus", "", true},
+                                  {"G2", "Gula pasir 1kg", 15000, 5, "kg", "", true}};
+  for (int i = 10; i <= 30; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci nomor " + std::to_string(i), 4500 + i, 5,
+                    "batang", "Sabun", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  EXPECT_EQ(Reply(kCustomer, "PESAN S1 2"),
+            "Kode S1 tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
+
+  // An order waiting for its address is dropped, as by any refusal; the example is all of it,
+  // with a product in stock for the name.
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1").find("ALAMAT"), std::string::npos);
+  EXPECT_EQ(
+      Reply(kCustomer, "PESAN gula 2"),
+      "Kode gula tidak ada. Maksud Anda G1 Gula aren 500g Rp20.000 (habis), G2 Gula pasir 1kg "
+      "Rp15.000? Balas: PESAN B1 1 G2 2");
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT Jl Mawar 3"), "Alamat disimpan: Jl Mawar 3");
+  EXPECT_TRUE(Orders().empty());
+
+  // With the address on file the order would be made at once: it is refused all the same.
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 2"),
+            "Kode beras tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 2");
+  EXPECT_TRUE(Orders().empty());
+  // A name many products have: as many as one SMS holds, then how many more.
+  const std::string soap = Reply(kCustomer, "PESAN sabun 4");
+  EXPECT_EQ(soap.rfind("Kode sabun tidak ada. Maksud Anda S10 Sabun cuci nomor 10 Rp4.510, ", 0),
+            0u)
+      << soap;
+  EXPECT_NE(soap.find(" lainnya? Balas: PESAN S10 4"), std::string::npos) << soap;
+  EXPECT_EQ(CountSegments(soap).segments, 1u) << soap;
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(Stock("B1"), 10);
 }
 
 TEST_F(SmsShopTest, AnOrderWaitsForItsAddressLongerThanAUssdSession) {
@@ -1026,6 +1121,45 @@ TEST_F(SmsShopTest, ALongPriceListPagesAndWordsLookForProducts) {
   EXPECT_EQ(Stock("B1"), 10);  // nothing was ordered or changed
 }
 
+// A customer's search with more products than one SMS holds says how to get the next page, and
+// HARGA with the words and a page number gets it, as MENU does; from a manager the same words
+// are a price change.
+TEST_F(SmsShopTest, ACustomersSearchPagesWithHargaAsWithMenu) {
+  std::vector<CatalogRow> rows;
+  for (int i = 1; i <= 24; ++i) {
+    rows.push_back({"S" + std::to_string(i), "Sabun cuci nomor " + std::to_string(i), 4500 + i, 5,
+                    "batang", "Sabun", true});
+  }
+  ASSERT_TRUE(store_->ImportCatalog(shop_.id, rows, false).ok());
+  const std::string first = Reply(kCustomer, "HARGA sabun");
+  ASSERT_TRUE(first.ends_with("Lanjut: MENU sabun 2")) << first;
+  const std::string second = Reply(kCustomer, "HARGA sabun 2");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(second, Reply(kCustomer, "MENU sabun 2"));
+  EXPECT_EQ(CountSegments(second).segments, 1u) << second;
+  // Every soap is on one of the pages the replies lead through, the first after the last.
+  std::string all = first;
+  std::string page = second;
+  for (int n = 3; !page.ends_with("Pesan: PESAN kode jumlah"); ++n) {
+    all += " " + page;
+    ASSERT_TRUE(page.ends_with("Lanjut: MENU sabun " + std::to_string(n))) << page;
+    page = Reply(kCustomer, "HARGA sabun " + std::to_string(n));
+    ASSERT_LT(n, 10) << page;
+  }
+  all += " " + page;
+  for (int i = 1; i <= 24; ++i) {
+    const std::string soap = "S" + std::to_string(i) + " Sabun cuci nomor " + std::to_string(i);
+    EXPECT_NE(all.find(soap + " "), std::string::npos) << soap;
+  }
+  EXPECT_EQ(all.find("Beras"), std::string::npos) << all;
+  // In English too.
+  EXPECT_EQ(Reply("+6281200000002", "PRICE sabun 2"),
+            Reply("+6281200000002", "MENU sabun 2", "en"));
+  // A manager's HARGA with a word and a number is a price change, as before.
+  EXPECT_EQ(Reply(kManager, "HARGA sabun 2").rfind("Tidak ada produk berkode SABUN.", 0), 0u);
+  EXPECT_EQ(Reply(kManager, "HARGA S1 5000"), "OK: harga S1 sekarang Rp5.000.");
+}
+
 // STOK alone: every product's stock, paged like the price list, as orders left it.
 TEST_F(SmsShopTest, AManagerSeesTheStockOfEveryProduct) {
   Send(kCustomer, "PESAN B1 3 ALAMAT Jl Mawar 3");
@@ -1086,9 +1220,10 @@ TEST_F(SmsShopTest, OpenOrdersShowTheOldestFirstAndCountTheRest) {
 
 // The alert fits one SMS and cuts a long order; PESANAN <number> shows all of it.
 TEST_F(SmsShopTest, AManagerSeesOneOrderInFull) {
+  // Nearly as long as an address may be: 93 of its 100 characters.
   const std::string address =
-      "Dusun Krajan RT 02 RW 05, rumah cat hijau di belakang masjid Al Ikhlas, "
-      "sebelah warung Bu Sri, pagar bambu";
+      "Dusun Krajan RT 02 RW 05, rumah cat hijau di belakang masjid Al Ikhlas, sebelah warung Bu "
+      "Sri";
   Send(kCustomer, "PESAN B1 2 M1 3 ALAMAT " + address);
   ASSERT_EQ(Orders().size(), 1u);
   const Order order = Orders()[0];
@@ -1385,6 +1520,28 @@ TEST_F(SmsShopPinTest, AMistypedKeywordGetsTheHelpWithThePinInOneSms) {
     EXPECT_NE(reply.find(texts_->Get(lang, "sms.manager_help_pin")), std::string::npos) << reply;
     EXPECT_EQ(CountSegments(reply).segments, 1u) << reply;
   }
+}
+
+// A keyword mistyped after the PIN is answered as without it: the managers' help, after a word
+// that the text was not understood; a command missing its number gets its form. Neither is a
+// wrong PIN, and nothing changes.
+TEST_F(SmsShopPinTest, AMistypedKeywordAfterThePinGetsTheManagersHelp) {
+  Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
+  const std::string without = Reply(kManager, "KRIM 1");
+  EXPECT_EQ(without.rfind("Salah ketik? " + std::string(texts_->Get("id", "sms.manager_help")), 0),
+            0u)
+      << without;
+  clock_.Advance(std::chrono::minutes(61));  // the cap on help replies is per hour
+  EXPECT_EQ(Reply(kManager, "PIN 4321 KRIM 1"), without);
+  EXPECT_EQ(Reply(kManager, "PIN 4321 OK abc"), Reply(kManager, "OK abc"));
+  EXPECT_EQ(Reply(kManager, "PIN 4321 OK abc"), "Format salah. Contoh: OK 123");
+  EXPECT_EQ(Reply(kManager, "PIN 4321 HARGA B1"), "Format salah. Contoh: HARGA B1 65000");
+  for (int i = 0; i < 5; ++i) Reply(kManager, "PIN 0000 KRIM 1");
+  EXPECT_EQ(Orders()[0].status, OrderStatus::kNew);
+  const std::string id = std::to_string(Orders()[0].id);
+  EXPECT_EQ(Reply(kManager, "PIN 4321 OK " + id), "OK: pesanan " + id + " diterima.");
+  // "PIN 4321" with nothing after it still shows where the command goes.
+  EXPECT_EQ(Reply(kManager, "PIN 4321"), "Format salah. Contoh: PIN 1234 OK 123");
 }
 
 TEST_F(SmsShopPinTest, AWrongPinIsLeftOutOfTheExample) {
