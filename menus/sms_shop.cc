@@ -22,14 +22,16 @@ bool IsManager(const Shop& shop, const std::string& phone) {
   return std::find(shop.managers.begin(), shop.managers.end(), phone) != shop.managers.end();
 }
 
-// Whether a typed address is long enough to find the house: USSD's least length.
-bool AddressLengthOk(const std::string& address) {
-  return ussd::CharCount(address) >= ussd::kMinAddressChars;
-}
-
 // Whether a typed address is longer than the USSD menu takes one: the same shop, the same limit.
 bool AddressTooLong(const std::string& address) {
   return ussd::CharCount(address) > ussd::kMaxAddressChars;
+}
+
+// Whether a typed address can be kept: long enough to find the house (USSD's least length), and
+// no longer than USSD takes.
+bool AddressUsable(const std::string& address) {
+  const size_t n = ussd::CharCount(address);
+  return n >= ussd::kMinAddressChars && n <= ussd::kMaxAddressChars;
 }
 
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
@@ -229,16 +231,16 @@ class Conversation {
   }
 
   // `joined`: the lines are those of an order that waited for its address and a new PESAN's.
-  // `address_too_long`: the order came with an address longer than the shop takes; it waits for
-  // a shorter one rather than go to the address on file.
+  // `bad_address`: the address the order came with, which the shop cannot take (too short, too
+  // long); the order waits for another rather than go to the address on file.
   pesan::Status Place(const Lines& lines, std::string address, bool allow_repeat,
-                      bool joined = false, bool address_too_long = false);
+                      bool joined = false, const std::string& bad_address = "");
   // A new PESAN: while an earlier order waits for its address, the two are one order, the
   // quantities of a product in both added up.
   pesan::Status TakeOrder(const sms::PlaceOrder& order);
-  // The reply to an address longer than the shop takes: the most it may be, and whether an
-  // order waits for a shorter one.
-  pesan::Status AddressTooLongReply(bool order_waits);
+  // The reply to an address too short or too long: the least or the most it may be, and whether
+  // an order waits for another.
+  pesan::Status BadAddressReply(const std::string& address, bool order_waits);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
   pesan::Status Pending(bool confirm);
@@ -384,10 +386,8 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
       [&](const auto& c) -> pesan::Status {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, sms::PlaceOrder>) {
-          if (!c.address.empty() && !AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           return TakeOrder(c);
         } else if constexpr (std::is_same_v<T, sms::SetAddress>) {
-          if (!AddressLengthOk(c.address)) return ReplyKey("sms.bad_address");
           return SetAddress(c.address);
         } else if constexpr (std::is_same_v<T, sms::OrderStatus>) {
           return StatusOf(c.order);
@@ -425,15 +425,16 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
 pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
   Lines lines;
   for (const auto& it : order.items) lines.emplace_back(it.code, it.quantity);
-  // An address too long is not saved: the order waits for a shorter one.
-  const bool too_long = AddressTooLong(order.address);
-  const std::string address = too_long ? "" : order.address;
+  // An address too short or too long is not saved: the order waits for another.
+  const bool usable = order.address.empty() || AddressUsable(order.address);
+  const std::string address = usable ? order.address : "";
+  const std::string bad = usable ? "" : order.address;
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
-  if (!*row) return Place(lines, address, false, false, too_long);
+  if (!*row) return Place(lines, address, false, false, bad);
   auto j = nlohmann::json::parse(**row, nullptr, false);
   if (!j.is_object() || j.value("kind", "") != "address") {
-    return Place(lines, address, false, false, too_long);
+    return Place(lines, address, false, false, bad);
   }
   Lines joined = j.value("lines", Lines{});
   for (const auto& line : lines) {
@@ -450,20 +451,23 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
                       {{"max", CountText(lang_, sms::kMaxQuantity)}, {"usage", usage}});
     }
   }
-  return Place(joined, address, false, true, too_long);
+  return Place(joined, address, false, true, bad);
 }
 
-pesan::Status Conversation::AddressTooLongReply(bool order_waits) {
-  return ReplyKey(order_waits ? "sms.address_too_long_order" : "sms.address_too_long",
-                  {{"max", std::to_string(ussd::kMaxAddressChars)}});
+pesan::Status Conversation::BadAddressReply(const std::string& address, bool order_waits) {
+  if (AddressTooLong(address)) {
+    return ReplyKey(order_waits ? "sms.address_too_long_order" : "sms.address_too_long",
+                    {{"max", std::to_string(ussd::kMaxAddressChars)}});
+  }
+  return ReplyKey(order_waits ? "sms.bad_address_order" : "sms.bad_address");
 }
 
 pesan::Status Conversation::Place(const Lines& lines, std::string address, bool allow_repeat,
-                                  bool joined, bool address_too_long) {
+                                  bool joined, const std::string& bad_address) {
   if (!address.empty()) {
     // Kept even when the shop is closed: the next order needs it all the same.
     if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
-  } else if (customer_ && !address_too_long) {
+  } else if (customer_ && bad_address.empty()) {
     address = customer_->address;
   }
   if (!shop_.open) return Refuse("sms.shop_closed", {{"shop", shop_.name}});
@@ -485,7 +489,7 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
     }
     if (!total) return RefuseTotal();
     if (auto st = SavePending("address", lines, ""); !st) return st;
-    if (address_too_long) return AddressTooLongReply(true);
+    if (!bad_address.empty()) return BadAddressReply(bad_address, true);
     if (!joined) return ReplyKey("sms.ask_address");
     // The customer reads the whole order now waiting, and so sees what was added to what.
     const std::string more(t_.Get(lang_, "sms.more"));
@@ -564,8 +568,8 @@ pesan::Status Conversation::SetAddress(const std::string& address) {
     auto j = nlohmann::json::parse(**row, nullptr, false);
     if (j.is_object() && j.value("kind", "") == "address") waiting = j.value("lines", Lines{});
   }
-  // Too long: nothing is saved, and the waiting order goes on waiting for a shorter one.
-  if (AddressTooLong(address)) return AddressTooLongReply(waiting.has_value());
+  // Too short or too long: nothing is saved, and the waiting order goes on waiting.
+  if (!AddressUsable(address)) return BadAddressReply(address, waiting.has_value());
   if (auto st = store_.SaveAddress(shop_.id, from_, address); !st) return st;
   customer_ = Customer{shop_.id, from_, "", address, lang_};
   if (waiting) return Place(*waiting, address, false);

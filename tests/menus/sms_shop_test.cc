@@ -179,17 +179,31 @@ TEST_F(SmsShopTest, OrderWithoutAddressWaitsForIt) {
 TEST_F(SmsShopTest, AddressesOfFewerThanThreeCharactersAreRefused) {
   const std::string bad =
       "Alamat terlalu pendek (paling sedikit 3 huruf). Contoh: ALAMAT Jl Mawar 3 RT 02";
+  const std::string waits =
+      "Alamat terlalu pendek (paling sedikit 3 huruf). Pesanan menunggu alamatnya, mis. ALAMAT "
+      "dekat masjid RT 02";
   EXPECT_EQ(Reply(kCustomer, "ALAMAT x"), bad);
   EXPECT_EQ(Reply(kCustomer, "ALAMAT RT"), bad);
-  EXPECT_EQ(Reply(kCustomer, "PESAN B1 2 ALAMAT x"), bad);
+  // An order sent with one waits for its address, as the reply says.
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 2 ALAMAT x"), waits);
+  EXPECT_EQ(Reply(kCustomer, "ALAMAT x"), waits);
   EXPECT_TRUE(Orders().empty());
   auto customer = store_->GetCustomer(shop_.id, kCustomer);
   EXPECT_TRUE(!*customer || (*customer)->address.empty());
   // Three characters will do, counted as characters rather than bytes.
-  EXPECT_NE(Reply(kCustomer, "ALAMAT RT2").find("disimpan"), std::string::npos);
-  Send(kCustomer, "PESAN B1 2 ALAMAT \xC3\xA9\xC3\xA9\xC3\xA9");  // U+00E9 three times
+  EXPECT_NE(Reply(kCustomer, "ALAMAT \xC3\xA9\xC3\xA9\xC3\xA9").find("diterima"),
+            std::string::npos);  // U+00E9 three times
   ASSERT_EQ(Orders().size(), 1u);
   EXPECT_EQ(Orders()[0].address, "\xC3\xA9\xC3\xA9\xC3\xA9");
+  EXPECT_EQ(Orders()[0].items[0].qty, 2);
+  EXPECT_NE(Reply(kCustomer, "ALAMAT RT2").find("disimpan"), std::string::npos);
+  // With an address on file, an order sent with one too short waits all the same: the customer
+  // meant another place.
+  EXPECT_EQ(Reply(kCustomer, "PESAN M1 1 ALAMAT x"), waits);
+  EXPECT_EQ(Orders().size(), 1u);
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 4").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].address, "Jl Melati 4");
 }
 
 // An address longer than the USSD menu takes is refused, saying the most it may be, however it
