@@ -16,7 +16,7 @@
 // (ChannelReady(), from ChannelEvents::on_ready) or, for channels that cannot tell, until a
 // backoff that grows with each hold-back (retry_min doubling up to hold_max) has passed: a
 // channel put right (Kannel's password corrected) is asked again within hold_max. On
-// ChannelReady() what is due goes at once; retries still wait for their time. HeldBack() says
+// ChannelReady() what is due goes at once; retries still wait for their time. held_back() says
 // since when messages wait for the channel (for /health).
 //
 // Runs on the io_context given (the channels' context). Kick() and ChannelReady() may be called
