@@ -244,6 +244,9 @@ class Conversation {
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
   pesan::Status Pending(bool confirm);
+  // A text in neither language ("Y", "N", "STATUS") that goes on with a waiting order is
+  // answered, and the order taken, in the language the order was started in.
+  void ResumeLanguage(const nlohmann::json& pending);
   pesan::Status SetAddress(const std::string& address);
   pesan::Status StatusOf(std::optional<std::int64_t> order);
   pesan::Status Cancel(std::optional<std::int64_t> order);
@@ -300,6 +303,7 @@ class Conversation {
   // The sender's language is set: the manager's, or one the customer chose. Otherwise a text's
   // keyword says which language its reply is in ("ORDER" English, "PESAN" Indonesian).
   bool lang_chosen_ = false;
+  bool lang_from_text_ = false;   // this text's keyword set lang_
   std::string customer_default_;  // the language of customers who chose none
 };
 
@@ -309,6 +313,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
   sms::ParsedCommand parsed = sms::ParseSmsCommand(text);
   if (!lang_chosen_ && parsed.language) {
     lang_ = *parsed.language == sms::CommandLanguage::kEnglish ? "en" : "id";
+    lang_from_text_ = true;
   }
   if (repeated) {
     // Maybe the same message delivered again. An order, a cancellation, a YA is made once, and
@@ -418,7 +423,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
 
 pesan::Status Conversation::SavePending(const std::string& kind, const Lines& lines,
                                         const std::string& address) {
-  nlohmann::json j{{"kind", kind}, {"lines", lines}, {"address", address}};
+  nlohmann::json j{{"kind", kind}, {"lines", lines}, {"address", address}, {"lang", lang_}};
   return store_.SaveSession(PendingKey(shop_, from_), j.dump(), now_);
 }
 
@@ -550,6 +555,7 @@ pesan::Status Conversation::Pending(bool confirm) {
   if (!row) return row.error();
   if (!*row) return Guarded(t_.Get(lang_, "sms.nothing_pending"));
   auto j = nlohmann::json::parse(**row, nullptr, false);
+  if (j.is_object()) ResumeLanguage(j);
   if (!confirm || !j.is_object()) {
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     return ReplyKey("sms.duplicate_dropped");
@@ -560,13 +566,22 @@ pesan::Status Conversation::Pending(bool confirm) {
   return Place(lines, j.value("address", ""), true);
 }
 
+void Conversation::ResumeLanguage(const nlohmann::json& pending) {
+  if (lang_chosen_ || lang_from_text_) return;
+  const std::string lang = pending.value("lang", "");
+  if (Texts::IsLanguage(lang)) lang_ = lang;
+}
+
 pesan::Status Conversation::SetAddress(const std::string& address) {
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
   std::optional<Lines> waiting;  // an order waiting for its address
   if (*row) {
     auto j = nlohmann::json::parse(**row, nullptr, false);
-    if (j.is_object() && j.value("kind", "") == "address") waiting = j.value("lines", Lines{});
+    if (j.is_object() && j.value("kind", "") == "address") {
+      waiting = j.value("lines", Lines{});
+      ResumeLanguage(j);
+    }
   }
   // Too short or too long: nothing is saved, and the waiting order goes on waiting.
   if (!AddressUsable(address)) return BadAddressReply(address, waiting.has_value());

@@ -269,6 +269,25 @@ TEST_F(SmsShopTest, SameOrderTwiceTheSameDayAsksForConfirmation) {
   EXPECT_EQ(Orders().size(), 3u);
 }
 
+// "Y" and "N" are both languages' words: the order they answer keeps the language it was
+// started in, for the reply and for the order's news.
+TEST_F(SmsShopTest, AYOrNAnswersInTheLanguageTheOrderWasStartedIn) {
+  Send(kCustomer, "ORDER B1 1 ADDRESS Jl Mawar 3");
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_NE(Reply(kCustomer, "ORDER B1 1").find("Reply YES"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "y").rfind("Order no. ", 0), 0u);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].language, "en");
+  Reply(kCustomer, "ORDER B1 1");
+  EXPECT_EQ(Reply(kCustomer, "n"), "OK, no order was made.");
+  EXPECT_EQ(Orders().size(), 2u);
+  // The same for an order waiting for its address: a text of neither language (a question)
+  // answers in the order's.
+  const std::string other = "+6281200000002";
+  EXPECT_NE(Reply(other, "ORDER M1 2").find("Where should we deliver?"), std::string::npos);
+  EXPECT_NE(Reply(other, "y").find("Where should we deliver?"), std::string::npos);
+}
+
 TEST_F(SmsShopTest, BatalWhileAskedAboutARepeatDropsTheRepeatNotTheOrder) {
   Send(kCustomer, "PESAN B1 1 ALAMAT Jl Mawar 3");
   const auto first = Orders()[0].id;
