@@ -3,8 +3,8 @@
 //
 // Durability: synchronous=FULL in WAL mode, so a committed transaction survives a power cut,
 // not only a process crash (https://www.sqlite.org/pragma.html#pragma_synchronous). Throughput
-// comes from batching concurrent writes into one commit (gateway/db_writer.h), not from a
-// weaker setting.
+// comes from batching concurrent writes into one commit and flushing the log off the writer's
+// thread before anyone hears of the commit (gateway/db_writer.h), not from a weaker setting.
 #pragma once
 
 #include <array>

@@ -10,7 +10,8 @@
 // happening and the log grows past 8 x `frames`, a RESTART checkpoint waits for the readers, so
 // that the log is reused from its start and stays bounded. RESTART holds the writer while it
 // runs, so a PASSIVE pass copies the log first and RESTART only what was committed meanwhile.
-// Durability is unchanged: every commit is synced to the log before it returns.
+// Durability is unchanged: a checkpoint syncs the log (on its own connection, in place) before
+// it copies any page into the database file.
 #pragma once
 
 #include <atomic>

@@ -1,9 +1,12 @@
 #include "core/wal_gather_vfs.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -17,15 +20,39 @@ constexpr std::size_t kMaxGathered = 1 << 18;  // bytes kept before they are wri
 // and reported as a full disk. Gathered bytes go out in pieces of whole pages below that.
 constexpr std::size_t kMaxWrite = 0x1ffff & ~std::size_t{4095};
 
+std::atomic<std::uint64_t> g_log_syncs{0};
+
+// A descriptor of its own on a log file, for the syncs run off the thread that owes them: the
+// default VFS's file is not meant for two threads at once. (The log file carries no POSIX lock,
+// so closing it drops none of SQLite's.)
+class LogFd final : public OwedLogSync {
+ public:
+  explicit LogFd(int fd) : fd_(fd) {}
+  ~LogFd() override { ::close(fd_); }
+  int Run() override {
+    if (::fdatasync(fd_) != 0) return errno;
+    g_log_syncs.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  }
+
+ private:
+  const int fd_;
+};
+
+thread_local bool t_defer = false;
+thread_local std::shared_ptr<OwedLogSync> t_owed;
+
 // Our file: the methods SQLite calls, then the wrapped file of the default VFS (its size is
 // that VFS's szOsFile, allocated by SQLite right after this struct).
 struct GatherFile {
   sqlite3_file base;
   sqlite3_file* real;
-  bool gather;            // a write-ahead log
-  std::string* pending;   // gathered bytes (log files only)
-  sqlite3_int64 start;    // file offset of pending's first byte
-  bool commit_page_next;  // the last write was the header of a commit frame
+  bool gather;                           // a write-ahead log
+  std::string* pending;                  // gathered bytes (log files only)
+  sqlite3_int64 start;                   // file offset of pending's first byte
+  bool commit_page_next;                 // the last write was the header of a commit frame
+  bool synced;                           // a sync of this log has reached the disk
+  std::shared_ptr<OwedLogSync>* own_fd;  // log files only; may hold nullptr
 };
 
 sqlite3_vfs* g_default = nullptr;
@@ -52,6 +79,8 @@ int Close(sqlite3_file* file) {
   const int closed = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
   delete f->pending;
   f->pending = nullptr;
+  delete f->own_fd;
+  f->own_fd = nullptr;
   return rc != SQLITE_OK ? rc : closed;
 }
 
@@ -89,7 +118,16 @@ int Truncate(sqlite3_file* file, sqlite3_int64 size) {
 int Sync(sqlite3_file* file, int flags) {
   GatherFile* f = Self(file);
   if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xSync(f->real, flags);
+  if (f->gather && t_defer && f->synced && *f->own_fd) {
+    t_owed = *f->own_fd;
+    return SQLITE_OK;
+  }
+  const int rc = f->real->pMethods->xSync(f->real, flags);
+  if (rc == SQLITE_OK && f->gather) {
+    f->synced = true;
+    g_log_syncs.fetch_add(1, std::memory_order_relaxed);
+  }
+  return rc;
 }
 
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
@@ -160,6 +198,8 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
   f->pending = nullptr;
   f->start = 0;
   f->commit_page_next = false;
+  f->synced = false;
+  f->own_fd = nullptr;
   const int rc = g_default->xOpen(g_default, name, f->real, flags, out_flags);
   if (rc != SQLITE_OK || f->real->pMethods == nullptr) {
     if (f->real->pMethods) f->real->pMethods->xClose(f->real);
@@ -171,7 +211,12 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out
     return SQLITE_CANTOPEN;
   }
   f->gather = (flags & SQLITE_OPEN_WAL) != 0;
-  if (f->gather) f->pending = new std::string;
+  if (f->gather) {
+    f->pending = new std::string;
+    // Without a descriptor of its own (name unknown, open failed) the log is synced in place.
+    const int fd = name ? ::open(name, O_RDWR | O_CLOEXEC) : -1;
+    f->own_fd = new std::shared_ptr<OwedLogSync>(fd >= 0 ? std::make_shared<LogFd>(fd) : nullptr);
+  }
   f->base.pMethods = &kMethods;
   return SQLITE_OK;
 }
@@ -181,6 +226,11 @@ sqlite3_vfs g_vfs;
 }  // namespace
 
 std::uint64_t WalGatherLogWrites() { return g_log_writes.load(std::memory_order_relaxed); }
+std::uint64_t WalGatherLogSyncs() { return g_log_syncs.load(std::memory_order_relaxed); }
+
+void DeferLogSyncs(bool on) { t_defer = on; }
+
+std::shared_ptr<OwedLogSync> TakeOwedLogSync() { return std::move(t_owed); }
 
 const char* WalGatherVfs() {
   static std::once_flag once;

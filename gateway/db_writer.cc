@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/thread_name.h"
 
@@ -19,7 +20,10 @@ bool IsStorageError(const Status& st) {
 }  // namespace
 
 DbWriter::DbWriter(std::unique_ptr<Store> store, std::size_t max_batch)
-    : store_(std::move(store)), max_batch_(max_batch), thread_([this] { Run(); }) {}
+    : store_(std::move(store)),
+      max_batch_(max_batch),
+      flush_thread_([this] { Flush(); }),
+      thread_([this] { Run(); }) {}
 
 DbWriter::~DbWriter() { Stop(); }
 
@@ -42,6 +46,82 @@ void DbWriter::Stop() {
     cv_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(flush_mu_);
+    flush_stop_ = true;
+    flush_cv_.notify_one();
+  }
+  if (flush_thread_.joinable()) flush_thread_.join();
+}
+
+void DbWriter::SetBeforeFlush(std::function<void()> f) {
+  std::lock_guard lock(flush_mu_);
+  before_flush_ = std::move(f);
+}
+
+void DbWriter::WhenDurable(std::function<void()> f) {
+  Submit([](Store&) -> Status { return Ok{}; }, [f = std::move(f)](Status) { f(); });
+}
+
+// In commit order: a batch that owes no sync (nothing written) still waits for the batches
+// before it, whose rows it may have read.
+void DbWriter::Deliver(Finished finished) {
+  {
+    std::lock_guard lock(flush_mu_);
+    if (finished.sync || flushing_ || !flush_queue_.empty()) {
+      flush_queue_.push_back(std::move(finished));
+      flush_cv_.notify_one();
+      return;
+    }
+  }
+  Announce(finished, 0);
+}
+
+void DbWriter::Announce(Finished& finished, int sync_error) {
+  for (auto& [done, st] : finished.outcomes) {
+    if (sync_error == 0 || !st) {
+      done(std::move(st));
+    } else {
+      done(Internal(std::string("disk flush failed: ") + std::strerror(sync_error)));
+    }
+  }
+  if (finished.committed && sync_error == 0 && after_durable_) after_durable_();
+}
+
+// The flushing thread: one sync for every batch queued meanwhile (they all write to the same
+// log, and a sync covers every write before it), then their answers in commit order.
+void DbWriter::Flush() {
+  NameThisThread("pesan-flush");
+  std::deque<Finished> batches;
+  std::unique_lock lock(flush_mu_);
+  while (true) {
+    flush_cv_.wait(lock, [this] { return flush_stop_ || !flush_queue_.empty(); });
+    if (flush_queue_.empty()) return;  // stopping and drained
+    batches.swap(flush_queue_);
+    flushing_ = true;
+    const auto before = before_flush_;
+    lock.unlock();
+    if (before) before();
+    std::shared_ptr<OwedLogSync> sync;
+    for (auto& b : batches) {
+      if (b.sync) sync = b.sync;
+    }
+    int error = 0;
+    if (sync) {
+      error = sync->Run();
+      if (error != 0) {
+        std::size_t jobs = 0;
+        for (auto& b : batches) jobs += b.outcomes.size();
+        Failed(jobs, "disk flush", Internal(std::strerror(error)));
+      } else {
+        ++flushes_;
+      }
+    }
+    for (auto& b : batches) Announce(b, error);
+    batches.clear();
+    lock.lock();
+    flushing_ = false;
+  }
 }
 
 std::optional<std::string> DbWriter::Failing() const {
@@ -69,6 +149,7 @@ void DbWriter::Succeeded() {
 
 void DbWriter::Run() {
   NameThisThread("pesan-db");
+  DeferLogSyncs(true);
   std::deque<Job> batch;
   while (true) {
     {
@@ -95,11 +176,16 @@ void DbWriter::Run() {
 void DbWriter::RunBatch(std::deque<Job>& batch) {
   std::vector<Status> results;
   results.reserve(batch.size());
+  Finished finished;
+  finished.outcomes.reserve(batch.size());
+  auto fail_all = [&](const Status& st) {
+    for (auto& job : batch) finished.outcomes.emplace_back(std::move(job.done), st);
+    Deliver(std::move(finished));
+  };
   Status begun = store_->Begin();
   if (!begun) {
     Failed(batch.size(), "transaction", begun.error());
-    for (auto& job : batch) job.done(begun);
-    return;
+    return fail_all(begun);
   }
   bool undo = false;
   for (auto& job : batch) {
@@ -114,16 +200,15 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     store_->Rollback();
     if (batch.size() == 1) {
       if (IsStorageError(results.back())) Failed(1, "write", results.back().error());
-      batch.front().done(std::move(results.back()));
-      return;
+      finished.outcomes.emplace_back(std::move(batch.front().done), std::move(results.back()));
+      return Deliver(std::move(finished));
     }
     ++reruns_;
     results.clear();
     begun = store_->Begin();
     if (!begun) {
       Failed(batch.size(), "transaction", begun.error());
-      for (auto& job : batch) job.done(begun);
-      return;
+      return fail_all(begun);
     }
     for (auto& job : batch) {
       Status st = store_->Savepoint();
@@ -155,11 +240,15 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     }
     ++commits_;
     jobs_committed_ += batch.size();
+    finished.committed = true;
     if (after_commit_) after_commit_(*store_);
   }
+  finished.sync = TakeOwedLogSync();
   for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i].done(committed ? std::move(results[i]) : committed);
+    finished.outcomes.emplace_back(std::move(batch[i].done),
+                                   committed ? std::move(results[i]) : committed);
   }
+  Deliver(std::move(finished));
 }
 
 }  // namespace pesan

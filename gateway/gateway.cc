@@ -190,6 +190,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(Config config, const Clock& clo
     if (auto st = self->shops_.RefreshDirty(s); !st) {
       spdlog::error("cannot refresh the catalog: {}", st.error().message);
     }
+  });
+  g->writer_->SetAfterDurable([self] {
     if (self->outbox_) self->outbox_->Kick();
   });
   g->RouteUssd();

@@ -120,14 +120,18 @@ void Outbox::Poll() {
       return Schedule(opt_.retry_min);
     }
     if (due->empty() && in_flight_.empty()) ChannelFine();  // sent, failed or cancelled meanwhile
+    std::vector<OutboxMessage> taken;
     for (auto& m : *due) {
       if (in_flight_.size() >= opt_.window) break;
       if (!in_flight_.insert(m.id).second) continue;
       ++in_flight_count_;
-      OutgoingSms sms{m.id, m.to, m.text};
-      channel_.Send(std::move(sms), [this, m](SendResult r) {
-        boost::asio::post(ioc_,
-                          [this, m, r = std::move(r)]() mutable { OnResult(m, std::move(r)); });
+      taken.push_back(std::move(m));
+    }
+    // A row read here may come from a commit the disk has not flushed yet: the messages go once
+    // it has, so that no SMS tells of an order a power cut could still undo.
+    if (!taken.empty()) {
+      writer_.WhenDurable([this, taken = std::move(taken)]() mutable {
+        boost::asio::post(ioc_, [this, taken = std::move(taken)] { Send(taken); });
       });
     }
   }
@@ -139,6 +143,19 @@ void Outbox::Poll() {
     wait = std::clamp(until, std::chrono::milliseconds(10), opt_.idle_poll);
   }
   Schedule(wait);
+}
+
+void Outbox::Send(const std::vector<OutboxMessage>& taken) {
+  for (const auto& m : taken) {
+    if (stopped_) {  // not sent: due again at the next start
+      in_flight_.erase(m.id);
+      --in_flight_count_;
+      continue;
+    }
+    channel_.Send(OutgoingSms{m.id, m.to, m.text}, [this, m](SendResult r) {
+      boost::asio::post(ioc_, [this, m, r = std::move(r)]() mutable { OnResult(m, std::move(r)); });
+    });
+  }
 }
 
 void Outbox::OnResult(const OutboxMessage& m, SendResult r) {

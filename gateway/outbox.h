@@ -31,6 +31,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/channel.h"
 #include "core/clock.h"
@@ -76,6 +77,8 @@ class Outbox {
 
  private:
   void Poll();
+  // Hands messages taken by Poll to the channel (on ioc_).
+  void Send(const std::vector<OutboxMessage>& taken);
   void Schedule(std::chrono::milliseconds after);
   void OnResult(const OutboxMessage& m, SendResult r);
   // The result of message `id` is recorded: it may be taken again.

@@ -72,6 +72,46 @@ TEST_F(WalGatherVfsTest, ACommitIsInTheFileForOtherConnectionsWithoutASync) {
   }
 }
 
+TEST_F(WalGatherVfsTest, AThreadDeferringLogSyncsOwesThemInsteadOfWaitingForTheDisk) {
+  Insert(1, 10);
+  DeferLogSyncs(true);
+  const auto syncs = WalGatherLogSyncs();
+  Insert(3, 100);
+  EXPECT_EQ(WalGatherLogSyncs(), syncs);  // committed without a flush
+  EXPECT_EQ(RowsSeenByAnother(), 4);      // and published
+  auto owed = TakeOwedLogSync();
+  ASSERT_NE(owed, nullptr);
+  EXPECT_EQ(TakeOwedLogSync(), nullptr);  // handed over once
+  Insert(2, 100);
+  EXPECT_EQ(TakeOwedLogSync(), owed);  // the same log
+  EXPECT_EQ(owed->Run(), 0);           // one flush for both commits
+  EXPECT_EQ(WalGatherLogSyncs(), syncs + 1);
+  DeferLogSyncs(false);
+  Insert(1, 10);
+  EXPECT_EQ(WalGatherLogSyncs(), syncs + 2);  // in place again
+  EXPECT_EQ(TakeOwedLogSync(), nullptr);
+  EXPECT_EQ(RowsSeenByAnother(), 7);
+}
+
+TEST_F(WalGatherVfsTest, TheFirstSyncOfALogIsNeverDeferred) {
+  // The default VFS syncs the folder with a log's first sync, so that a power cut cannot lose
+  // the new file itself. SQLite syncs a new log's header before the first commit's frames
+  // (synchronous=FULL): that sync is made in place, the commit's own is owed.
+  DeferLogSyncs(true);
+  auto other = SqliteDb::Open(dir_.File("fresh.db"), SqliteDb::Mode::kReadWrite);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("PRAGMA journal_mode=WAL").ok());
+  ASSERT_TRUE((*other)->Exec("PRAGMA synchronous=FULL").ok());
+  const auto syncs = WalGatherLogSyncs();
+  ASSERT_TRUE((*other)->Exec("CREATE TABLE u (k INTEGER PRIMARY KEY)").ok());
+  EXPECT_EQ(WalGatherLogSyncs(), syncs + 1);
+  auto owed = TakeOwedLogSync();
+  ASSERT_NE(owed, nullptr);
+  EXPECT_EQ(owed->Run(), 0);
+  EXPECT_EQ(WalGatherLogSyncs(), syncs + 2);
+  DeferLogSyncs(false);
+}
+
 TEST_F(WalGatherVfsTest, EverythingSurvivesACheckpointAndReopening) {
   for (int i = 0; i < 10; ++i) Insert(10, 2000);
   ASSERT_TRUE(writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());

@@ -4,12 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <latch>
 #include <map>
+#include <mutex>
 #include <set>
+#include <vector>
 
 #include "core/sqlite_store.h"
+#include "core/wal_gather_vfs.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -48,7 +52,13 @@ class DbWriterTest : public ::testing::Test {
           if (fail_after) return InvalidInput("refused after writing");
           return Ok{};
         },
-        [done](Status st) { done->set_value(std::move(st)); });
+        [this, key, done](Status st) {
+          {
+            std::lock_guard lock(heard_mu_);
+            heard_.push_back(key);
+          }
+          done->set_value(std::move(st));
+        });
     return future;
   }
   std::set<std::string> Keys() {
@@ -64,6 +74,8 @@ class DbWriterTest : public ::testing::Test {
   std::string path_ = dir_.File("writer.db");
   std::unique_ptr<DbWriter> writer_;
   std::map<std::string, int> ran_;  // work called (writer thread; read after its done)
+  std::mutex heard_mu_;
+  std::vector<std::string> heard_;  // keys whose done ran, in that order
 };
 
 TEST_F(DbWriterTest, QueuedJobsCommitTogetherAndEachIsDurableWhenDone) {
@@ -120,6 +132,62 @@ TEST_F(DbWriterTest, ABatchOfOneFailingAfterWritingLeavesNothing) {
   EXPECT_EQ(writer_->reruns(), 0u);
   EXPECT_TRUE(Insert("c").get().ok());  // the writer goes on
   EXPECT_EQ(Keys(), (std::set<std::string>{"c"}));
+}
+
+TEST_F(DbWriterTest, AJobHearsOfItsCommitOnlyOnceTheDiskHasIt) {
+  std::atomic<std::uint64_t> syncs_at_commit{0};
+  writer_->SetAfterCommit([&](Store&) { syncs_at_commit = WalGatherLogSyncs(); });
+  for (int i = 0; i < 3; ++i) {
+    std::promise<std::uint64_t> heard;
+    writer_->Submit(
+        [i](Store& s) {
+          return static_cast<SqliteStore&>(s).db().Exec("INSERT INTO t VALUES ('k" +
+                                                        std::to_string(i) + "')");
+        },
+        [&](Status st) {
+          EXPECT_TRUE(st.ok());
+          heard.set_value(WalGatherLogSyncs());
+        });
+    EXPECT_GT(heard.get_future().get(), syncs_at_commit.load()) << i;  // a flush in between
+  }
+}
+
+TEST_F(DbWriterTest, TheNextBatchCommitsWhileTheDiskFlushesTheLast) {
+  std::promise<void> flushing;
+  std::latch release(1);
+  std::atomic<bool> first{true};
+  writer_->SetBeforeFlush([&] {
+    if (!first.exchange(false)) return;
+    flushing.set_value();
+    release.wait();
+  });
+  auto a = Insert("a");
+  // a is committed, its flush held
+  ASSERT_EQ(flushing.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(a.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  auto b = Insert("b");
+  ASSERT_TRUE(WaitFor([&] { return writer_->jobs_committed() == 2; }));
+  EXPECT_EQ(Keys(), (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(b.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  release.count_down();
+  EXPECT_TRUE(a.get().ok());
+  EXPECT_TRUE(b.get().ok());
+  EXPECT_EQ(heard_, (std::vector<std::string>{"a", "b"}));  // in commit order
+  writer_->SetBeforeFlush(nullptr);
+}
+
+TEST_F(DbWriterTest, AnswersKeepTheOrderOfTheirCommitsAcrossFlushes) {
+  std::vector<std::future<Status>> done;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) {
+    keys.push_back("k" + std::to_string(i));
+    // Every third job is refused without writing: a batch of refusals owes no flush, and still
+    // answers after the batches before it.
+    done.push_back(Insert(keys.back(), /*fail_before=*/i % 3 == 1));
+  }
+  for (auto& f : done) f.wait();
+  EXPECT_EQ(heard_, keys);
+  EXPECT_GE(writer_->flushes(), 1u);
 }
 
 }  // namespace

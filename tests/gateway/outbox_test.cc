@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -388,6 +390,41 @@ TEST_F(OutboxTest, RefusalsStillCountAndFailAfterMaxAttempts) {
   EXPECT_EQ(Rows()[0].last_error, "ESME_RSYSERR");
   EXPECT_EQ(channel_.sends, 3);
   EXPECT_FALSE(outbox_->holding_back());
+}
+
+// The outbox may look while a commit is readable but not yet on the disk (a kick after the
+// flush before it, a retry falling due): what it finds goes only once the disk has it.
+TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
+  channel_.SetReady(true);
+  OutboxOptions o;
+  o.idle_poll = hours(1);
+  Start(o);
+  Settle();
+  std::promise<void> flushing;
+  std::latch release(1);
+  std::atomic<bool> hold{true};
+  writer_->SetBeforeFlush([&] {
+    if (!hold.exchange(false)) return;
+    flushing.set_value();
+    release.wait();
+  });
+  writer_->Submit(
+      [&](Store& s) -> Status {
+        auto id = s.QueueSms({shop_id_, "+6281200000301", "pesan", {}}, clock_.Now());
+        if (!id) return id.error();
+        return Ok{};
+      },
+      [](Status) {});
+  ASSERT_EQ(flushing.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const auto commits = writer_->commits();
+  outbox_->Kick();
+  ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 1; }));          // taken
+  ASSERT_TRUE(WaitFor([&] { return writer_->commits() == commits + 1; }));  // waits its flush
+  EXPECT_EQ(channel_.sends, 0);
+  release.count_down();
+  ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
+  EXPECT_EQ(channel_.sends, 1);
+  writer_->SetBeforeFlush(nullptr);
 }
 
 }  // namespace
