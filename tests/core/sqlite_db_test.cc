@@ -13,8 +13,6 @@ namespace {
 using testing::TempDir;
 using testing::WaitFor;
 
-// A write that finds another connection's write transaction open waits for it to end instead
-// of failing with SQLITE_BUSY (the writer, held by a RESTART checkpoint).
 // Memory statistics cost a process-wide mutex on every allocation SQLite makes; nothing reads
 // them, so they are off from the first open on (sqlite3_memory_used() stays 0).
 TEST(SqliteDb, KeepsNoMemoryStatistics) {
@@ -26,6 +24,8 @@ TEST(SqliteDb, KeepsNoMemoryStatistics) {
   EXPECT_EQ(sqlite3_memory_used(), 0);
 }
 
+// A write that finds another connection's write transaction open waits for it to end instead
+// of failing with SQLITE_BUSY (the writer, held by a RESTART checkpoint).
 TEST(SqliteDb, AWriteWaitsForTheTransactionHoldingTheLock) {
   TempDir dir;
   const std::string path = dir.File("shop.db");

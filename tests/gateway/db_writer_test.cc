@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <latch>
 #include <map>
@@ -14,6 +15,7 @@
 
 #include "core/sqlite_store.h"
 #include "core/wal_gather_vfs.h"
+#include "tests/support/flush_hold.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -153,27 +155,18 @@ TEST_F(DbWriterTest, AJobHearsOfItsCommitOnlyOnceTheDiskHasIt) {
 }
 
 TEST_F(DbWriterTest, TheNextBatchCommitsWhileTheDiskFlushesTheLast) {
-  std::promise<void> flushing;
-  std::latch release(1);
-  std::atomic<bool> first{true};
-  writer_->SetBeforeFlush([&] {
-    if (!first.exchange(false)) return;
-    flushing.set_value();
-    release.wait();
-  });
+  FlushHold hold(*writer_);
   auto a = Insert("a");
-  // a is committed, its flush held
-  ASSERT_EQ(flushing.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  ASSERT_TRUE(hold.Held());  // a is committed, its flush held
   EXPECT_EQ(a.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
   auto b = Insert("b");
   ASSERT_TRUE(WaitFor([&] { return writer_->jobs_committed() == 2; }));
   EXPECT_EQ(Keys(), (std::set<std::string>{"a", "b"}));
   EXPECT_EQ(b.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
-  release.count_down();
+  hold.Release();
   EXPECT_TRUE(a.get().ok());
   EXPECT_TRUE(b.get().ok());
   EXPECT_EQ(heard_, (std::vector<std::string>{"a", "b"}));  // in commit order
-  writer_->SetBeforeFlush(nullptr);
 }
 
 TEST_F(DbWriterTest, AnswersKeepTheOrderOfTheirCommitsAcrossFlushes) {

@@ -6,17 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
-#include <latch>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "core/sqlite_store.h"
 #include "gateway/setup.h"
+#include "tests/support/flush_hold.h"
 #include "tests/support/test_support.h"
 
 namespace pesan::testing {
@@ -400,14 +399,7 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
   o.idle_poll = hours(1);
   Start(o);
   Settle();
-  std::promise<void> flushing;
-  std::latch release(1);
-  std::atomic<bool> hold{true};
-  writer_->SetBeforeFlush([&] {
-    if (!hold.exchange(false)) return;
-    flushing.set_value();
-    release.wait();
-  });
+  FlushHold hold(*writer_);
   writer_->Submit(
       [&](Store& s) -> Status {
         auto id = s.QueueSms({shop_id_, "+6281200000301", "pesan", {}}, clock_.Now());
@@ -415,16 +407,15 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
         return Ok{};
       },
       [](Status) {});
-  ASSERT_EQ(flushing.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  ASSERT_TRUE(hold.Held());
   const auto commits = writer_->commits();
   outbox_->Kick();
   ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 1; }));          // taken
   ASSERT_TRUE(WaitFor([&] { return writer_->commits() == commits + 1; }));  // waits its flush
   EXPECT_EQ(channel_.sends, 0);
-  release.count_down();
+  hold.Release();
   ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
   EXPECT_EQ(channel_.sends, 1);
-  writer_->SetBeforeFlush(nullptr);
 }
 
 }  // namespace
