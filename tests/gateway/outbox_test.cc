@@ -395,10 +395,6 @@ TEST_F(OutboxTest, RefusalsStillCountAndFailAfterMaxAttempts) {
 // flush before it, a retry falling due): what it finds goes only once the disk has it.
 TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
   channel_.SetReady(true);
-  OutboxOptions o;
-  o.idle_poll = hours(1);
-  Start(o);
-  Settle();
   FlushHold hold(*writer_);
   writer_->Submit(
       [&](Store& s) -> Status {
@@ -407,9 +403,11 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
         return Ok{};
       },
       [](Status) {});
-  ASSERT_TRUE(hold.Held());
+  ASSERT_TRUE(hold.Held());  // the message is committed, readable, and not on the disk
   const auto commits = writer_->commits();
-  outbox_->Kick();
+  OutboxOptions o;
+  o.idle_poll = hours(1);
+  Start(o);                                                                 // looks at once
   ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 1; }));          // taken
   ASSERT_TRUE(WaitFor([&] { return writer_->commits() == commits + 1; }));  // waits its flush
   EXPECT_EQ(channel_.sends, 0);
