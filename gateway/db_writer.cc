@@ -75,6 +75,7 @@ void DbWriter::Deliver(Finished finished) {
     }
   }
   Announce(finished, 0);
+  if (finished.committed && after_durable_) after_durable_();
 }
 
 void DbWriter::Announce(Finished& finished, int sync_error) {
@@ -85,7 +86,6 @@ void DbWriter::Announce(Finished& finished, int sync_error) {
       done(Internal(std::string("disk flush failed: ") + std::strerror(sync_error)));
     }
   }
-  if (finished.committed && sync_error == 0 && after_durable_) after_durable_();
 }
 
 // The flushing thread: one sync for every batch queued meanwhile (they all write to the same
@@ -117,7 +117,13 @@ void DbWriter::Flush() {
         ++flushes_;
       }
     }
-    for (auto& b : batches) Announce(b, error);
+    bool committed = false;
+    for (auto& b : batches) {
+      Announce(b, error);
+      committed = committed || b.committed;
+    }
+    // Once for all the batches this flush made durable.
+    if (committed && error == 0 && after_durable_) after_durable_();
     batches.clear();
     lock.lock();
     flushing_ = false;

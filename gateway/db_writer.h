@@ -41,8 +41,8 @@ class DbWriter {
   // Called on the writer thread, with the writer's store, after each commit, which may not be
   // on the disk yet (e.g. to refresh caches).
   using AfterCommit = std::function<void(Store&)>;
-  // Called after each flush that made commits durable (e.g. to wake the outbox), on the thread
-  // that runs the jobs' done.
+  // Called once after each flush that made commits durable, or after a commit that owed none
+  // (e.g. to wake the outbox), on the thread that runs the jobs' done.
   using AfterDurable = std::function<void()>;
 
   DbWriter(std::unique_ptr<Store> store, std::size_t max_batch = 256);
@@ -87,7 +87,7 @@ class DbWriter {
   void RunBatch(std::deque<Job>& batch);
   void Deliver(Finished finished);
   void Flush();
-  // Runs the jobs' done (all failed when the flush failed), then AfterDurable if it committed.
+  // Runs the jobs' done (all failed when the flush failed).
   void Announce(Finished& finished, int sync_error);
   void Failed(std::size_t jobs, const char* what, const Error& error);
   void Succeeded();
