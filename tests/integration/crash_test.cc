@@ -39,6 +39,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -367,9 +368,10 @@ std::set<std::string> DroppedByKannel(const std::map<std::string, KannelFront::M
 class CrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto port = FreeLoopbackPort();
+    auto port = ReservedPort::Take();  // kept until the end: the gateway restarts on it
     ASSERT_TRUE(port.ok()) << port.error().message;
-    port_ = static_cast<std::uint16_t>(*port);
+    port_ = static_cast<std::uint16_t>(port->port());
+    reserved_ = std::move(*port);
     front_.set_gateway_port(port_);
 
     KannelHarnessOptions options;
@@ -499,6 +501,7 @@ class CrashTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::optional<ReservedPort> reserved_;
   std::uint16_t port_ = 0;
   KannelFront front_{4};
   std::string config_;

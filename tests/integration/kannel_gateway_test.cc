@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -174,9 +175,10 @@ class KannelGatewayTest : public ::testing::Test {
     ASSERT_NE(token_at, std::string::npos) << get_url;
     token_ = get_url.substr(token_at + 7, get_url.size() - token_at - 8);  // without the quote
 
-    auto port = FreeLoopbackPort();
+    auto port = ReservedPort::Take();
     ASSERT_TRUE(port.ok()) << port.error().message;
-    gateway_port_ = static_cast<std::uint16_t>(*port);
+    gateway_port_ = static_cast<std::uint16_t>(port->port());
+    reserved_ = std::move(*port);
     relay_.set_gateway_port(gateway_port_);
 
     KannelHarnessOptions options;
@@ -252,6 +254,7 @@ class KannelGatewayTest : public ::testing::Test {
   ShopDb db_{dir_.File("shop.db")};
   SystemClock clock_;
   MoRelay relay_;
+  std::optional<ReservedPort> reserved_;
   std::uint16_t gateway_port_ = 0;
   std::string token_;
   std::string config_path_;

@@ -18,6 +18,7 @@
 #include <map>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "core/form.h"
 
@@ -37,20 +38,38 @@ constexpr size_t kFakesmscChunk = 255;
 
 }  // namespace
 
-Result<int> FreeLoopbackPort() {
+Result<ReservedPort> ReservedPort::Take() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Internal(std::string("socket: ") + std::strerror(errno));
+  const int on = 1;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    Error e = Internal(std::string("reserving a loopback port: ") + std::strerror(errno));
     close(fd);
-    return Internal(std::string("bind: ") + std::strerror(errno));
+    return e;
   }
-  close(fd);
-  return static_cast<int>(ntohs(a.sin_port));
+  return ReservedPort(fd, static_cast<int>(ntohs(a.sin_port)));
+}
+
+ReservedPort::ReservedPort(ReservedPort&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), port_(other.port_) {}
+
+ReservedPort& ReservedPort::operator=(ReservedPort&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    port_ = other.port_;
+  }
+  return *this;
+}
+
+ReservedPort::~ReservedPort() {
+  if (fd_ >= 0) close(fd_);
 }
 
 namespace {
@@ -268,18 +287,10 @@ Result<std::unique_ptr<KannelHarness>> KannelHarness::Start(KannelHarnessOptions
   if (!mkdtemp(tmpl.data())) return Internal(std::string("mkdtemp: ") + std::strerror(errno));
   h->dir_ = tmpl;
   for (int* port : {&h->admin_port_, &h->smsbox_port_, &h->fake_port_, &h->sendsms_port_}) {
-    for (int tries = 0; tries < 20; ++tries) {
-      auto p = FreeLoopbackPort();
-      if (!p.ok()) return p.error();
-      bool taken = false;
-      for (int other : {h->admin_port_, h->smsbox_port_, h->fake_port_, h->sendsms_port_}) {
-        taken |= other == *p;
-      }
-      if (!taken) {
-        *port = *p;
-        break;
-      }
-    }
+    auto reserved = ReservedPort::Take();  // distinct: a reserved port is not handed out again
+    if (!reserved.ok()) return reserved.error();
+    *port = reserved->port();
+    h->ports_.push_back(std::move(*reserved));
   }
   if (auto s = h->WriteConfig(); !s.ok()) return s.error();
   if (auto s = h->StartKannel(); !s.ok()) {

@@ -41,9 +41,26 @@ struct KannelHarnessOptions {
   std::chrono::milliseconds stop_deadline{5000};  // SIGTERM, then SIGKILL
 };
 
-// A port that was free on 127.0.0.1 a moment ago (for a peer that must be named in kannel.conf
-// before it listens).
-Result<int> FreeLoopbackPort();
+// A port on 127.0.0.1 kept for a peer that must be named (in kannel.conf, in the gateway's
+// configuration) before it listens, and that may stop and listen again on it. A socket stays
+// bound to it with SO_REUSEADDR and never listens: the kernel neither hands the port out as the
+// local port of an outgoing connection nor to a bind to port 0 meanwhile, while a server that
+// binds with SO_REUSEADDR (Kannel's gwlib, the gateway) can still listen on it.
+class ReservedPort {
+ public:
+  static Result<ReservedPort> Take();
+  ReservedPort(ReservedPort&& other) noexcept;
+  ReservedPort& operator=(ReservedPort&& other) noexcept;
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  ~ReservedPort();
+  int port() const { return port_; }
+
+ private:
+  ReservedPort(int fd, int port) : fd_(fd), port_(port) {}
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 // One message as the fake SMSC received it (an MT) or as joined from its parts.
 struct FakesmscMessage {
@@ -116,6 +133,7 @@ class KannelHarness {
 
   KannelHarnessOptions options_;
   std::string dir_;
+  std::vector<ReservedPort> ports_;  // admin, smsbox, fake SMSC, sendsms: kept across restarts
   int admin_port_ = 0, smsbox_port_ = 0, fake_port_ = 0, sendsms_port_ = 0;
   pid_t bearerbox_ = -1, smsbox_ = -1, fakesmsc_ = -1;
   int fakesmsc_stdin_ = -1;

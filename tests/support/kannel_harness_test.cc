@@ -1,11 +1,58 @@
 #include "tests/support/kannel_harness.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace pesan::testing {
 namespace {
 
 using Coding = FakesmscMessage::Coding;
+
+// Binds a socket to 127.0.0.1:`port` (SO_REUSEADDR if `reuse`) and returns bind's errno, 0 when
+// bound. A bound socket goes to `fd` when given; otherwise, and when not bound, it is closed.
+int BindLoopback(int port, bool reuse, int* fd = nullptr) {
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int on = 1;
+  if (reuse) setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  int err = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 ? 0 : errno;
+  if (fd && err == 0) {
+    *fd = s;
+  } else {
+    close(s);
+  }
+  return err;
+}
+
+TEST(ReservedPort, HeldAgainstOthersYetAServerWithReuseAddrListensOnItAgainAndAgain) {
+  auto reserved = ReservedPort::Take();
+  ASSERT_TRUE(reserved.ok()) << reserved.error().message;
+  const int port = reserved->port();
+  ASSERT_GT(port, 0);
+  // Anyone else binding it plainly is refused: the port is not free for others.
+  EXPECT_EQ(BindLoopback(port, false), EADDRINUSE);
+  // A server that sets SO_REUSEADDR (Kannel, the gateway) listens on it, stops, and listens again.
+  for (int round = 0; round < 2; ++round) {
+    int server = -1;
+    ASSERT_EQ(BindLoopback(port, true, &server), 0) << "round " << round;
+    EXPECT_EQ(listen(server, 4), 0) << "round " << round;
+    close(server);
+  }
+  // Moved, it is still held; dropped, it is free again.
+  ReservedPort moved = std::move(*reserved);
+  EXPECT_EQ(moved.port(), port);
+  EXPECT_EQ(BindLoopback(port, false), EADDRINUSE);
+  { ReservedPort gone = std::move(moved); }
+  EXPECT_EQ(BindLoopback(port, false), 0);
+}
 
 TEST(FakesmscLine, ParsesEveryFormKannelWrites) {
   // As Kannel 1.4.5's smsc_fake wrote them to fakesmsc.
