@@ -61,6 +61,10 @@ struct ChannelEvents {
   // channels that keep a link (SMPP: bound; modem: initialised) each time it comes up; channels
   // without one (Kannel: one HTTP request per message; the simulator) never raise it.
   std::function<void()> on_ready;
+  // The channel's link is down: it could not be brought up (no device, no connection, a bind or
+  // an initialisation refused) or it was lost, and why. Raised by the same channels, on each
+  // failed try while down; on_ready follows once it is back.
+  std::function<void(const std::string& why)> on_down;
 };
 
 class SmsChannel {

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -41,6 +43,9 @@ class Gateway {
   DbWriter& writer() { return *writer_; }
   Outbox* outbox() { return outbox_.get(); }
   SimChannel* sim() { return sim_; }
+  // Since when the SMS channel's link is down, and why (the last failed try); nullopt while it
+  // is up, and for channels without a link (Kannel, the simulator). Any thread.
+  std::optional<HeldBack> channel_down() const;
 
  private:
   Gateway(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}
@@ -91,6 +96,8 @@ class Gateway {
   SimChannel* sim_ = nullptr;
   std::unique_ptr<Outbox> outbox_;
   bool stopped_ = false;
+  mutable std::mutex channel_mu_;
+  std::optional<HeldBack> channel_down_;  // guarded by channel_mu_
 
   // Refused requests, logged at most once an hour per cause.
   RefusalLog refusals_{clock_};
@@ -103,7 +110,8 @@ class Gateway {
   };
   static constexpr std::size_t kMaxEarlyReports = 256;
   static constexpr auto kEarlyReportLife = std::chrono::seconds(60);
-  // /health fails once SMS have waited this long for the channel.
+  // /health fails once SMS have waited this long for the channel, or the channel's link has been
+  // down this long.
   static constexpr auto kSmsHeldLimit = std::chrono::seconds(60);
   std::deque<EarlyReport> early_reports_;
 };

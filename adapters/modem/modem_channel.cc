@@ -267,6 +267,7 @@ class ModemChannel::Impl : public std::enable_shared_from_this<Impl> {
     const auto level = why == last_down_ ? spdlog::level::debug : spdlog::level::warn;
     log_->log(level, "modem: {}; {}", why, next);
     last_down_ = why;
+    if (events_.on_down) events_.on_down(why);
   }
 
   void ScheduleReopen() {

@@ -441,6 +441,7 @@ class SmppChannel::Impl : public std::enable_shared_from_this<SmppChannel::Impl>
     last_down_reason_ = why;
     Close(why);
     if (stopping_) return;
+    if (events_.on_down) events_.on_down(why);
     reconnect_timer_.expires_after(backoff_);
     backoff_ = std::min(backoff_ * 2, config_.reconnect_backoff_max);
     reconnect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {

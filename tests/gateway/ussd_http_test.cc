@@ -698,6 +698,30 @@ TEST(UssdHttp, SmsWaitingForTheChannelFailHealthAfterAMinute) {
   EXPECT_NE(health.body.find("refused"), std::string::npos) << health.body;
 }
 
+// A modem away (not plugged in) fails /health once it has been away a minute, though no SMS is
+// due: the next order's texts would wait for it. A moment away (a modem being reset) does not.
+TEST(UssdHttp, ModemAwayAMinuteFailsHealthWithNothingDue) {
+  TempDir dir;
+  ManualClock clock;
+  const std::string device = dir.File("ttyUSB-not-plugged");
+  TestGateway gw(
+      dir,
+      DemoConfig(dir, "\n[sms]\nchannel = \"modem\"\n\n[sms.modem]\ndevice = \"" + device + "\"\n"),
+      clock);
+  ASSERT_TRUE(WaitFor([&] { return gw.gateway().channel_down().has_value(); }));
+  EXPECT_NE(gw.gateway().channel_down()->why.find(device), std::string::npos);
+  auto health = HttpGet(gw.port(), "/health");
+  EXPECT_EQ(health.status, 200) << health.body;
+  clock.Advance(std::chrono::seconds(59));
+  EXPECT_EQ(HttpGet(gw.port(), "/health").status, 200);
+  clock.Advance(std::chrono::seconds(2));
+  health = HttpGet(gw.port(), "/health");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(health.body.rfind("sms channel down for 61 s: cannot open " + device, 0), 0u)
+      << health.body;
+  EXPECT_TRUE(AllOrders(dir).empty());
+}
+
 // A small file system of its own (tmpfs) over a folder, unmounted when done: a disk that can
 // really fill up. Needs the right to mount (root, as on the build machines).
 class SmallDisk {

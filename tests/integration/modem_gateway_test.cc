@@ -441,7 +441,10 @@ TEST_F(ModemGatewayTest, UnplugAndReplugNothingLostNothingTwice) {
 
   // Pulled out in the middle of that send; two more orders while it is away.
   Set({{"ignore", json::array()}});
+  EXPECT_FALSE(gateway_->gateway().channel_down());
   ASSERT_TRUE(emu_->Call({{"op", "unplug"}}).value("ok", false));
+  // The gateway knows it is away (for /health), whether or not anything is due.
+  ASSERT_TRUE(WaitFor([&] { return gateway_->gateway().channel_down().has_value(); }, kWait));
   ussd_order("s2", "+6281200000012");
   ussd_order("s3", "+6281200000013");
   ASSERT_TRUE(WaitFor(
@@ -468,6 +471,7 @@ TEST_F(ModemGatewayTest, UnplugAndReplugNothingLostNothingTwice) {
   emu_->Call({{"op", "urc"}, {"lines", {"^RSSI:17", "^DSFLOWRPT:0000,0,0,0,0,0,0"}}});
   WaitForOrder(4);
   WaitOutbox(8, OutboxStatus::kSent);
+  EXPECT_FALSE(gateway_->gateway().channel_down());  // back
   json state = emu_->State();
   EXPECT_TRUE(state["bad"].empty()) << state["bad"];
   std::multiset<std::pair<std::string, std::string>> smsc, outbox;

@@ -426,6 +426,10 @@ TEST_F(SmppGatewayTest, RefusedBindsAreRetriedWhileTheGatewayServesAndTheOutboxW
     return sink_->Has("smpp: bind failed: bind_transceiver refused with ESME_RBINDFAIL") &&
            sink_->Has("; reconnecting in 50 ms") && sink_->Has("; reconnecting in 100 ms");
   }));
+  // Down for /health, with why, whether or not anything is due.
+  auto down = gateway_->gateway().channel_down();
+  ASSERT_TRUE(down);
+  EXPECT_TRUE(Contains(down->why, "ESME_RBINDFAIL")) << down->why;
 
   // The gateway goes on serving: an order by USSD over HTTP; its texts wait in the outbox.
   const std::string customer = "+6281200000001";
@@ -454,6 +458,7 @@ TEST_F(SmppGatewayTest, RefusedBindsAreRetriedWhileTheGatewayServesAndTheOutboxW
   auto bound = peer_.WaitFor(Bound(), kWait);
   ASSERT_TRUE(bound);
   EXPECT_TRUE(WaitFor([&] { return sink_->Has("smpp: bound as transceiver to 127.0.0.1:"); }));
+  EXPECT_TRUE(WaitFor([&] { return !gateway_->gateway().channel_down(); }));
   auto got = WaitForMessages(2);
   ASSERT_TRUE(WaitFor([&] { return AllOutbox(OutboxStatus::kSent, 2); }, kWait))
       << DescribeOutbox();
