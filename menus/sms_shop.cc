@@ -207,7 +207,7 @@ class Conversation {
   }
   // Help or a format error: only a few per hour per number, never to machines.
   pesan::Status Guarded(std::string_view text) {
-    if (automatic_ || !guard_.AllowReply(from_, now_)) return Ok{};
+    if (automatic_ || !guard_.AllowReply(from_, now_, IsManager(shop_, from_))) return Ok{};
     return Reply(text);
   }
 
@@ -1104,10 +1104,11 @@ bool Conversation::SearchesProducts(const sms::Command& cmd) const {
 
 }  // namespace
 
-bool SmsGuard::AllowReply(const std::string& phone, SystemTime now) {
+bool SmsGuard::AllowReply(const std::string& phone, SystemTime now, bool manager) {
   auto& times = replies_[phone];
   while (!times.empty() && now - times.front() >= std::chrono::hours(1)) times.pop_front();
-  if (static_cast<int>(times.size()) >= replies_per_hour_) return false;
+  const int cap = manager ? std::max(replies_per_hour_, kManagerRepliesPerHour) : replies_per_hour_;
+  if (static_cast<int>(times.size()) >= cap) return false;
   times.push_back(now);
   if (replies_.size() > 100000) replies_.clear();  // bounded: forget everyone rather than grow
   return true;

@@ -860,6 +860,23 @@ TEST_F(SmsShopTest, AManagersMistypedKeywordGetsTheManagersHelp) {
   EXPECT_EQ(Reply(kCustomer, "KRIM 1"), texts_->Get("id", "sms.help"));
 }
 
+// A manager mistypes more often than a customer's cap of help replies allows, and is answered;
+// only a number that keeps sending text that is no command (a phone answering by itself) meets
+// a cap, a larger one.
+TEST_F(SmsShopTest, AManagerIsAnsweredPastTheCustomersCapOfHelpReplies) {
+  clock_.Advance(std::chrono::minutes(61));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(Reply(kCustomer, "halo").empty()) << i;
+  EXPECT_EQ(Reply(kCustomer, "halo"), "");  // the customers' cap: 3 an hour
+  for (int i = 0; i < SmsGuard::kManagerRepliesPerHour; ++i) {
+    EXPECT_EQ(Reply(kManager, "KRIM 1").rfind("Salah ketik? ", 0), 0u) << i;
+  }
+  EXPECT_EQ(Reply(kManager, "KRIM 1"), "");
+  // A command written wrong is answered however often.
+  EXPECT_EQ(Reply(kManager, "OK abc"), "Format salah. Contoh: OK 123");
+  clock_.Advance(std::chrono::minutes(61));
+  EXPECT_EQ(Reply(kManager, "KRIM 1").rfind("Salah ketik? ", 0), 0u);
+}
+
 TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
   Send(kCustomer, "PESAN B1 2 ALAMAT Jl Mawar 3");
   const std::string id = std::to_string(Orders()[0].id);
