@@ -253,6 +253,8 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
                      {"address", ord.address},
                      {"pickup", ord.pickup},
                      {"channel", ord.channel},
+                     {"language", ord.language},
+                     {"note", ord.note},
                      {"created_at", IsoTime(ord.created_at, off)}});
     }
     std::cout << out.dump(2) << "\n";
@@ -267,6 +269,7 @@ int RunOrdersList(const DataOptions& data, const std::string& status, int limit,
       std::cout << "    " << it.qty << " x " << it.code << " " << it.name << " @ "
                 << FormatRupiah(it.price) << "\n";
     }
+    if (!ord.note.empty()) std::cout << "    reason: " << ord.note << "\n";
   }
   return 0;
 }

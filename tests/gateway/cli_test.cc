@@ -225,6 +225,17 @@ TEST(Cli, OrdersListAsJson) {
     }
     gw.Ussd("J2", "+6281200000002", "1*2*1*Dekat masjid*1");
   }
+  {
+    // The shop turns the second order down, with its reason (as a manager's TOLAK does).
+    auto store = SqliteStore::Open(dir.File("shop.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto orders = (*store)->ListOrders({});
+    ASSERT_TRUE(orders.ok() && orders->size() == 2u);
+    ASSERT_TRUE((*store)
+                    ->MoveOrder(orders->front().id, OrderStatus::kRejected, "Stok habis",
+                                std::chrono::system_clock::now())
+                    .ok());
+  }
   auto r = RunPesan({"orders", "list", "--json", "--config", config});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
@@ -237,6 +248,10 @@ TEST(Cli, OrdersListAsJson) {
   EXPECT_EQ(o["status"], "new");
   EXPECT_EQ(o["total"], 130000);
   EXPECT_EQ(o["address"], "Jl Mawar 3 RT02");
+  EXPECT_EQ(o["language"], "id");
+  EXPECT_EQ(o["note"], "");
+  EXPECT_EQ(j[0]["status"], "rejected");
+  EXPECT_EQ(j[0]["note"], "Stok habis");
   ASSERT_EQ(o["items"].size(), 1u);
   EXPECT_EQ(o["items"][0]["code"], "B1");
   EXPECT_EQ(o["items"][0]["name"], "Beras 5kg");
@@ -250,11 +265,17 @@ TEST(Cli, OrdersListAsJson) {
   EXPECT_EQ(limited.size(), 1u);
   auto none = nlohmann::json::parse(
       RunPesan({"orders", "list", "--json", "--status", "done", "--config", config}).out);
+  EXPECT_EQ(
+      nlohmann::json::parse(
+          RunPesan({"orders", "list", "--json", "--status", "rejected", "--config", config}).out)
+          .size(),
+      1u);
   EXPECT_TRUE(none.empty());
   EXPECT_NE(RunPesan({"orders", "list", "--status", "bogus", "--config", config}).exit_code, 0);
   // Text form, and --db overriding the config's database.
   auto text = RunPesan({"orders", "list", "--config", config, "--db", dir.File("shop.db")});
   EXPECT_NE(text.out.find("Jl Mawar 3 RT02"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("    reason: Stok habis\n"), std::string::npos) << text.out;
   auto other = RunPesan({"orders", "list", "--config", config, "--db", dir.File("other.db")});
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.err.find(dir.File("other.db")), std::string::npos) << other.err;
