@@ -118,6 +118,23 @@ TEST(Texts, AnOverrideFolderIsChecked) {
   std::filesystem::remove_all(dir);
 }
 
+// A text of an earlier version, still in a shop's override file, does not stop the gateway after
+// an upgrade: it is passed over, with a warning naming its line; a misspelt one still stops it.
+TEST(Texts, ARetiredTextInAnOverrideIsPassedOverWithAWarning) {
+  std::vector<std::string> warnings;
+  auto loaded = Texts::WithOverrides(
+      {{"id", "[sms]\nhelp = \"Bantuan\"\ncount_orders = \"{count} pesanan\"\n", "texts.id.toml"}},
+      &warnings);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ((*loaded)->Get("id", "sms.help"), "Bantuan");
+  EXPECT_EQ((*loaded)->Get("id", "sms.count_orders"), "sms.count_orders");  // not a text now
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("texts.id.toml:3: sms.count_orders is no longer used (", 0), 0u)
+      << warnings[0];
+  EXPECT_FALSE(
+      Texts::WithOverrides({{"id", "[sms]\ncount_order = \"{count}\"\n", "texts.id.toml"}}).ok());
+}
+
 // A folder holding `files` (name, TOML), removed with the object.
 class TextsFolder {
  public:
