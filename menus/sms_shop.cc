@@ -1107,7 +1107,9 @@ bool Conversation::SearchesProducts(const sms::Command& cmd) const {
 bool SmsGuard::AllowReply(const std::string& phone, SystemTime now, bool manager) {
   auto& times = replies_[phone];
   while (!times.empty() && now - times.front() >= std::chrono::hours(1)) times.pop_front();
-  const int cap = manager ? std::max(replies_per_hour_, kManagerRepliesPerHour) : replies_per_hour_;
+  const int cap = manager && replies_per_hour_ > 0
+                      ? std::max(replies_per_hour_, kManagerRepliesPerHour)
+                      : replies_per_hour_;
   if (static_cast<int>(times.size()) >= cap) return false;
   times.push_back(now);
   if (replies_.size() > 100000) replies_.clear();  // bounded: forget everyone rather than grow

@@ -24,7 +24,8 @@ class SmsGuard {
       : replies_per_hour_(replies_per_hour), pin_attempts_(pin_attempts), lockout_(lockout) {}
   // True if one more help/error reply may go to `phone` now (and counts it). A manager, who runs
   // the shop by SMS and mistypes now and then, gets kManagerRepliesPerHour (or the configured
-  // figure when higher); a cap all the same, against a phone that answers every SMS by itself.
+  // figure when higher; none when it is 0); a cap all the same, against a phone that answers
+  // every SMS by itself.
   bool AllowReply(const std::string& phone, SystemTime now, bool manager = false);
   static constexpr int kManagerRepliesPerHour = 12;
   // How long `phone` stays locked out after too many wrong PINs, in whole minutes rounded up;

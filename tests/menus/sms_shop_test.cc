@@ -875,6 +875,10 @@ TEST_F(SmsShopTest, AManagerIsAnsweredPastTheCustomersCapOfHelpReplies) {
   EXPECT_EQ(Reply(kManager, "OK abc"), "Format salah. Contoh: OK 123");
   clock_.Advance(std::chrono::minutes(61));
   EXPECT_EQ(Reply(kManager, "KRIM 1").rfind("Salah ketik? ", 0), 0u);
+  // A shop that sends no help replies (replies_per_hour = 0) sends managers none either.
+  SmsGuard none{0};
+  EXPECT_FALSE(none.AllowReply(kManager, clock_.Now(), /*manager=*/true));
+  EXPECT_FALSE(none.AllowReply(kCustomer, clock_.Now()));
 }
 
 TEST_F(SmsShopTest, ManagerCommandsFromAnyoneElseChangeNothing) {
