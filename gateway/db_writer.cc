@@ -99,7 +99,6 @@ void DbWriter::Flush() {
     if (flush_queue_.empty()) return;  // stopping and drained
     batches.swap(flush_queue_);
     flushing_ = true;
-    flush_busy_.store(true, std::memory_order_release);
     const auto before = before_flush_;
     lock.unlock();
     if (before) before();
@@ -108,16 +107,8 @@ void DbWriter::Flush() {
       if (b.sync) sync = b.sync;
     }
     int error = 0;
-    if (sync) error = sync->Run();
-    bool wake_writer = false;
-    {
-      // The writer commits what it ran meanwhile (see RunBatch).
-      std::lock_guard writer_lock(mu_);
-      flush_busy_.store(false, std::memory_order_release);
-      wake_writer = awaiting_flush_;
-    }
-    if (wake_writer) cv_.notify_one();
     if (sync) {
+      error = sync->Run();
       if (error != 0) {
         std::size_t jobs = 0;
         for (auto& b : batches) jobs += b.outcomes.size();
@@ -171,17 +162,13 @@ void DbWriter::Run() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      TakeQueued(batch);
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
     RunBatch(batch);
     batch.clear();
-  }
-}
-
-void DbWriter::TakeQueued(std::deque<Job>& batch) {
-  while (!queue_.empty() && batch.size() < max_batch_) {
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
   }
 }
 
@@ -207,31 +194,13 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     return fail_all(begun);
   }
   bool undo = false;
-  auto run_taken = [&] {
-    while (!undo && results.size() < batch.size()) {
-      const std::int64_t before = store_->RowsChanged();
-      results.push_back(batch[results.size()].work(*store_));
-      ++jobs_run_;
-      undo = !results.back() && store_->RowsChanged() != before;
+  for (auto& job : batch) {
+    const std::int64_t before = store_->RowsChanged();
+    results.push_back(job.work(*store_));
+    if (!results.back() && store_->RowsChanged() != before) {
+      undo = true;
+      break;
     }
-  };
-  run_taken();
-  // While the disk flushes earlier commits, a commit made now would wait for the flush after
-  // that one anyway: the jobs queued meanwhile join this transaction, and its one commit writes
-  // the pages they all change (the tables' and indexes' last pages) once rather than once per
-  // batch. It commits as soon as the flush is over.
-  while (!undo && batch.size() < max_batch_ && flush_busy_.load(std::memory_order_acquire)) {
-    {
-      std::unique_lock lock(mu_);
-      awaiting_flush_ = true;
-      cv_.wait(lock, [this] {
-        return stopping_ || !queue_.empty() || !flush_busy_.load(std::memory_order_acquire);
-      });
-      awaiting_flush_ = false;
-      if (queue_.empty()) break;
-      TakeQueued(batch);
-    }
-    run_taken();
   }
   if (undo) {
     store_->Rollback();
@@ -251,7 +220,6 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
       Status st = store_->Savepoint();
       if (st) {
         st = job.work(*store_);
-        ++jobs_run_;
         if (st) {
           st = store_->ReleaseSavepoint();
         } else {

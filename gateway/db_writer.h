@@ -4,10 +4,9 @@
 // fails is rolled back alone.
 //
 // The disk flush of a commit runs on a thread of its own (the log's sync is deferred, see
-// WalGatherVfs): while the disk flushes one batch, the writer runs the jobs queued meanwhile in
-// the next transaction and commits them as the flush ends, so that each flush has one commit
-// to write out. A batch's jobs hear of their outcome (done) only after a flush that covers their
-// commit, in the order they were committed.
+// WalGatherVfs): while the disk flushes one batch, the writer runs and commits the next, and one
+// flush often covers several batches. A batch's jobs hear of their outcome (done) only after a
+// flush that covers their commit, in the order they were committed.
 #pragma once
 
 #include <atomic>
@@ -60,9 +59,8 @@ class DbWriter {
   void WhenDurable(std::function<void()> f);
   // Stops taking jobs, finishes those queued and their flushes, joins the threads.
   void Stop();
-  // Jobs whose work ran (committed or not yet), jobs committed so far, commits made and disk
-  // flushes that made them durable (for the logs, tests and benchmarks).
-  std::size_t jobs_run() const { return jobs_run_; }
+  // Jobs committed so far, commits made and disk flushes that made them durable (for the logs,
+  // tests and benchmarks).
   std::size_t jobs_committed() const { return jobs_committed_; }
   std::size_t commits() const { return commits_; }
   std::size_t flushes() const { return flushes_; }
@@ -87,7 +85,6 @@ class DbWriter {
   };
   void Run();
   void RunBatch(std::deque<Job>& batch);
-  void TakeQueued(std::deque<Job>& batch);  // with mu_ held
   void Deliver(Finished finished);
   void Flush();
   // Runs the jobs' done (all failed when the flush failed).
@@ -101,7 +98,6 @@ class DbWriter {
   std::condition_variable cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
-  bool awaiting_flush_ = false;  // the writer waits for the flush to commit (guarded by mu_)
   AfterCommit after_commit_;
   AfterDurable after_durable_;
   // The flushing thread's queue, in commit order.
@@ -109,12 +105,9 @@ class DbWriter {
   std::condition_variable flush_cv_;
   std::deque<Finished> flush_queue_;
   bool flushing_ = false;  // the flushing thread works on batches taken from the queue
-  // From taking batches until their sync is over; cleared with mu_ held (the writer waits on it).
-  std::atomic<bool> flush_busy_{false};
   bool flush_stop_ = false;
   std::function<void()> before_flush_;
   std::atomic<std::size_t> flushes_{0};
-  std::atomic<std::size_t> jobs_run_{0};
   std::atomic<std::size_t> jobs_committed_{0};
   std::atomic<std::size_t> commits_{0};
   std::atomic<std::size_t> reruns_{0};

@@ -404,12 +404,12 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
       },
       [](Status) {});
   ASSERT_TRUE(hold.Held());  // the message is committed, readable, and not on the disk
-  const auto ran = writer_->jobs_run();
+  const auto commits = writer_->commits();
   OutboxOptions o;
   o.idle_poll = hours(1);
-  Start(o);                                                              // looks at once
-  ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 1; }));       // taken
-  ASSERT_TRUE(WaitFor([&] { return writer_->jobs_run() == ran + 1; }));  // waits for the flush
+  Start(o);                                                                 // looks at once
+  ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 1; }));          // taken
+  ASSERT_TRUE(WaitFor([&] { return writer_->commits() == commits + 1; }));  // waits its flush
   EXPECT_EQ(channel_.sends, 0);
   hold.Release();
   ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
