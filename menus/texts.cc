@@ -23,10 +23,11 @@ struct Retired {
   const char* name;
   const char* why;
 };
+constexpr const char* kReportNouns =
+    "the managers' report now writes its counts with the noun of its texts";
 constexpr Retired kRetired[] = {
-    {"sms.count_orders", "the managers' report now writes its counts with the noun of its texts"},
-    {"sms.count_orders_one",
-     "the managers' report now writes its counts with the noun of its texts"},
+    {"sms.count_orders", kReportNouns},
+    {"sms.count_orders_one", kReportNouns},
 };
 
 const Retired* FindRetired(std::string_view name) {
