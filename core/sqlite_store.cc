@@ -105,6 +105,36 @@ CREATE TABLE ussd_sessions (
     R"sql(
 ALTER TABLE orders ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql",
+    // source_key without its own unique index: an order's source is looked up with its phone
+    // (orders_phone), and one writer checks it before each insert. The index took a page of
+    // its own in nearly every commit (session ids are random), written to the log each time.
+    // SQLite cannot drop a column's UNIQUE: the table is rebuilt (sqlite.org/lang_altertable.html
+    // §7), with foreign keys off (see Migrate).
+    R"sql(
+CREATE TABLE orders_rebuilt (
+  id INTEGER PRIMARY KEY,
+  shop_id INTEGER NOT NULL REFERENCES shops(id),
+  phone TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'new',
+  total INTEGER NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  pickup INTEGER NOT NULL DEFAULT 0,
+  channel TEXT NOT NULL,
+  source_key TEXT,
+  note TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  language TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO orders_rebuilt (id, shop_id, phone, status, total, address, pickup, channel,
+                            source_key, note, created_at, updated_at, language)
+  SELECT id, shop_id, phone, status, total, address, pickup, channel, source_key, note,
+         created_at, updated_at, language FROM orders;
+DROP TABLE orders;
+ALTER TABLE orders_rebuilt RENAME TO orders;
+CREATE INDEX orders_shop_status ON orders (shop_id, status);
+CREATE INDEX orders_phone ON orders (phone);
+)sql",
 };
 
 std::string JoinManagers(const std::vector<std::string>& v) {
@@ -210,18 +240,40 @@ Status SqliteStore::Migrate() {
     return Internal("database schema version " + std::to_string(version) +
                     " is newer than this program knows (" + std::to_string(kCount) + ")");
   }
-  for (; version < kCount; ++version) {
-    if (auto st = db_->Exec("BEGIN IMMEDIATE"); !st) return st;
-    auto st = db_->Exec(kMigrations[version]);
-    if (st) st = db_->Exec("PRAGMA user_version=" + std::to_string(version + 1));
-    if (!st) {
-      db_->Exec("ROLLBACK").ok();
-      return Internal("migration to schema " + std::to_string(version + 1) +
-                      " failed: " + st.error().message);
-    }
-    if (auto c = db_->Exec("COMMIT"); !c) return c;
+  if (version == kCount) return Ok{};
+  // A migration that rebuilds a table drops it while other tables refer to it: foreign keys are
+  // off meanwhile (the pragma cannot change inside a transaction), and each migration checks
+  // them before it commits.
+  if (auto st = db_->Exec("PRAGMA foreign_keys=OFF"); !st) return st;
+  Status migrated = Ok{};
+  for (; version < kCount && migrated; ++version) {
+    migrated = MigrateOnce(version);
   }
-  return Ok{};
+  if (auto st = db_->Exec("PRAGMA foreign_keys=ON"); !st && migrated) return st;
+  return migrated;
+}
+
+Status SqliteStore::MigrateOnce(int version) {
+  if (auto st = db_->Exec("BEGIN IMMEDIATE"); !st) return st;
+  auto st = db_->Exec(kMigrations[version]);
+  if (st) {
+    auto check = db_->Prepare("PRAGMA foreign_key_check");
+    if (!check) {
+      st = check.error();
+    } else if (const int rc = (*check)->Step(); rc == SQLITE_ROW) {
+      st = Internal("a row of table " + (*check)->Text(0) + " refers to a missing row of " +
+                    (*check)->Text(2));
+    } else if (rc != SQLITE_DONE) {
+      st = db_->LastError("check foreign keys");
+    }
+  }
+  if (st) st = db_->Exec("PRAGMA user_version=" + std::to_string(version + 1));
+  if (!st) {
+    db_->Exec("ROLLBACK").ok();
+    return Internal("migration to schema " + std::to_string(version + 1) +
+                    " failed: " + st.error().message);
+  }
+  return db_->Exec("COMMIT");
 }
 
 Result<StatementRef> SqliteStore::PrepareHot(Hot which, std::string_view sql) {
@@ -516,7 +568,7 @@ Status SqliteStore::SaveLanguage(ShopId shop, const std::string& phone, const st
 Result<Order> SqliteStore::CreateOrder(const NewOrder& order, SystemTime now, bool* created) {
   if (created) *created = false;
   if (!order.source_key.empty()) {
-    auto earlier = FindOrderBySource(order.source_key);
+    auto earlier = FindOrderBySource(order.phone, order.source_key);
     if (!earlier) return earlier.error();
     if (*earlier) return std::move(**earlier);
   }
@@ -680,10 +732,12 @@ Result<Order> SqliteStore::GetOrder(OrderId id) {
   return std::move(orders->front());
 }
 
-Result<std::optional<Order>> SqliteStore::FindOrderBySource(const std::string& source_key) {
-  auto s = PrepareHot(kFindOrderBySource, "SELECT id FROM orders WHERE source_key = ?");
+Result<std::optional<Order>> SqliteStore::FindOrderBySource(const std::string& phone,
+                                                            const std::string& source_key) {
+  auto s =
+      PrepareHot(kFindOrderBySource, "SELECT id FROM orders WHERE phone = ? AND source_key = ?");
   if (!s) return s.error();
-  (*s)->Bind(1, source_key);
+  (*s)->Bind(1, phone).Bind(2, source_key);
   int rc = (*s)->Step();
   if (rc == SQLITE_DONE) return std::optional<Order>();
   if (rc != SQLITE_ROW) return db_->LastError("find order");

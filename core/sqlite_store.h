@@ -23,7 +23,7 @@ class SqliteStore final : public Store {
   // Opens the database and migrates it to the current schema (read-write mode only).
   static Result<std::unique_ptr<SqliteStore>> Open(
       const std::string& path, SqliteDb::Mode mode = SqliteDb::Mode::kReadWrite);
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   // PRAGMA user_version: kSchemaVersion once migrated (0 for a file no program has set up).
   Result<int> SchemaVersion();
 
@@ -57,7 +57,8 @@ class SqliteStore final : public Store {
   using Store::CreateOrder;
   Result<Order> CreateOrder(const NewOrder& order, SystemTime now, bool* created) override;
   Result<Order> GetOrder(OrderId id) override;
-  Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) override;
+  Result<std::optional<Order>> FindOrderBySource(const std::string& phone,
+                                                 const std::string& source_key) override;
   Result<std::vector<Order>> ListOrders(const OrderFilter& filter) override;
   Result<Order> MoveOrder(OrderId id, OrderStatus to, const std::string& note,
                           SystemTime now) override;
@@ -98,6 +99,7 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   Status Migrate();
+  Status MigrateOnce(int version);   // kMigrations[version], in its own transaction
   Status Run(std::string_view sql);  // a statement without parameters or rows
   Result<Shop> ReadShop(Statement& s);
   Result<std::vector<Order>> ReadOrders(Statement& s);

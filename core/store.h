@@ -114,7 +114,8 @@ class Store {
     return CreateOrder(order, now, nullptr);
   }
   virtual Result<Order> GetOrder(OrderId id) = 0;
-  virtual Result<std::optional<Order>> FindOrderBySource(const std::string& source_key) = 0;
+  virtual Result<std::optional<Order>> FindOrderBySource(const std::string& phone,
+                                                         const std::string& source_key) = 0;
   virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter) = 0;
   // Moves the order along its lifecycle (kConflict when not allowed); stock comes back when it
   // leaves a stock-holding state.

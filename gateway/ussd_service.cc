@@ -102,7 +102,7 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
     // whatever the menus would make of the path now. Not a new session: not counted.
     auto store = reads_.ForThisThread();
     if (!store) return store.error();
-    auto placed = (*store)->FindOrderBySource("ussd:" + key);
+    auto placed = (*store)->FindOrderBySource(phone, "ussd:" + key);
     if (!placed) return placed.error();
     if (*placed) {
       auto loaded = LoadCustomer(*shop, phone);

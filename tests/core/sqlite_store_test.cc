@@ -116,6 +116,34 @@ TEST(SqliteStoreMigration, ASchemaOneDatabaseIsMigratedAndKeepsItsOrders) {
     ASSERT_TRUE(placed.ok()) << placed.error().message;
     EXPECT_EQ(store.GetOrder(placed->id)->language, "en");
     EXPECT_EQ(store.GetProduct(shop->id, "B1")->stock, 7);
+
+    // Schema 3: the old order's source key still finds it, and a resent order of that key is
+    // the old order, with no index of its own on source_key left.
+    auto found = store.FindOrderBySource("+6281200000001", "ussd:at:old");
+    ASSERT_TRUE(found.ok() && *found) << (found.ok() ? "not found" : found.error().message);
+    EXPECT_EQ((*found)->id, 7);
+    order.phone = "+6281200000001";
+    order.source_key = "ussd:at:old";
+    bool created = true;
+    auto again = store.CreateOrder(order, now, &created);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_FALSE(created);
+    EXPECT_EQ(again->id, 7);
+    EXPECT_EQ(store.GetProduct(shop->id, "B1")->stock, 7);
+  }
+  {
+    auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto indexes = (*db)->Prepare("SELECT name FROM pragma_index_list('orders') ORDER BY name");
+    ASSERT_TRUE(indexes.ok());
+    std::vector<std::string> names;
+    while ((*indexes)->Step() == SQLITE_ROW) names.push_back((*indexes)->Text(0));
+    EXPECT_EQ(names, (std::vector<std::string>{"orders_phone", "orders_shop_status"}));
+    auto fk = (*db)->Prepare(
+        "SELECT \"table\" FROM pragma_foreign_key_list('order_items') WHERE \"from\" = 'order_id'");
+    ASSERT_TRUE(fk.ok());
+    ASSERT_EQ((*fk)->Step(), SQLITE_ROW);
+    EXPECT_EQ((*fk)->Text(0), "orders");
   }
   auto again = SqliteStore::Open(path);
   ASSERT_TRUE(again.ok()) << again.error().message;
