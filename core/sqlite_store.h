@@ -9,7 +9,9 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/known_phones.h"
 #include "core/sqlite_db.h"
@@ -120,12 +122,14 @@ class SqliteStore final : public Store {
     kHotCount
   };
   Result<StatementRef> PrepareHot(Hot which, std::string_view sql);
+  Result<std::string> ShopCode(ShopId shop);
 
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after db_: stops first
   int savepoint_depth_ = 0;
   std::shared_ptr<KnownPhones> known_;
-  std::array<Statement*, kHotCount> hot_{};  // into db_'s cache of statements
+  std::array<Statement*, kHotCount> hot_{};                  // into db_'s cache of statements
+  std::optional<std::pair<ShopId, std::string>> shop_code_;  // the last ShopCode read
 };
 
 }  // namespace pesan

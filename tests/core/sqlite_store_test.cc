@@ -96,10 +96,13 @@ TEST(SqliteStoreMigration, ASchemaOneDatabaseIsMigratedAndKeepsItsOrders) {
     ASSERT_TRUE(old.ok()) << old.error().message;
     EXPECT_EQ(old->language, "");
     EXPECT_EQ(old->status, OrderStatus::kAccepted);
-    EXPECT_EQ(old->total, 130000);
+    EXPECT_EQ(old->total, 148000);
     EXPECT_EQ(old->address, "Jl Mawar 3");
-    ASSERT_EQ(old->items.size(), 1u);
-    EXPECT_EQ(old->items[0].qty, 2);
+    // Its lines in the order they were named (M1 first), not by product.
+    ASSERT_EQ(old->items.size(), 2u);
+    EXPECT_EQ(old->items[0].code, "M1");
+    EXPECT_EQ(old->items[1].code, "B1");
+    EXPECT_EQ(old->items[1].qty, 2);
     auto shipped = store.MoveOrder(7, OrderStatus::kShipped, "", now);
     ASSERT_TRUE(shipped.ok()) << shipped.error().message;
 
@@ -108,13 +111,18 @@ TEST(SqliteStoreMigration, ASchemaOneDatabaseIsMigratedAndKeepsItsOrders) {
     NewOrder order;
     order.shop_id = shop->id;
     order.phone = "+6281200000002";
-    order.lines = {{"B1", 1}};
+    order.lines = {{"M1", 1}, {"B1", 1}};
     order.address = "Jl Melati 4";
     order.channel = "sms";
     order.language = "en";
     auto placed = store.CreateOrder(order, now);
     ASSERT_TRUE(placed.ok()) << placed.error().message;
-    EXPECT_EQ(store.GetOrder(placed->id)->language, "en");
+    auto read = store.GetOrder(placed->id);
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    EXPECT_EQ(read->language, "en");
+    ASSERT_EQ(read->items.size(), 2u);
+    EXPECT_EQ(read->items[0].code, "M1");
+    EXPECT_EQ(read->items[1].code, "B1");
     EXPECT_EQ(store.GetProduct(shop->id, "B1")->stock, 7);
 
     // Schema 3: the old order's source key still finds it, and a resent order of that key is

@@ -90,7 +90,9 @@ CREATE TABLE ussd_sessions (
 ) WITHOUT ROWID;
 INSERT INTO shops (id, code, name, managers) VALUES (1, 'majubersama', 'BUMDes Maju Bersama', '+6281234567890');
 INSERT INTO products (id, shop_id, code, name, price, stock, unit, position) VALUES (1, 1, 'B1', 'Beras 5kg', 65000, 8, 'karung', 1);
+INSERT INTO products (id, shop_id, code, name, price, stock, unit, position) VALUES (2, 1, 'M1', 'Minyak 1L', 18000, 5, 'botol', 2);
 INSERT INTO customers (shop_id, phone, address, created_at) VALUES (1, '+6281200000001', 'Jl Mawar 3', 1790000000000);
-INSERT INTO orders (id, shop_id, phone, status, total, address, channel, source_key, created_at, updated_at) VALUES (7, 1, '+6281200000001', 'accepted', 130000, 'Jl Mawar 3', 'ussd', 'ussd:at:old', 1790000000000, 1790000060000);
+INSERT INTO orders (id, shop_id, phone, status, total, address, channel, source_key, created_at, updated_at) VALUES (7, 1, '+6281200000001', 'accepted', 148000, 'Jl Mawar 3', 'ussd', 'ussd:at:old', 1790000000000, 1790000060000);
+INSERT INTO order_items (order_id, product_id, code, name, qty, price) VALUES (7, 2, 'M1', 'Minyak 1L', 1, 18000);
 INSERT INTO order_items (order_id, product_id, code, name, qty, price) VALUES (7, 1, 'B1', 'Beras 5kg', 2, 65000);
 PRAGMA user_version = 1;
