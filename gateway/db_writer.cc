@@ -54,13 +54,13 @@ void DbWriter::Stop() {
   if (flush_thread_.joinable()) flush_thread_.join();
 }
 
-void DbWriter::SetBeforeFlush(std::function<void()> f) {
+void DbWriter::SetBeforeFlush(std::function<int()> f) {
   std::lock_guard lock(flush_mu_);
   before_flush_ = std::move(f);
 }
 
-void DbWriter::WhenDurable(std::function<void()> f) {
-  Submit([](Store&) -> Status { return Ok{}; }, [f = std::move(f)](Status) { f(); });
+void DbWriter::WhenDurable(std::function<void(bool)> f) {
+  Submit([](Store&) -> Status { return Ok{}; }, [f = std::move(f)](Status st) { f(st.ok()); });
 }
 
 // In commit order: a batch that owes no sync (nothing written) still waits for the batches
@@ -74,16 +74,17 @@ void DbWriter::Deliver(Finished finished) {
       return;
     }
   }
-  Announce(finished, 0);
-  if (finished.committed && after_durable_) after_durable_();
+  const std::optional<Error> broken = Broken();
+  Announce(finished, broken);
+  if (finished.committed && !broken && after_durable_) after_durable_();
 }
 
-void DbWriter::Announce(Finished& finished, int sync_error) {
+void DbWriter::Announce(Finished& finished, const std::optional<Error>& flush_failed) {
   for (auto& [done, st] : finished.outcomes) {
-    if (sync_error == 0 || !st) {
+    if (!flush_failed || !st) {
       done(std::move(st));
     } else {
-      done(Internal(std::string("disk flush failed: ") + std::strerror(sync_error)));
+      done(*flush_failed);
     }
   }
 }
@@ -101,29 +102,29 @@ void DbWriter::Flush() {
     flushing_ = true;
     const auto before = before_flush_;
     lock.unlock();
-    if (before) before();
+    const int fault = before ? before() : 0;
     std::shared_ptr<OwedLogSync> sync;
     for (auto& b : batches) {
       if (b.sync) sync = b.sync;
     }
-    int error = 0;
-    if (sync) {
-      error = sync->Run();
+    if (sync && !broken_.load(std::memory_order_acquire)) {
+      const int error = fault != 0 ? fault : sync->Run();
       if (error != 0) {
         std::size_t jobs = 0;
         for (auto& b : batches) jobs += b.outcomes.size();
-        Failed(jobs, "disk flush", Internal(std::strerror(error)));
+        Break(error, jobs);
       } else {
         ++flushes_;
       }
     }
+    const std::optional<Error> broken = Broken();
     bool committed = false;
     for (auto& b : batches) {
-      Announce(b, error);
+      Announce(b, broken);
       committed = committed || b.committed;
     }
     // Once for all the batches this flush made durable.
-    if (committed && error == 0 && after_durable_) after_durable_();
+    if (committed && !broken && after_durable_) after_durable_();
     batches.clear();
     lock.lock();
     flushing_ = false;
@@ -141,12 +142,32 @@ std::optional<std::string> DbWriter::Failing() const {
 void DbWriter::Failed(std::size_t jobs, const char* what, const Error& error) {
   spdlog::error("database {} failed ({} request(s) not stored): {}", what, jobs, error.message);
   std::lock_guard lock(failure_mu_);
+  if (broken_.load(std::memory_order_acquire)) return;  // that one stays the reason
   failure_ = std::string(what) + " failed: " + error.message;
   failing_.store(true, std::memory_order_release);
 }
 
+void DbWriter::Break(int error, std::size_t jobs) {
+  spdlog::critical(
+      "database disk flush failed ({} request(s) not stored): {}. Nothing more is stored until "
+      "the gateway restarts: check the disk (a worn SD card?), then restart it.",
+      jobs, std::strerror(error));
+  std::lock_guard lock(failure_mu_);
+  broken_why_ = std::string("disk flush failed: ") + std::strerror(error) +
+                "; nothing is stored until the gateway restarts";
+  failure_ = broken_why_;
+  failing_.store(true, std::memory_order_release);
+  broken_.store(true, std::memory_order_release);
+}
+
+std::optional<Error> DbWriter::Broken() const {
+  if (!broken_.load(std::memory_order_acquire)) return std::nullopt;
+  std::lock_guard lock(failure_mu_);
+  return Internal(broken_why_);
+}
+
 void DbWriter::Succeeded() {
-  if (!failing_.load(std::memory_order_acquire)) return;
+  if (!failing_.load(std::memory_order_acquire) || broken_.load(std::memory_order_acquire)) return;
   spdlog::info("database commits again");
   std::lock_guard lock(failure_mu_);
   failing_.store(false, std::memory_order_release);
@@ -188,6 +209,7 @@ void DbWriter::RunBatch(std::deque<Job>& batch) {
     for (auto& job : batch) finished.outcomes.emplace_back(std::move(job.done), st);
     Deliver(std::move(finished));
   };
+  if (auto broken = Broken()) return fail_all(*broken);  // nothing runs after a failed flush
   Status begun = store_->Begin();
   if (!begun) {
     Failed(batch.size(), "transaction", begun.error());

@@ -7,6 +7,13 @@
 // WalGatherVfs): while the disk flushes one batch, the writer runs and commits the next, and one
 // flush often covers several batches. A batch's jobs hear of their outcome (done) only after a
 // flush that covers their commit, in the order they were committed.
+//
+// A failed flush stops the writer for good. The kernel may have dropped the log's pages it could
+// not write and reports that once: a later flush succeeds without them, and a log with a frame
+// missing ends there when it is read after a power cut, taking every later commit with it (a
+// frame is valid only if every frame before it is: https://sqlite.org/fileformat2.html §4.1).
+// So the batches of the failed flush and every one after it are answered as failed, no job runs
+// again, and Failing() says so until the gateway restarts.
 #pragma once
 
 #include <atomic>
@@ -51,12 +58,15 @@ class DbWriter {
   void Submit(Work work, Done done);
   void SetAfterCommit(AfterCommit f) { after_commit_ = std::move(f); }
   void SetAfterDurable(AfterDurable f) { after_durable_ = std::move(f); }
-  // Called on the flushing thread before each flush (a seam for tests, which hold it there to
-  // keep commits off the disk). Any thread.
-  void SetBeforeFlush(std::function<void()> f);
-  // Runs `f` once everything committed so far is on the disk (a job that writes nothing, run in
-  // the next batch): what a reader saw before calling this is durable when `f` runs.
-  void WhenDurable(std::function<void()> f);
+  // Called on the flushing thread before each flush that syncs the log, which it fails with the
+  // errno `f` returns unless 0, as a failed fdatasync(2) would (a seam for tests: they hold the
+  // flush there to keep commits off the disk, or fail it, which no disk here can be made to do).
+  // Any thread.
+  void SetBeforeFlush(std::function<int()> f);
+  // Runs `f(true)` once everything committed so far is on the disk (a job that writes nothing,
+  // run in the next batch): what a reader saw before calling this is durable then. `f(false)`
+  // when that cannot be known (the writer failing or stopping).
+  void WhenDurable(std::function<void(bool)> f);
   // Stops taking jobs, finishes those queued and their flushes, joins the threads.
   void Stop();
   // Jobs committed so far, commits made and disk flushes that made them durable (for the logs,
@@ -68,7 +78,7 @@ class DbWriter {
   std::size_t reruns() const { return reruns_; }
   // Why the last transaction could not begin or commit ("database or disk is full", the
   // database locked by another program); nullopt once one commits again (or before any ran).
-  // Cheap: an atomic load while all is well.
+  // After a failed flush, that failure for good. Cheap: an atomic load while all is well.
   std::optional<std::string> Failing() const;
 
  private:
@@ -87,9 +97,13 @@ class DbWriter {
   void RunBatch(std::deque<Job>& batch);
   void Deliver(Finished finished);
   void Flush();
-  // Runs the jobs' done (all failed when the flush failed).
-  void Announce(Finished& finished, int sync_error);
+  // Runs the jobs' done (those that succeeded answered `flush_failed` instead, when given).
+  void Announce(Finished& finished, const std::optional<Error>& flush_failed);
   void Failed(std::size_t jobs, const char* what, const Error& error);
+  // After a failed flush: stops the writer for good (see the top of this file).
+  void Break(int error, std::size_t jobs);
+  // The error every job is answered with once a flush failed, or nullopt.
+  std::optional<Error> Broken() const;
   void Succeeded();
 
   std::unique_ptr<Store> store_;
@@ -106,14 +120,16 @@ class DbWriter {
   std::deque<Finished> flush_queue_;
   bool flushing_ = false;  // the flushing thread works on batches taken from the queue
   bool flush_stop_ = false;
-  std::function<void()> before_flush_;
+  std::function<int()> before_flush_;
   std::atomic<std::size_t> flushes_{0};
   std::atomic<std::size_t> jobs_committed_{0};
   std::atomic<std::size_t> commits_{0};
   std::atomic<std::size_t> reruns_{0};
   std::atomic<bool> failing_{false};
   mutable std::mutex failure_mu_;
-  std::string failure_;  // guarded by failure_mu_
+  std::string failure_;              // guarded by failure_mu_
+  std::atomic<bool> broken_{false};  // a flush failed: see the top of this file
+  std::string broken_why_;           // guarded by failure_mu_; set once, with broken_
   std::thread flush_thread_;
   std::thread thread_;
 };

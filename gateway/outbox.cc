@@ -130,8 +130,17 @@ void Outbox::Poll() {
     // A row read here may come from a commit the disk has not flushed yet: the messages go once
     // it has, so that no SMS tells of an order a power cut could still undo.
     if (!taken.empty()) {
-      writer_.WhenDurable([this, taken = std::move(taken)]() mutable {
-        boost::asio::post(ioc_, [this, taken = std::move(taken)] { Send(taken); });
+      writer_.WhenDurable([this, taken = std::move(taken)](bool durable) mutable {
+        boost::asio::post(ioc_, [this, durable, taken = std::move(taken)] {
+          if (durable) return Send(taken);
+          // The database writer fails (or stops): what was read may never reach the disk, and
+          // a send it cannot record would go again. Nothing goes; look again later.
+          for (const auto& m : taken) {
+            in_flight_.erase(m.id);
+            --in_flight_count_;
+          }
+          if (!stopped_) Schedule(opt_.retry_min);
+        });
       });
     }
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <future>
 #include <latch>
@@ -167,6 +168,38 @@ TEST_F(DbWriterTest, TheNextBatchCommitsWhileTheDiskFlushesTheLast) {
   EXPECT_TRUE(a.get().ok());
   EXPECT_TRUE(b.get().ok());
   EXPECT_EQ(heard_, (std::vector<std::string>{"a", "b"}));  // in commit order
+}
+
+// A failed flush may have lost log pages that a later flush would not write again: the batches
+// it covered and every job after it fail, none runs, and the writer says why until it restarts.
+TEST_F(DbWriterTest, AFailedFlushFailsEveryJobFromThenOnAndNoneRunsAfterIt) {
+  FlushHold hold(*writer_);
+  auto a = Insert("a");
+  ASSERT_TRUE(hold.Held());
+  auto b = Insert("b");  // committed while a's flush is held: covered by the same flush
+  ASSERT_TRUE(WaitFor([&] { return writer_->jobs_committed() == 2; }));
+  hold.Release(EIO);
+  const Status sa = a.get(), sb = b.get();
+  ASSERT_FALSE(sa.ok());
+  ASSERT_FALSE(sb.ok());
+  EXPECT_EQ(sa.error().code, ErrorCode::kInternal);
+  EXPECT_NE(sa.error().message.find("disk flush failed"), std::string::npos) << sa.error().message;
+  ASSERT_TRUE(writer_->Failing().has_value());
+  EXPECT_NE(writer_->Failing()->find("until the gateway restarts"), std::string::npos)
+      << *writer_->Failing();
+
+  auto c = Insert("c");
+  const Status sc = c.get();
+  ASSERT_FALSE(sc.ok());
+  EXPECT_NE(sc.error().message.find("disk flush failed"), std::string::npos) << sc.error().message;
+  std::promise<bool> durable;
+  writer_->WhenDurable([&](bool d) { durable.set_value(d); });
+  EXPECT_FALSE(durable.get_future().get());
+  writer_->Stop();
+  EXPECT_EQ(ran_.count("c"), 0u);
+  EXPECT_EQ(Keys().count("c"), 0u);
+  EXPECT_EQ(writer_->flushes(), 0u);
+  EXPECT_TRUE(writer_->Failing().has_value());  // still: nothing cleared it
 }
 
 TEST_F(DbWriterTest, AnswersKeepTheOrderOfTheirCommitsAcrossFlushes) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <future>
 #include <map>
 #include <mutex>
@@ -414,6 +415,35 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
   hold.Release();
   ASSERT_TRUE(WaitFor([&] { return All(OutboxStatus::kSent); }));
   EXPECT_EQ(channel_.sends, 1);
+}
+
+// The flush of the commit that queued it failed: the writer stores nothing more, so a send could
+// be neither trusted to stay queued nor recorded. It is never sent, however often the outbox
+// looks.
+TEST_F(OutboxTest, AMessageWhoseCommitFailedToFlushIsNotSent) {
+  channel_.SetReady(true);
+  FlushHold hold(*writer_);
+  writer_->Submit(
+      [&](Store& s) -> Status {
+        auto id = s.QueueSms({shop_id_, "+6281200000302", "pesan", {}}, clock_.Now());
+        if (!id) return id.error();
+        return Ok{};
+      },
+      [](Status) {});
+  ASSERT_TRUE(hold.Held());
+  OutboxOptions o;
+  o.idle_poll = hours(1);
+  Start(o);
+  ASSERT_TRUE(WaitFor([&] { return outbox_->in_flight() == 1; }));  // taken, waits its flush
+  hold.Release(EIO);
+  Settle();  // given back
+  ASSERT_TRUE(writer_->Failing().has_value());
+  for (int i = 0; i < 3; ++i) {
+    boost::asio::post(ioc_, [this] { outbox_->Kick(); });
+    Settle();
+  }
+  EXPECT_EQ(channel_.sends, 0);
+  EXPECT_TRUE(All(OutboxStatus::kQueued));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Holds the database writer's next disk flush until Release() or the end of the scope: the
-// commits made meanwhile stay off the disk, and a test sees what waits for them. A failing test
+// commits made meanwhile stay off the disk, and a test sees what waits for them. Release(errno)
+// lets the held flush fail as fdatasync(2) does on a failing disk. A failing test
 // never leaves the flushing thread stuck (the state the hook uses outlives this object).
 #pragma once
 
@@ -17,9 +18,10 @@ class FlushHold {
  public:
   explicit FlushHold(DbWriter& writer) : writer_(writer), state_(std::make_shared<State>()) {
     writer_.SetBeforeFlush([s = state_] {
-      if (s->held.exchange(true)) return;  // the first flush only
+      if (s->held.exchange(true)) return 0;  // the first flush only
       s->reached.set_value();
       s->released.wait();
+      return s->fail.load();
     });
   }
   ~FlushHold() {
@@ -33,8 +35,11 @@ class FlushHold {
   bool Held() {
     return state_->reached_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
   }
-  void Release() {
-    std::call_once(state_->once, [this] { state_->release.set_value(); });
+  void Release(int fail_with = 0) {
+    std::call_once(state_->once, [this, fail_with] {
+      state_->fail = fail_with;
+      state_->release.set_value();
+    });
   }
 
  private:
@@ -45,6 +50,7 @@ class FlushHold {
     std::promise<void> release;
     std::shared_future<void> released = release.get_future().share();
     std::once_flag once;
+    std::atomic<int> fail{0};
   };
   DbWriter& writer_;
   std::shared_ptr<State> state_;
