@@ -556,6 +556,15 @@ std::string ToGsmFriendly(std::string_view utf8) {
   return EncodeUtf8(out);
 }
 
+FriendlyText ToGsmFriendlyCounted(std::string_view utf8) {
+  if (auto septets = AsciiGsmSeptets(utf8); septets && *septets <= 160) {
+    return {std::string(utf8), {SmsCoding::kGsm7, *septets, 1}};
+  }
+  std::string text = ToGsmFriendly(utf8);
+  const SegmentInfo info = CountSegments(text);
+  return {std::move(text), info};
+}
+
 SegmentInfo CountSegments(std::string_view utf8) {
   if (auto septets = AsciiGsmSeptets(utf8); septets && *septets <= 160) {
     return {SmsCoding::kGsm7, *septets, 1};

@@ -76,6 +76,14 @@ struct SegmentInfo {
 };
 SegmentInfo CountSegments(std::string_view utf8);
 
+// ToGsmFriendly and the CountSegments of its result, in one pass over the common text (ASCII of
+// the GSM-7 alphabet, one message), which they would read twice.
+struct FriendlyText {
+  std::string text;
+  SegmentInfo info;
+};
+FriendlyText ToGsmFriendlyCounted(std::string_view utf8);
+
 // The parts of a concatenated message, in UTF-8 (one part when the text fits in one message),
 // with the limits described at CountSegments. For kGsm7 a character outside GSM-7 counts as one
 // septet (callers check IsGsm7 first).

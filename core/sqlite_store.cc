@@ -836,7 +836,8 @@ Result<std::int64_t> SqliteStore::QueueSms(const NewSms& sms, SystemTime now) {
   (*s)->Bind(1, sms.shop_id)
       .Bind(2, sms.to)
       .Bind(3, sms.text)
-      .Bind(4, static_cast<std::int64_t>(CountSegments(sms.text).segments))
+      .Bind(4, static_cast<std::int64_t>(
+                   (sms.counted ? *sms.counted : CountSegments(sms.text)).segments))
       .Bind(5, UnixMillis(now));
   if (sms.order_id) {
     (*s)->Bind(6, *sms.order_id);

@@ -14,6 +14,7 @@
 
 #include "core/catalog_csv.h"
 #include "core/domain.h"
+#include "core/gsm_text.h"
 #include "core/result.h"
 
 namespace pesan {
@@ -61,6 +62,7 @@ struct NewSms {
   std::string to;
   std::string text;
   std::optional<OrderId> order_id;
+  std::optional<SegmentInfo> counted;  // CountSegments(text) when the caller has it
 };
 
 class Store {

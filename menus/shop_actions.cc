@@ -133,7 +133,8 @@ std::string CustomerConfirmation(const Voice& v, std::string_view lang, const Sh
 
 Status QueueText(Store& store, ShopId shop, const std::string& to, std::string_view text,
                  std::optional<OrderId> order, SystemTime now) {
-  auto id = store.QueueSms({shop, to, ToGsmFriendly(text), order}, now);
+  auto [friendly, info] = ToGsmFriendlyCounted(text);
+  auto id = store.QueueSms({shop, to, std::move(friendly), order, info}, now);
   if (!id) return id.error();
   return Ok{};
 }

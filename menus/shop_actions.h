@@ -64,8 +64,7 @@ FittedText FitOneSegment(Build build, const Budgets& budgets, SegmentFit fit) {
   SegmentInfo best_info{};
   bool built = false;
   for (size_t budget : budgets) {
-    std::string text = ToGsmFriendly(build(budget));
-    const SegmentInfo info = CountSegments(text);
+    auto [text, info] = ToGsmFriendlyCounted(build(budget));
     if (fit == SegmentFit::kKeepScript && built && info.coding != best_info.coding) continue;
     if (info.segments == 1) return {std::move(text), budget};
     if (!built || fit == SegmentFit::kFirstThatFits || info.segments < best_info.segments) {

@@ -233,6 +233,26 @@ TEST(GsmText, SplitWithSixteenBitReferenceLimits) {
   ASSERT_EQ(parts.size(), 3u);
 }
 
+// ---- ToGsmFriendlyCounted ----
+
+// The one-pass form gives what its two parts give, for the plain text it shortcuts and for those
+// it hands on: accents to replace, a long text, another script.
+TEST(GsmText, FriendlyCountedIsToGsmFriendlyAndItsCount) {
+  const std::string long_text(200, 'a');
+  for (const std::string& in :
+       {std::string("Pesanan 12: 2 Beras 5kg, Rp130.000. Bayar di tempat."), std::string(""),
+        std::string("“Pesan” – caf\u00e9 {B1}"), long_text, long_text + "\u00e9",
+        std::string("\u0627\u0644\u0633\u0644\u0627\u0645"), std::string(160, '{')}) {
+    const FriendlyText counted = ToGsmFriendlyCounted(in);
+    const std::string friendly = ToGsmFriendly(in);
+    const SegmentInfo info = CountSegments(friendly);
+    EXPECT_EQ(counted.text, friendly) << in;
+    EXPECT_EQ(counted.info.coding, info.coding) << in;
+    EXPECT_EQ(counted.info.units, info.units) << in;
+    EXPECT_EQ(counted.info.segments, info.segments) << in;
+  }
+}
+
 // ---- ToGsmFriendly ----
 
 TEST(GsmText, FriendlyReplacesTypography) {

@@ -40,6 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string friendly = ToGsmFriendly(in);
   Check(IsValidUtf8(friendly));
   Check(ToGsmFriendly(friendly) == friendly);
+  const FriendlyText counted = ToGsmFriendlyCounted(in);
+  const SegmentInfo friendly_info = CountSegments(friendly);
+  Check(counted.text == friendly);
+  Check(counted.info.coding == friendly_info.coding && counted.info.units == friendly_info.units &&
+        counted.info.segments == friendly_info.segments);
 
   const SegmentInfo info = CountSegments(in);
   const std::vector<std::string> parts = SplitSms(in, info.coding);

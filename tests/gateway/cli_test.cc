@@ -299,8 +299,8 @@ TEST(Cli, FailedSmsAreListedWithTheirErrorAndPutBackInTheQueue) {
     ASSERT_TRUE(shop.ok());
     const auto now = std::chrono::system_clock::now();
     for (int i = 0; i < 4; ++i) {
-      auto id =
-          (*store)->QueueSms({shop->id, "+628120000005" + std::to_string(i), "Pesanan", {}}, now);
+      auto id = (*store)->QueueSms(
+          {shop->id, "+628120000005" + std::to_string(i), "Pesanan", {}, {}}, now);
       ASSERT_TRUE(id.ok());
       ids.push_back(*id);
     }
@@ -611,7 +611,7 @@ TEST(Cli, ServeAnswersAndStopsCleanlyOnSigterm) {
     order.channel = "sms";
     ASSERT_TRUE((*store)->CreateOrder(order, std::chrono::system_clock::now()).ok());
     // And an SMS that failed for good.
-    auto sms = (*store)->QueueSms({old->id, "+6281200000002", "Pesanan diterima", {}},
+    auto sms = (*store)->QueueSms({old->id, "+6281200000002", "Pesanan diterima", {}, {}},
                                   std::chrono::system_clock::now());
     ASSERT_TRUE(sms.ok());
     ASSERT_TRUE((*store)->MarkSmsFailed(*sms, "kannel 400: rejected").ok());

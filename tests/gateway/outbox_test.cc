@@ -132,7 +132,7 @@ class OutboxTest : public ::testing::Test {
       std::promise<void> done;
       writer_->Submit(
           [&](Store& s) -> Status {
-            auto id = s.QueueSms({shop_id_, "+628120000030" + std::to_string(i), "pesan", {}},
+            auto id = s.QueueSms({shop_id_, "+628120000030" + std::to_string(i), "pesan", {}, {}},
                                  clock_.Now());
             if (!id) return id.error();
             ids.push_back(*id);
@@ -399,7 +399,7 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
   FlushHold hold(*writer_);
   writer_->Submit(
       [&](Store& s) -> Status {
-        auto id = s.QueueSms({shop_id_, "+6281200000301", "pesan", {}}, clock_.Now());
+        auto id = s.QueueSms({shop_id_, "+6281200000301", "pesan", {}, {}}, clock_.Now());
         if (!id) return id.error();
         return Ok{};
       },
@@ -425,7 +425,7 @@ TEST_F(OutboxTest, AMessageWhoseCommitFailedToFlushIsNotSent) {
   FlushHold hold(*writer_);
   writer_->Submit(
       [&](Store& s) -> Status {
-        auto id = s.QueueSms({shop_id_, "+6281200000302", "pesan", {}}, clock_.Now());
+        auto id = s.QueueSms({shop_id_, "+6281200000302", "pesan", {}, {}}, clock_.Now());
         if (!id) return id.error();
         return Ok{};
       },
