@@ -144,6 +144,18 @@ class OutboxTest : public ::testing::Test {
     return ids;
   }
 
+  // Queues a message to `to` in a job of its own, without waiting for its answer (its flush may
+  // be held).
+  void QueueOneWithoutWaiting(const std::string& to) {
+    writer_->Submit(
+        [this, to](Store& s) -> Status {
+          auto id = s.QueueSms({shop_id_, to, "pesan", {}, {}}, clock_.Now());
+          if (!id) return id.error();
+          return Ok{};
+        },
+        [](Status) {});
+  }
+
   void Start(OutboxOptions o) {
     outbox_ = std::make_unique<Outbox>(ioc_, channel_, *writer_, *reads_, clock_, o);
     outbox_->Start();
@@ -397,13 +409,7 @@ TEST_F(OutboxTest, RefusalsStillCountAndFailAfterMaxAttempts) {
 TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
   channel_.SetReady(true);
   FlushHold hold(*writer_);
-  writer_->Submit(
-      [&](Store& s) -> Status {
-        auto id = s.QueueSms({shop_id_, "+6281200000301", "pesan", {}, {}}, clock_.Now());
-        if (!id) return id.error();
-        return Ok{};
-      },
-      [](Status) {});
+  QueueOneWithoutWaiting("+6281200000301");
   ASSERT_TRUE(hold.Held());  // the message is committed, readable, and not on the disk
   const auto commits = writer_->commits();
   OutboxOptions o;
@@ -423,13 +429,7 @@ TEST_F(OutboxTest, AMessageGoesOnlyOnceTheCommitThatQueuedItIsOnTheDisk) {
 TEST_F(OutboxTest, AMessageWhoseCommitFailedToFlushIsNotSent) {
   channel_.SetReady(true);
   FlushHold hold(*writer_);
-  writer_->Submit(
-      [&](Store& s) -> Status {
-        auto id = s.QueueSms({shop_id_, "+6281200000302", "pesan", {}, {}}, clock_.Now());
-        if (!id) return id.error();
-        return Ok{};
-      },
-      [](Status) {});
+  QueueOneWithoutWaiting("+6281200000302");
   ASSERT_TRUE(hold.Held());
   OutboxOptions o;
   o.idle_poll = hours(1);
