@@ -92,6 +92,12 @@ TEST(SqliteStoreMigration, ASchemaOneDatabaseIsMigratedAndKeepsItsOrders) {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     SqliteStore& store = **opened;
     EXPECT_EQ(*store.SchemaVersion(), SqliteStore::kSchemaVersion);
+    {  // off while the tables were rebuilt, on again after
+      auto fk = store.db().Prepare("PRAGMA foreign_keys");
+      ASSERT_TRUE(fk.ok());
+      ASSERT_EQ((*fk)->Step(), SQLITE_ROW);
+      EXPECT_EQ((*fk)->Int(0), 1);
+    }
     auto old = store.GetOrder(7);
     ASSERT_TRUE(old.ok()) << old.error().message;
     EXPECT_EQ(old->language, "");
