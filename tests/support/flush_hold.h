@@ -1,7 +1,7 @@
 // Holds the database writer's next disk flush until Release() or the end of the scope: the
 // commits made meanwhile stay off the disk, and a test sees what waits for them. Release(errno)
-// lets the held flush fail as fdatasync(2) does on a failing disk. A failing test
-// never leaves the flushing thread stuck (the state the hook uses outlives this object).
+// lets the held flush fail as fdatasync(2) does on a failing disk. A failing test never leaves
+// the flushing thread stuck (the state the hook uses outlives this object).
 #pragma once
 
 #include <atomic>
