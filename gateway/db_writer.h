@@ -58,7 +58,7 @@ class DbWriter {
   void Submit(Work work, Done done);
   void SetAfterCommit(AfterCommit f) { after_commit_ = std::move(f); }
   void SetAfterDurable(AfterDurable f) { after_durable_ = std::move(f); }
-  // Called on the flushing thread before each flush that syncs the log, which it fails with the
+  // Called on the flushing thread before each flush; a flush that syncs the log fails with the
   // errno `f` returns unless 0, as a failed fdatasync(2) would (a seam for tests: they hold the
   // flush there to keep commits off the disk, or fail it, which no disk here can be made to do).
   // Any thread.
