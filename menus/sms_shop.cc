@@ -34,6 +34,13 @@ bool AddressUsable(const std::string& address) {
   return n >= ussd::kMinAddressChars && n <= ussd::kMaxAddressChars;
 }
 
+// Whether a waiting order (the pending session's JSON) waits for its address: none was sent, or
+// one read from a text without ALAMAT waits for the customer's YA.
+bool WaitsForAddress(const nlohmann::json& pending) {
+  const std::string kind = pending.value("kind", "");
+  return kind == "address" || kind == "address_guess";
+}
+
 std::string StatusName(const Texts& t, std::string_view lang, OrderStatus s) {
   return std::string(t.Get(lang, "status." + std::string(OrderStatusName(s))));
 }
@@ -243,7 +250,13 @@ class Conversation {
   pesan::Status BadAddressReply(const std::string& address, bool order_waits);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
-  pesan::Status Pending(bool confirm);
+  // YA (confirm), TIDAK, or BATAL (drop) to what waits. TIDAK to an address read from a text
+  // without ALAMAT keeps the order waiting for the right one; BATAL drops it.
+  pesan::Status Pending(bool confirm, bool drop = false);
+  // A customer's text that is no command. While an order waits for its address, the text is
+  // likely the address, sent without ALAMAT in answer to "where should we deliver?": the
+  // customer is asked to confirm it with YA rather than to type it again.
+  pesan::Status NotUnderstood(const std::string& text);
   // A text in neither language ("Y", "N", "STATUS") that goes on with a waiting order is
   // answered, and the order taken, in the language the order was started in.
   void ResumeLanguage(const nlohmann::json& pending);
@@ -415,7 +428,7 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
               std::string(t_.Get(lang_, "sms.manager_not_understood")) + " " + help;
           return Guarded(CountSegments(ToGsmFriendly(said)).segments == 1 ? said : help);
         } else {
-          return Guarded(t_.Get(lang_, "sms.help"));  // Unknown
+          return NotUnderstood(text);  // Unknown
         }
       },
       cmd);
@@ -438,9 +451,7 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
   if (!row) return row.error();
   if (!*row) return Place(lines, address, false, false, bad);
   auto j = nlohmann::json::parse(**row, nullptr, false);
-  if (!j.is_object() || j.value("kind", "") != "address") {
-    return Place(lines, address, false, false, bad);
-  }
+  if (!j.is_object() || !WaitsForAddress(j)) return Place(lines, address, false, false, bad);
   Lines joined = j.value("lines", Lines{});
   for (const auto& line : lines) {
     const auto& [code, qty] = line;
@@ -550,12 +561,40 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
   return store_.DeleteSession(PendingKey(shop_, from_));
 }
 
-pesan::Status Conversation::Pending(bool confirm) {
+pesan::Status Conversation::NotUnderstood(const std::string& text) {
+  const std::string address = sms::NormalizeText(text);
+  if (!automatic_ && AddressUsable(address)) {
+    auto row = store_.LoadSession(PendingKey(shop_, from_));
+    if (!row) return row.error();
+    auto j = *row ? nlohmann::json::parse(**row, nullptr, false) : nlohmann::json();
+    if (j.is_object() && WaitsForAddress(j)) {
+      ResumeLanguage(j);
+      if (auto st = SavePending("address_guess", j.value("lines", Lines{}), address); !st) {
+        return st;
+      }
+      const auto ask = [&](size_t budget) {
+        return t_.Format(lang_, "sms.address_guess", {{"address", ShortenAtWord(address, budget)}});
+      };
+      return Reply(FitOneSegment(ask, EveryLength(address), SegmentFit::kFirstThatFits).text);
+    }
+  }
+  return Guarded(t_.Get(lang_, "sms.help"));
+}
+
+pesan::Status Conversation::Pending(bool confirm, bool drop) {
   auto row = store_.LoadSession(PendingKey(shop_, from_));
   if (!row) return row.error();
   if (!*row) return Guarded(t_.Get(lang_, "sms.nothing_pending"));
   auto j = nlohmann::json::parse(**row, nullptr, false);
   if (j.is_object()) ResumeLanguage(j);
+  if (j.is_object() && j.value("kind", "") == "address_guess") {
+    if (confirm) return Place(j.value("lines", Lines{}), j.value("address", ""), false);
+    if (!drop) {
+      // Not that address: the order waits for the right one.
+      if (auto st = SavePending("address", j.value("lines", Lines{}), ""); !st) return st;
+      return ReplyKey("sms.ask_address");
+    }
+  }
   if (!confirm || !j.is_object()) {
     if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
     return ReplyKey("sms.duplicate_dropped");
@@ -578,7 +617,7 @@ pesan::Status Conversation::SetAddress(const std::string& address) {
   std::optional<Lines> waiting;  // an order waiting for its address
   if (*row) {
     auto j = nlohmann::json::parse(**row, nullptr, false);
-    if (j.is_object() && j.value("kind", "") == "address") {
+    if (j.is_object() && WaitsForAddress(j)) {
       waiting = j.value("lines", Lines{});
       ResumeLanguage(j);
     }
@@ -631,10 +670,11 @@ pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
 
 pesan::Status Conversation::Cancel(std::optional<std::int64_t> order) {
   if (!order) {
-    // A repeat question or an order waiting for its address: BATAL drops that one, as TIDAK does.
+    // A repeat question or an order waiting for its address (or for a YA to one read back): BATAL
+    // drops that order.
     auto pending = store_.LoadSession(PendingKey(shop_, from_));
     if (!pending) return pending.error();
-    if (*pending) return Pending(false);
+    if (*pending) return Pending(false, /*drop=*/true);
   }
   std::optional<Order> target;
   if (order) {

@@ -694,6 +694,8 @@ std::string Usage(CommandForm form, std::string_view keyword, std::string_view w
   return UsageOf(form, keyword, words);
 }
 
+std::string NormalizeText(std::string_view utf8_text) { return Normalize(utf8_text); }
+
 ParsedCommand ParseSmsCommand(std::string_view utf8_text) {
   ParsedCommand parsed{Unknown{}, {}, {}, {}};
   const std::string text = Normalize(utf8_text);

@@ -248,6 +248,11 @@ struct ParsedCommand {
 // can show its own: the reason of TOLAK ("REJECT 123 out of stock"), the name of TAMBAH.
 std::string Usage(CommandForm form, std::string_view keyword, std::string_view words = {});
 
+// Text as the commands read it: white space collapsed to single spaces, punctuation gone from
+// its start and its end ("  Jl Mawar 3,\nRT 02. " -> "Jl Mawar 3, RT 02"). For text that is no
+// command but an answer, such as an address sent without ALAMAT.
+std::string NormalizeText(std::string_view utf8_text);
+
 // Reads one SMS. Never fails on any input: text that names no command is Unknown.
 ParsedCommand ParseSmsCommand(std::string_view utf8_text);
 

@@ -176,6 +176,86 @@ TEST_F(SmsShopTest, OrderWithoutAddressWaitsForIt) {
   EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Melati 9").find("disimpan"), std::string::npos);
 }
 
+// "Ke mana pesanan dikirim?" is answered with the address alone, as one answers a question: the
+// text is read back for a YA instead of being answered with the help.
+TEST_F(SmsShopTest, AnAddressSentWithoutAlamatIsReadBackForAYa) {
+  const std::string help(texts_->Get("id", "sms.help"));
+  EXPECT_EQ(Reply(kCustomer, "Jl Mawar 3"), help);  // no order waits: the help, as before
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 2").find("ALAMAT"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "  Jl Mawar 3,\nRT 02. "),
+            "Kirim ke: Jl Mawar 3, RT 02? Balas YA untuk memesan. Alamat lain: ALAMAT <alamat>");
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_NE(Reply(kCustomer, "YA").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "Jl Mawar 3, RT 02");
+  ASSERT_EQ(Orders()[0].items.size(), 1u);
+  EXPECT_EQ(Orders()[0].items[0].qty, 2);
+  EXPECT_EQ((*store_->GetCustomer(shop_.id, kCustomer))->address, "Jl Mawar 3, RT 02");
+  EXPECT_EQ(Reply(kCustomer, "YA"), "Tidak ada pesanan yang menunggu. Pesan: PESAN B1 2");
+
+  // In the language the order was started in.
+  const std::string other = "+6281200000002";
+  EXPECT_NE(Reply(other, "ORDER M1 1").find("ADDRESS"), std::string::npos);
+  EXPECT_EQ(Reply(other, "near the mosque"),
+            "Deliver to: near the mosque? Reply YES to order. Another address: ADDRESS <address>");
+  EXPECT_NE(Reply(other, "YES").find("received"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(Orders()[0].address, "near the mosque");
+}
+
+TEST_F(SmsShopTest, AnAddressReadBackIsReplacedByTidakOrAlamatAndDroppedByBatal) {
+  const std::string ask(texts_->Get("id", "sms.ask_address"));
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 1"), ask);
+  EXPECT_EQ(Reply(kCustomer, "terima kasih"),
+            "Kirim ke: terima kasih? Balas YA untuk memesan. Alamat lain: ALAMAT <alamat>");
+  // TIDAK: not that address; the order waits for the right one.
+  EXPECT_EQ(Reply(kCustomer, "TIDAK"), ask);
+  EXPECT_EQ(Reply(kCustomer, "YA"), ask);  // nothing to say YA to but the question
+  EXPECT_TRUE(Orders().empty());
+  // A text too short for an address is not read as one.
+  EXPECT_EQ(Reply(kCustomer, "hm"), std::string(texts_->Get("id", "sms.help")));
+  // Another text read back replaces the first; ALAMAT replaces it too.
+  EXPECT_NE(Reply(kCustomer, "rumah pak RT").find("rumah pak RT?"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "Jl Kenanga 2").find("Jl Kenanga 2?"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "ALAMAT dekat masjid").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, "dekat masjid");
+
+  // BATAL drops the order waiting for a YA, as it drops one waiting for its address.
+  const std::string other = "+6281200000002";
+  EXPECT_EQ(Reply(other, "PESAN M1 1"), ask);
+  EXPECT_NE(Reply(other, "dusun krajan").find("dusun krajan?"), std::string::npos);
+  EXPECT_EQ(Reply(other, "BATAL"), "Baik, pesanan tidak dibuat.");
+  EXPECT_EQ(Reply(other, "YA"), "Tidak ada pesanan yang menunggu. Pesan: PESAN B1 2");
+  EXPECT_EQ(Orders().size(), 1u);
+}
+
+TEST_F(SmsShopTest, APesanWhileAnAddressIsReadBackJoinsTheOrder) {
+  Send(kCustomer, "PESAN B1 1");
+  EXPECT_NE(Reply(kCustomer, "Jl Mawar 3").find("Jl Mawar 3?"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "PESAN M1 2").find("Ditambahkan"), std::string::npos);
+  EXPECT_NE(Reply(kCustomer, "ALAMAT Jl Mawar 3").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 1u);
+  ASSERT_EQ(Orders()[0].items.size(), 2u);
+  EXPECT_EQ(Orders()[0].items[1].code, "M1");
+  EXPECT_EQ(Orders()[0].items[1].qty, 2);
+}
+
+// The longest address read back: the question fits one SMS, the order keeps the whole address.
+TEST_F(SmsShopTest, ALongAddressIsReadBackInOneSmsAndKeptWhole) {
+  std::string longest = "Dusun Krajan";
+  while (ussd::CharCount(longest) + 6 <= ussd::kMaxAddressChars) longest += " rumah";
+  Send(kCustomer, "PESAN B1 1");
+  const auto out = Send(kCustomer, longest);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].segments, 1);
+  EXPECT_NE(out[0].text.find("Dusun Krajan rumah"), std::string::npos) << out[0].text;
+  EXPECT_NE(out[0].text.find("Balas YA"), std::string::npos) << out[0].text;
+  EXPECT_NE(Reply(kCustomer, "YA").find("diterima"), std::string::npos);
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(Orders()[0].address, longest);
+}
+
 TEST_F(SmsShopTest, AddressesOfFewerThanThreeCharactersAreRefused) {
   const std::string bad =
       "Alamat terlalu pendek (paling sedikit 3 huruf). Contoh: ALAMAT Jl Mawar 3 RT 02";
