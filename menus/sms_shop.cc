@@ -653,6 +653,23 @@ pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
   auto open = store_.ListOrders(f);
   if (!open) return open.error();
   std::vector<std::string> lines;
+  // An order waiting for its address is no order yet, but it is the customer's: it goes first.
+  auto pending = store_.LoadSession(PendingKey(shop_, from_));
+  if (!pending) return pending.error();
+  if (*pending) {
+    auto j = nlohmann::json::parse(**pending, nullptr, false);
+    if (j.is_object() && WaitsForAddress(j)) {
+      ResumeLanguage(j);
+      std::vector<OrderItem> items;
+      for (const auto& [code, qty] : j.value("lines", Lines{})) {
+        const int at = view_.Find(code);
+        items.push_back(
+            {0, code, at < 0 ? code : view_.products()[static_cast<size_t>(at)].name, qty, 0});
+      }
+      lines.push_back(t_.Format(lang_, "sms.status_waiting",
+                                {{"items", ItemsLine(items, 48, t_.Get(lang_, "sms.more"))}}));
+    }
+  }
   for (const auto& o : *open) lines.push_back(line(o));
   if (lines.size() < kRecent) {
     f.open_only = false;

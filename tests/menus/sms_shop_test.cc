@@ -230,6 +230,28 @@ TEST_F(SmsShopTest, AnAddressReadBackIsReplacedByTidakOrAlamatAndDroppedByBatal)
   EXPECT_EQ(Orders().size(), 1u);
 }
 
+// STATUS while an order waits for its address shows it, and how to send the address, rather than
+// "no orders yet".
+TEST_F(SmsShopTest, StatusShowsTheOrderWaitingForItsAddress) {
+  EXPECT_EQ(Reply(kCustomer, "STATUS"), "Belum ada pesanan. Pesan: PESAN B1 2");
+  Send(kCustomer, "PESAN B1 2 M1 1");
+  EXPECT_EQ(Reply(kCustomer, "STATUS"),
+            "Menunggu alamat: 2x Beras 5kg, 1x Minyak goreng 1L. Balas ALAMAT <alamat>");
+  EXPECT_NE(Reply(kCustomer, "Jl Mawar 3").find("Balas YA"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "STATUS"),
+            "Menunggu alamat: 2x Beras 5kg, 1x Minyak goreng 1L. Balas ALAMAT <alamat>");
+  Send(kCustomer, "YA");
+  ASSERT_EQ(Orders().size(), 1u);
+  const std::string placed = Reply(kCustomer, "STATUS");
+  EXPECT_EQ(placed.find("Menunggu"), std::string::npos) << placed;
+  EXPECT_NE(placed.find("No." + std::to_string(Orders()[0].id)), std::string::npos) << placed;
+  // With an order on file and one waiting (an address too short), both, the waiting one first.
+  Send(kCustomer, "PESAN M1 1 ALAMAT x");
+  EXPECT_EQ(Reply(kCustomer, "STATUS"),
+            "Menunggu alamat: 1x Minyak goreng 1L. Balas ALAMAT <alamat>; No." +
+                std::to_string(Orders()[0].id) + " Rp148.000 Baru");
+}
+
 TEST_F(SmsShopTest, APesanWhileAnAddressIsReadBackJoinsTheOrder) {
   Send(kCustomer, "PESAN B1 1");
   EXPECT_NE(Reply(kCustomer, "Jl Mawar 3").find("Jl Mawar 3?"), std::string::npos);
