@@ -221,7 +221,8 @@ class SmppGatewayTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure()) std::cerr << "---- gateway log ----\n" << sink_->All();
+    // No sink when SetUp stopped early (the SMSC peer did not start).
+    if (HasFailure() && sink_) std::cerr << "---- gateway log ----\n" << sink_->All();
     gateway_.reset();
     auto& sinks = spdlog::default_logger()->sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
