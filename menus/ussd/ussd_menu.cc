@@ -217,6 +217,8 @@ class Machine {
     Rupiah price = 0;  // as the customer last saw it
   };
   std::vector<CartLine> cart_;
+  // The first line of the cart with more than the shop has left now (but some left), or nullptr.
+  const CartLine* Short() const;
   // The inputs that took effect; `product` >= 0 for a product chosen from a list.
   struct Kept {
     std::string input;
@@ -501,6 +503,15 @@ void Machine::Apply(std::string_view raw, bool last) {
         Notice("ussd.price_changed");
         return;
       }
+      if (const CartLine* l = in == "1" && last ? Short() : nullptr) {
+        // Another order took some since the quantity was typed: the summary again, saying how
+        // many are left, rather than an order the shop refuses and a cart lost with it. (None
+        // left: the order is refused as before, the product cannot stay in the cart.)
+        notice_ =
+            t_.Format(lang_, "ussd.stock_changed",
+                      {{"product", Name(l->product)}, {"stock", Str(shop_.Stock(l->product))}});
+        return;
+      }
       if (in == "1") {
         // The same items and quantities ordered on the same local day: ask first.
         std::vector<std::pair<std::string, std::int64_t>> wanted;
@@ -620,6 +631,14 @@ void Machine::PlaceOrInform(bool last) {
   effect_ = std::move(order);
 }
 
+const Machine::CartLine* Machine::Short() const {
+  for (const CartLine& l : cart_) {
+    const std::int64_t left = shop_.Stock(l.product);
+    if (left > 0 && l.qty > left) return &l;
+  }
+  return nullptr;
+}
+
 bool Machine::PricesChanged() const {
   return std::any_of(cart_.begin(), cart_.end(), [&](const CartLine& l) {
     return shop_.products()[static_cast<size_t>(l.product)].price != l.price;
@@ -674,13 +693,17 @@ std::string Machine::Summary() const {
     }
     return s + "\n" + tail + "\n" + std::string(to) + "\n" + options;
   };
+  // A notice goes above the summary: the two together keep within the screen's limit.
+  const size_t above = notice_.empty() ? 0 : CharCount(notice_) + 1;
+  const size_t target =
+      std::min(lim_.target_chars, lim_.max_chars > above ? lim_.max_chars - above : 0);
   size_t shown = lines.size();
   std::string s = build(shown, where);
-  while (CharCount(s) > lim_.target_chars && shown > 1) s = build(--shown, where);
-  if (CharCount(s) > lim_.target_chars) {
+  while (CharCount(s) > target && shown > 1) s = build(--shown, where);
+  if (CharCount(s) > target) {
     // Cut at a word with "...", as the manager's alert cuts it: the address, not the words before
     // it.
-    const size_t over = CharCount(s) - lim_.target_chars;
+    const size_t over = CharCount(s) - target;
     const auto shorten = [&](std::string_view text) {
       const size_t chars = CharCount(text);
       return ShortenAtWord(text, chars > over + 8 ? chars - over : 8);

@@ -613,10 +613,13 @@ TEST(UssdHttp, OutOfStockIsToldAndNothingIsStored) {
   auto a = gw.Ussd("O1", "+6281200000011", "1*1*2*Jl Mawar 3*1");
   auto b = gw.Ussd("O2", "+6281200000012", "1*1*2*Jl Mawar 4*1");
   EXPECT_NE(a.body.find("diterima"), std::string::npos) << a.body;
-  // Named as the customer chose it, not by its code.
-  EXPECT_NE(b.body.find("stok Beras 5kg tinggal 1"), std::string::npos) << b.body;
+  // The second is shown the summary again with how many are left (named as the customer chose it,
+  // not by its code), its cart kept to be corrected.
+  EXPECT_EQ(b.body.rfind("CON Stok Beras 5kg tinggal 1. Ubah jumlah lewat 2:\n", 0), 0u) << b.body;
   EXPECT_EQ(AllOrders(dir).size(), 1u);
-  // None left: said so.
+  auto fixed = gw.Ussd("O2", "+6281200000012", "1*1*2*Jl Mawar 4*1*2*1*1");
+  EXPECT_NE(fixed.body.find("1x Beras 5kg"), std::string::npos) << fixed.body;
+  // None left when the confirmation reaches the shop: said so, and the session ends.
   gw.Ussd("O3", "+6281200000013", "1*1*1*Jl Mawar 5");
   gw.Ussd("O4", "+6281200000014", "1*1*1*Jl Mawar 6");
   EXPECT_NE(gw.Ussd("O3", "+6281200000013", "1*1*1*Jl Mawar 5*1").body.find("diterima"),

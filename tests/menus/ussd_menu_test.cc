@@ -248,6 +248,43 @@ TEST(UssdMenu, AProductChosenEarlierStaysTheSameWhenTheCatalogChanges) {
               std::string::npos);
 }
 
+// Fewer left at the confirmation than the cart holds (another order took some): the summary
+// again, saying how many are left, and the cart kept to be corrected; none left: the order goes
+// to the shop, which refuses it, as before.
+TEST(UssdMenu, StockTakenBeforeTheConfirmationShowsTheSummaryAgain) {
+  auto c = NewCustomer();
+  const Shop s = DemoShop().shop;
+  auto summary = Walk(DemoShop(), c, "1*1*2*Jl Mawar 3");
+  const auto low = MakeShopView(s, {P("B1", "Beras 5kg", 65000, 1)});
+  auto shortfall = Walk(low, c, summary.kept + "*1");
+  EXPECT_FALSE(shortfall.effect);
+  EXPECT_FALSE(shortfall.end);
+  EXPECT_TRUE(shortfall.refused);
+  EXPECT_EQ(shortfall.kept, summary.kept);
+  EXPECT_EQ(shortfall.screen.rfind("Stok Beras 5kg tinggal 1. Ubah jumlah lewat 2:\n", 0), 0u)
+      << shortfall.screen;
+  EXPECT_NE(shortfall.screen.find("2x Beras 5kg"), std::string::npos) << shortfall.screen;
+  EXPECT_NE(shortfall.screen.find("3 Batal"), std::string::npos) << shortfall.screen;
+  // 2, the product, a new quantity: the summary, then the order.
+  auto corrected = Walk(low, c, shortfall.kept + "*2*1*1");
+  EXPECT_NE(corrected.screen.find("1x Beras 5kg"), std::string::npos) << corrected.screen;
+  auto placed = Walk(low, c, corrected.kept + "*1");
+  ASSERT_TRUE(placed.effect);
+  EXPECT_EQ(std::get<PlaceOrder>(*placed.effect).lines,
+            (std::vector<std::pair<std::string, std::int64_t>>{{"B1", 1}}));
+
+  const auto none = MakeShopView(s, {P("B1", "Beras 5kg", 65000, 0)});
+  EXPECT_TRUE(Walk(none, c, summary.kept + "*1").effect);
+
+  // With the longest address the summary makes room for the notice: the options still show.
+  const std::string far = "Dusun " + std::string(kMaxAddressChars - 6, 'k');
+  auto long_summary = Walk(DemoShop(), c, "1*1*2*" + far);
+  auto long_short = Walk(low, c, long_summary.kept + "*1");
+  EXPECT_LE(CharCount(long_short.screen), 182u);
+  EXPECT_NE(long_short.screen.find("Stok Beras 5kg tinggal 1"), std::string::npos);
+  EXPECT_NE(long_short.screen.find("3 Batal"), std::string::npos) << long_short.screen;
+}
+
 TEST(UssdMenu, InputAfterTheEndSaysTheSessionIsOver) {
   auto c = NewCustomer();
   auto over = Walk(DemoShop(), c, "1*1*2*Jl Mawar 3*3*1");
