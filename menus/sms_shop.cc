@@ -250,6 +250,8 @@ class Conversation {
   pesan::Status BadAddressReply(const std::string& address, bool order_waits);
   pesan::Status SavePending(const std::string& kind, const Lines& lines,
                             const std::string& address);
+  // The order waiting for the sender's address or YA (its session's JSON object), or null.
+  Result<nlohmann::json> LoadPending();
   // YA (confirm), TIDAK, or BATAL (drop) to what waits. TIDAK to an address read from a text
   // without ALAMAT keeps the order waiting for the right one; BATAL drops it.
   pesan::Status Pending(bool confirm, bool drop = false);
@@ -434,6 +436,14 @@ pesan::Status Conversation::Handle(const std::string& text, bool automatic, bool
       cmd);
 }
 
+Result<nlohmann::json> Conversation::LoadPending() {
+  auto row = store_.LoadSession(PendingKey(shop_, from_));
+  if (!row) return row.error();
+  if (!*row) return nlohmann::json();
+  auto j = nlohmann::json::parse(**row, nullptr, false);
+  return j.is_object() ? j : nlohmann::json();
+}
+
 pesan::Status Conversation::SavePending(const std::string& kind, const Lines& lines,
                                         const std::string& address) {
   nlohmann::json j{{"kind", kind}, {"lines", lines}, {"address", address}, {"lang", lang_}};
@@ -447,12 +457,10 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
   const bool usable = order.address.empty() || AddressUsable(order.address);
   const std::string address = usable ? order.address : "";
   const std::string bad = usable ? "" : order.address;
-  auto row = store_.LoadSession(PendingKey(shop_, from_));
-  if (!row) return row.error();
-  if (!*row) return Place(lines, address, false, false, bad);
-  auto j = nlohmann::json::parse(**row, nullptr, false);
-  if (!j.is_object() || !WaitsForAddress(j)) return Place(lines, address, false, false, bad);
-  Lines joined = j.value("lines", Lines{});
+  auto j = LoadPending();
+  if (!j) return j.error();
+  if (!j->is_object() || !WaitsForAddress(*j)) return Place(lines, address, false, false, bad);
+  Lines joined = j->value("lines", Lines{});
   for (const auto& line : lines) {
     const auto& [code, qty] = line;
     auto same = std::find_if(joined.begin(), joined.end(),
@@ -564,12 +572,11 @@ pesan::Status Conversation::Place(const Lines& lines, std::string address, bool 
 pesan::Status Conversation::NotUnderstood(const std::string& text) {
   const std::string address = sms::NormalizeText(text);
   if (!automatic_ && AddressUsable(address)) {
-    auto row = store_.LoadSession(PendingKey(shop_, from_));
-    if (!row) return row.error();
-    auto j = *row ? nlohmann::json::parse(**row, nullptr, false) : nlohmann::json();
-    if (j.is_object() && WaitsForAddress(j)) {
-      ResumeLanguage(j);
-      if (auto st = SavePending("address_guess", j.value("lines", Lines{}), address); !st) {
+    auto j = LoadPending();
+    if (!j) return j.error();
+    if (j->is_object() && WaitsForAddress(*j)) {
+      ResumeLanguage(*j);
+      if (auto st = SavePending("address_guess", j->value("lines", Lines{}), address); !st) {
         return st;
       }
       const auto ask = [&](size_t budget) {
@@ -612,15 +619,12 @@ void Conversation::ResumeLanguage(const nlohmann::json& pending) {
 }
 
 pesan::Status Conversation::SetAddress(const std::string& address) {
-  auto row = store_.LoadSession(PendingKey(shop_, from_));
-  if (!row) return row.error();
+  auto j = LoadPending();
+  if (!j) return j.error();
   std::optional<Lines> waiting;  // an order waiting for its address
-  if (*row) {
-    auto j = nlohmann::json::parse(**row, nullptr, false);
-    if (j.is_object() && WaitsForAddress(j)) {
-      waiting = j.value("lines", Lines{});
-      ResumeLanguage(j);
-    }
+  if (j->is_object() && WaitsForAddress(*j)) {
+    waiting = j->value("lines", Lines{});
+    ResumeLanguage(*j);
   }
   // Too short or too long: nothing is saved, and the waiting order goes on waiting.
   if (!AddressUsable(address)) return BadAddressReply(address, waiting.has_value());
@@ -654,21 +658,19 @@ pesan::Status Conversation::StatusOf(std::optional<std::int64_t> order) {
   if (!open) return open.error();
   std::vector<std::string> lines;
   // An order waiting for its address is no order yet, but it is the customer's: it goes first.
-  auto pending = store_.LoadSession(PendingKey(shop_, from_));
+  auto pending = LoadPending();
   if (!pending) return pending.error();
-  if (*pending) {
-    auto j = nlohmann::json::parse(**pending, nullptr, false);
-    if (j.is_object() && WaitsForAddress(j)) {
-      ResumeLanguage(j);
-      std::vector<OrderItem> items;
-      for (const auto& [code, qty] : j.value("lines", Lines{})) {
-        const int at = view_.Find(code);
-        items.push_back(
-            {0, code, at < 0 ? code : view_.products()[static_cast<size_t>(at)].name, qty, 0});
-      }
-      lines.push_back(t_.Format(lang_, "sms.status_waiting",
-                                {{"items", ItemsLine(items, 48, t_.Get(lang_, "sms.more"))}}));
+  if (pending->is_object() && WaitsForAddress(*pending)) {
+    ResumeLanguage(*pending);
+    std::vector<OrderItem> items;
+    for (const auto& [code, qty] : pending->value("lines", Lines{})) {
+      const int at = view_.Find(code);
+      items.push_back(
+          {0, code, at < 0 ? code : view_.products()[static_cast<size_t>(at)].name, qty, 0});
     }
+    // Short enough to leave room for the orders after it.
+    lines.push_back(t_.Format(lang_, "sms.status_waiting",
+                              {{"items", ItemsLine(items, 48, t_.Get(lang_, "sms.more"))}}));
   }
   for (const auto& o : *open) lines.push_back(line(o));
   if (lines.size() < kRecent) {
