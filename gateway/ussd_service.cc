@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/phone.h"
 
@@ -117,24 +118,17 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
   if (!loaded) return loaded.error();
   customer = *loaded;
   NoteLanguage(phone, customer->language);
-  // Full: sweep the idle ones, at most once a second (a sweep walks every session; at the cap
-  // each new session would pay for one).
-  if (count_.load() >= opt_.max_sessions &&
-      last_sweep_.load() <= (now - std::chrono::seconds(1)).time_since_epoch().count()) {
-    Sweep();
-  }
-  // Still full: forget the least recently seen session of the first shard that has any. (Other
-  // threads inserting meanwhile can pass the cap by at most one session each.)
+  // Full: forget the least recently seen quarter of the first shard that has any, in one pass
+  // over that shard (idle sessions, the least recently seen, go first). Not one session a pass:
+  // while sessions left open (a network dropping them, a dialer) keep the cap reached, every
+  // new session would walk a shard; nor a sweep of every shard, which held up this hop and the
+  // others of its thread for milliseconds. (Other threads inserting meanwhile can pass the cap
+  // by at most one session each.)
   for (size_t i = 0; count_.load() >= opt_.max_sessions && i < kShards; ++i) {
     Shard& victim = shards_[(std::hash<std::string>{}(key) + i) % kShards];
     std::lock_guard lock(victim.mu);
     if (victim.map.empty()) continue;
-    auto oldest = victim.map.begin();
-    for (auto it = victim.map.begin(); it != victim.map.end(); ++it) {
-      if (it->second.last_seen < oldest->second.last_seen) oldest = it;
-    }
-    victim.map.erase(oldest);
-    --count_;
+    count_ -= ForgetOldest(victim.map, std::max<std::size_t>(1, victim.map.size() / 4));
   }
   std::lock_guard lock(shard.mu);
   auto [it, inserted] = shard.map.try_emplace(key);
@@ -143,6 +137,26 @@ Result<std::optional<UssdAnswer>> UssdService::Lookup(
   it->second.last_seen = now;
   it->second.answered = false;
   return std::optional<UssdAnswer>();
+}
+
+std::size_t UssdService::ForgetOldest(std::unordered_map<std::string, Entry>& map, std::size_t n) {
+  if (n == 0 || map.empty()) return 0;
+  n = std::min(n, map.size());
+  std::vector<SystemTime> seen;
+  seen.reserve(map.size());
+  for (const auto& kv : map) seen.push_back(kv.second.last_seen);
+  const auto nth = seen.begin() + static_cast<std::ptrdiff_t>(n - 1);
+  std::nth_element(seen.begin(), nth, seen.end());
+  const SystemTime cut = *nth;
+  // Every session seen before `cut`, then as many seen at `cut` as make n.
+  std::size_t ties = n - static_cast<std::size_t>(std::count_if(
+                             seen.begin(), seen.end(), [&](SystemTime t) { return t < cut; }));
+  return std::erase_if(map, [&](const auto& kv) {
+    if (kv.second.last_seen < cut) return true;
+    if (kv.second.last_seen > cut || ties == 0) return false;
+    --ties;
+    return true;
+  });
 }
 
 std::uint64_t UssdService::NumberKey(std::string_view phone) {
@@ -456,7 +470,6 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
 
 std::size_t UssdService::Sweep() {
   const SystemTime now = clock_.Now();
-  last_sweep_ = now.time_since_epoch().count();
   const SystemTime cutoff = now - opt_.idle;
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mu);

@@ -107,6 +107,8 @@ class UssdService {
   // number), else a hash of the text with the top bit set.
   static std::uint64_t NumberKey(std::string_view phone);
 
+  // Forgets the n sessions of `map` seen least recently, in one pass; returns how many.
+  static std::size_t ForgetOldest(std::unordered_map<std::string, Entry>& map, std::size_t n);
   Shard& ShardFor(const std::string& key) {
     return shards_[std::hash<std::string>{}(key) % kShards];
   }
@@ -140,7 +142,6 @@ class UssdService {
   UssdOptions opt_;
   std::array<Shard, kShards> shards_;
   std::atomic<std::size_t> count_{0};
-  std::atomic<SystemTime::rep> last_sweep_{SystemTime::min().time_since_epoch().count()};
   mutable std::mutex opened_mu_;
   std::unordered_map<std::uint64_t, Opened> opened_;  // by NumberKey; at most max_sessions
   std::vector<std::string> languages_;                // named by opened_; under opened_mu_

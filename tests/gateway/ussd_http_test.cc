@@ -879,5 +879,29 @@ TEST(UssdSessions, IdleSessionsAreForgottenAndTheirNumberIsBounded) {
   EXPECT_NE(r.body.find("Jumlah"), std::string::npos) << r.body;
 }
 
+TEST(UssdSessions, AtTheCapTheLeastRecentlySeenAreForgottenSeveralAtOnce) {
+  TempDir dir;
+  ManualClock clock;
+  std::string cfg = DemoConfig(dir);
+  cfg.replace(cfg.find("threads = 2\n"), 12,
+              "threads = 2\nmax_sessions = 200\nsession_idle_seconds = 300\n");
+  TestGateway gw(dir, cfg, clock);
+  auto open = [&](int i) {
+    return gw.Ussd("S" + std::to_string(i), "+628130000" + std::to_string(1000 + i), "").status;
+  };
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(open(i), 200);
+  clock.Advance(std::chrono::seconds(200));
+  for (int i = 100; i < 200; ++i) ASSERT_EQ(open(i), 200);
+  ASSERT_EQ(gw.gateway().ussd().live_sessions(), 200u);
+  // One more: a few of the oldest go in one pass, so the next sessions find room.
+  ASSERT_EQ(open(200), 200);
+  const auto live = gw.gateway().ussd().live_sessions();
+  EXPECT_LT(live, 200u);
+  EXPECT_GE(live, 150u);
+  // Those forgotten were all of the first hundred: past their idle time, only those go.
+  clock.Advance(std::chrono::seconds(150));
+  EXPECT_EQ(gw.gateway().ussd().Sweep(), 101u);
+}
+
 }  // namespace
 }  // namespace pesan::testing
