@@ -353,17 +353,25 @@ void UssdService::Run(const std::string& key, const std::string& text, const std
   }
 
   if (!step.effect) {
+    // A session that ends here (the customer left, or cancelled the cart) is let go at once, as
+    // one that ordered is: a resent last hop runs the same inputs to the same screen. Held until
+    // it idled out, every such session stayed in memory for `idle`, and under load they filled
+    // max_sessions.
+    auto settle = [this, key, text, kept, seq](const UssdAnswer& a) {
+      if (a.end) return Forget(key);
+      Remember(key, text, kept, seq, a);
+    };
     if (!persist) {
-      Remember(key, text, kept, seq, answer);
+      settle(answer);
       return done(std::move(answer));
     }
-    writer_.Submit(std::move(persist), [this, key, text, kept, seq, answer, done](Status st) {
+    writer_.Submit(std::move(persist), [settle, key, answer, done](Status st) {
       if (!st) {
         spdlog::error("ussd: session {}: the step could not be stored: {}", key,
                       st.error().message);
         return done({"Maaf, terjadi gangguan. Silakan coba lagi.", true});
       }
-      Remember(key, text, kept, seq, answer);
+      settle(answer);
       done(answer);
     });
     return;

@@ -102,6 +102,22 @@ TEST(UssdHttp, ASessionThatOrderedIsLetGoAndAResentConfirmationIsAnsweredFromThe
   EXPECT_EQ(AllOrders(dir).size(), 1u);
 }
 
+TEST(UssdHttp, ASessionThatEndsWithoutAnOrderIsLetGoAndAResentLastHopGetsTheSameScreen) {
+  TempDir dir;
+  SystemClock clock;
+  TestGateway gw(dir, DemoConfig(dir), clock);
+  for (size_t i = 0; i + 1 < kFlow.size(); ++i) gw.Ussd("B1", "+6281200000010", kFlow[i]);
+  EXPECT_EQ(gw.gateway().ussd().live_sessions(), 1u);
+  // At the summary the customer picks 3 (Batal): the cart is dropped and the session is over.
+  const std::string cancel = kFlow[kFlow.size() - 2] + "*3";
+  auto end = gw.Ussd("B1", "+6281200000010", cancel);
+  ASSERT_EQ(end.body.substr(0, 4), "END ") << end.body;
+  EXPECT_EQ(gw.gateway().ussd().live_sessions(), 0u);
+  EXPECT_EQ(gw.Ussd("B1", "+6281200000010", cancel).body, end.body);
+  EXPECT_EQ(gw.gateway().ussd().live_sessions(), 0u);
+  EXPECT_TRUE(AllOrders(dir).empty());
+}
+
 TEST(UssdHttp, RestartMidSessionGoesOnWhereTheCustomerWas) {
   TempDir dir;
   SystemClock clock;
