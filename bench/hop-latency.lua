@@ -4,7 +4,9 @@
 --   wrk -t N -c N -d 10s -s bench/hop-latency.lua http://127.0.0.1:PORT/ussd/africastalking
 -- One connection per thread, so that a thread's hops go out in order.
 -- LAST_HOP=5 in the environment starts a new session after hop 5 instead of confirming: the
--- menus alone, without the durable order, under the same load.
+-- menus alone, without the durable order, under the same load; its sessions stay open until
+-- they idle out. CANCEL=1 answers the summary with 3 (Batal) instead: the same six hops, the
+-- last one END, without an order.
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } pesan_timespec;
@@ -29,6 +31,7 @@ local function enc(s)
            :gsub(" ", "+"))
 end
 local texts = { "", "1", "1*1", "1*1*2", "1*1*2*Jl Mawar 3 RT02", "1*1*2*Jl Mawar 3 RT02*1" }
+if os.getenv("CANCEL") == "1" then texts[6] = "1*1*2*Jl Mawar 3 RT02*3" end
 for i, t in ipairs(texts) do texts[i] = enc(t) end
 
 hop, seq, bad = 1, 1, 0
