@@ -465,7 +465,7 @@ pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
     const auto& [code, qty] = line;
     auto same = std::find_if(joined.begin(), joined.end(),
                              [&](const auto& had) { return had.first == line.first; });
-    if (same == joined.end()) {
+    if (same == joined.end() || sms::IsNameWord(code)) {  // a name's words stay as written
       joined.emplace_back(code, qty);
     } else if ((same->second += qty) > sms::kMaxQuantity) {
       // Too many of one product for one order, as if written in one text: the waiting order
@@ -806,33 +806,47 @@ pesan::Status Conversation::NoSuchPriceCode(const std::string& code) {
 }
 
 pesan::Status Conversation::RefuseUnknownCode(const Lines& lines, const std::string& code) {
-  // The words of a name are codes to the parser: "minyak goreng 2" is MINYAK 1 and GORENG 2. The
-  // unknown code and the unknown ones after it, while the one before has a quantity of 1 (as a
-  // word without its own reads), are one name, whose quantity is the last one's.
+  // The words of a name are codes to the parser: "minyak goreng 2" is MINYAK 1 and GORENG 2,
+  // "beras 5kg 2" BERAS 1 and 5KG 2. An unknown code and the unknown ones after it, while the one
+  // before has a quantity of 1 (as a word without its own reads), are one name, whose quantity
+  // is the last one's.
   const auto at = std::find_if(lines.begin(), lines.end(),
                                [&](const auto& line) { return line.first == code; });
   if (at == lines.end()) return Refuse("sms.order_unknown_product", {{"code", code}});
-  auto last = at;
-  while (last->second == 1 && last + 1 != lines.end() && view_.Find((last + 1)->first) < 0) ++last;
-  std::string words;
-  for (auto it = at; it <= last; ++it) words += (words.empty() ? "" : " ") + Lower(it->first);
-  const std::vector<size_t> found = BestMatches(Match(words, /*codes=*/false));
-  if (found.empty()) return Refuse("sms.order_unknown_product", {{"code", code}});
-  // The order again, those words replaced by the first product in stock that they name.
   const auto& products = view_.products();
-  size_t pick = found[0];
-  for (size_t i : found) {
-    if (view_.Stock(static_cast<int>(i)) > 0) {
-      pick = i;
-      break;
-    }
-  }
-  const sms::OrderItem named{products[pick].code, static_cast<int>(last->second)};
+  // The order again, each name replaced by the first product in stock that it names; the reply
+  // lists what the first one (`code`'s) names.
+  std::string words;
+  std::vector<size_t> found;
+  std::optional<sms::OrderItem> named;
   sms::PlaceOrder whole;
   for (auto it = lines.begin(); it != lines.end(); ++it) {
-    if (it == at) whole.items.push_back(named);
-    if (it >= at && it <= last) continue;
-    whole.items.push_back({it->first, static_cast<int>(it->second)});
+    if (it != at && view_.Find(it->first) >= 0) {
+      whole.items.push_back({it->first, static_cast<int>(it->second)});
+      continue;
+    }
+    auto last = it;
+    while (last->second == 1 && last + 1 != lines.end() && view_.Find((last + 1)->first) < 0) {
+      ++last;
+    }
+    std::string name;
+    for (auto w = it; w <= last; ++w) name += (name.empty() ? "" : " ") + Lower(w->first);
+    const std::vector<size_t> matches = BestMatches(Match(name, /*codes=*/false));
+    if (matches.empty()) return Refuse("sms.order_unknown_product", {{"code", it->first}});
+    size_t pick = matches[0];
+    for (size_t i : matches) {
+      if (view_.Stock(static_cast<int>(i)) > 0) {
+        pick = i;
+        break;
+      }
+    }
+    whole.items.push_back({products[pick].code, static_cast<int>(last->second)});
+    if (!named) {
+      named = whole.items.back();
+      words = name;
+      found = matches;
+    }
+    it = last;
   }
   const auto text = [&](const sms::PlaceOrder& order) {
     const std::string example = sms::CommandText(order, Keywords());
@@ -844,7 +858,7 @@ pesan::Status Conversation::RefuseUnknownCode(const Lines& lines, const std::str
   };
   std::string reply = text(whole);
   // An order of many lines may leave no room: then the example is the named product alone.
-  if (CountSegments(ToGsmFriendly(reply)).segments > 1) reply = text(sms::PlaceOrder{{named}, ""});
+  if (CountSegments(ToGsmFriendly(reply)).segments > 1) reply = text(sms::PlaceOrder{{*named}, ""});
   if (auto st = store_.DeleteSession(PendingKey(shop_, from_)); !st) return st;
   return Reply(reply);
 }

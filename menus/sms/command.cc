@@ -1,5 +1,6 @@
 #include "menus/sms/command.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/catalog_csv.h"
@@ -374,9 +375,35 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
       }
       break;
     }
-    if (IsDigit(token[0])) {
-      if (!AllDigits(token))
+    if (IsDigit(token[0]) && !AllDigits(token)) {
+      // Digits, then letters: a quantity with its unit glued to it after a code with digits
+      // ("B1 2pcs") when no quantity follows; else a size in a product's name as the price list
+      // writes it ("beras 5kg 2", "minyak goreng 1L"), a word of the name that the shop matches
+      // (no code starts with a digit).
+      size_t digits = 1;
+      while (IsDigit(token[digits])) ++digits;
+      if (!std::all_of(token.begin() + static_cast<std::ptrdiff_t>(digits), token.end(), IsLetter))
         return Fail(kForm, keyword, "quantity " + Quote(token) + " is not a number");
+      Lexer ahead = lex;
+      const std::string_view next = ahead.Next();
+      const bool after_code =
+          expecting_quantity &&
+          std::any_of(order.items.back().code.begin(), order.items.back().code.end(), IsDigit);
+      if (!after_code || (!next.empty() && AllDigits(next))) {
+        if (upper.size() > kMaxProductCodeLength) {
+          return Fail(kForm, keyword, "quantity " + Quote(token) + " is not a number");
+        }
+        order.items.push_back({upper, 1});
+        last_has_quantity = false;
+        if (order.items.size() > 4 * kMaxOrderItems) break;  // refused below
+        continue;
+      }
+      const std::string quantity =
+          (lex.LastIsNegative() ? "-" : "") + std::string(token.substr(0, digits));
+      if (auto e = set_quantity(quantity)) return *e;
+      continue;
+    }
+    if (IsDigit(token[0])) {
       if (order.items.empty())
         return Fail(kForm, keyword, "a quantity needs a product code before it");
       if (!expecting_quantity) {
@@ -422,9 +449,14 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
   };
   if (order.items.size() > 4 * kMaxOrderItems) return too_many();
 
-  // A code written twice is one line with the quantities summed.
+  // A code written twice is one line with the quantities summed; a word of a name stays where
+  // it was written ("telur 1kg 2 gula 1kg 1").
   std::vector<OrderItem> merged;
   for (const OrderItem& item : order.items) {
+    if (IsNameWord(item.code)) {
+      merged.push_back(item);
+      continue;
+    }
     auto it = merged.begin();
     while (it != merged.end() && it->code != item.code) ++it;
     if (it == merged.end()) {

@@ -75,14 +75,23 @@ inline constexpr int kMaxPage = 999;
 inline constexpr size_t kMaxQueryWords = 6;
 
 struct OrderItem {
-  std::string code;  // a product code, upper case
+  // A product code, upper case; or a word of a product's name that starts with digits ("5KG" of
+  // "beras 5kg 2", as the price list writes the name), which no code does: the shop names the
+  // products such words find. At most kMaxProductCodeLength characters either way.
+  std::string code;
   int quantity = 1;  // 1..kMaxQuantity
   bool operator==(const OrderItem&) const = default;
 };
 
+// Whether `code` of an OrderItem is a word of a name rather than a product code.
+inline bool IsNameWord(std::string_view code) {
+  return !code.empty() && code[0] >= '0' && code[0] <= '9';
+}
+
 // Customer commands.
 struct PlaceOrder {
-  std::vector<OrderItem> items;  // 1..kMaxOrderItems, each code once, in the order written
+  std::vector<OrderItem> items;  // 1..kMaxOrderItems, each code once (a word of a name as
+                                 // often as written), in the order written
   std::string address;           // empty when none was given; as long as written (the shop says
                                  // when it is longer than it takes)
   bool operator==(const PlaceOrder&) const = default;

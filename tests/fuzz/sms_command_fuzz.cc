@@ -24,7 +24,16 @@ void CheckInvariants(const pesan::sms::Command& command) {
   if (const auto* order = std::get_if<PlaceOrder>(&command)) {
     Check(!order->items.empty() && order->items.size() <= kMaxOrderItems);
     for (const OrderItem& item : order->items) {
-      Check(pesan::IsProductCode(item.code));
+      // A code, or a word of a name: digits, then upper-case letters.
+      if (IsNameWord(item.code)) {
+        Check(item.code.size() <= pesan::kMaxProductCodeLength);
+        const size_t letters = item.code.find_first_not_of("0123456789");
+        Check(letters != std::string::npos &&
+              item.code.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ", letters) ==
+                  std::string::npos);
+      } else {
+        Check(pesan::IsProductCode(item.code));
+      }
       Check(item.quantity >= 1 && item.quantity <= kMaxQuantity);
     }
     Check(IsTrimmed(order->address));

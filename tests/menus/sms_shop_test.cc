@@ -491,6 +491,34 @@ TEST_F(SmsShopTest, AProductsNameForItsCodeNamesTheProducts) {
   EXPECT_EQ(Stock("B1"), 10);
 }
 
+// Names as the price list writes them, sizes and all, and several names in one order: each is
+// replaced in the order to send back.
+TEST_F(SmsShopTest, NamesWithTheirSizesAndSeveralNamesAreAllReplacedInTheExample) {
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 5kg 2"),
+            "Kode beras 5kg tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 2");
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 5kg"),
+            "Kode beras 5kg tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 1");
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 2 minyak goreng 1L 3"),
+            "Kode beras tidak ada. Maksud Anda B1 Beras 5kg Rp65.000? Balas: PESAN B1 2 M1 3");
+  EXPECT_EQ(
+      Reply(kCustomer, "PESAN B1 1 minyak 2"),
+      "Kode minyak tidak ada. Maksud Anda M1 Minyak goreng 1L Rp18.000? Balas: PESAN B1 1 M1 2");
+  // A second name no product has: said so, as for the first.
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras 2 durian 1"),
+            "Kode DURIAN tidak ada. Pesanan tidak dibuat. Ketik HARGA untuk daftar produk.");
+  // Joining an order that waits for its address: all of it again.
+  EXPECT_NE(Reply(kCustomer, "PESAN B1 1").find("ALAMAT"), std::string::npos);
+  EXPECT_EQ(Reply(kCustomer, "PESAN minyak 1L 2 beras 5kg 3"),
+            "Kode minyak 1l tidak ada. Maksud Anda M1 Minyak goreng 1L Rp18.000? Balas: PESAN B1 1 "
+            "M1 2 B1 3");
+  EXPECT_TRUE(Orders().empty());
+  // A unit glued to the quantity of a code.
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 2karung ALAMAT Jl Mawar 3")
+                .rfind("Pesanan no. 1 diterima: 2x Beras 5kg. Total Rp130.000", 0),
+            0u);
+  EXPECT_EQ(Orders().size(), 1u);
+}
+
 TEST_F(SmsShopTest, AnOrderWaitsForItsAddressLongerThanAUssdSession) {
   Reply(kCustomer, "PESAN B1 1");
   clock_.Advance(std::chrono::hours(2));

@@ -66,6 +66,16 @@ const Spelling kSpellings[] = {
     {"PESAN B1 x 2.500", "PESAN B1 2500"},
     {"PESAN B1 2.500 B1 500", "PESAN B1 3000"},
     {"PESAN GULA 2", "PESAN GULA 2"},
+    // A quantity with its unit glued to it, after a code with digits; a size in a name as the
+    // price list writes it, which stays a word of the name (no code starts with a digit) where it
+    // was written.
+    {"PESAN B1 2pcs", "PESAN B1 2"},
+    {"PESAN B1 2karung M3 1", "PESAN B1 2 M3 1"},
+    {"PESAN beras 5kg 2", "PESAN BERAS 1 5KG 2"},
+    {"PESAN minyak goreng 1L", "PESAN MINYAK 1 GORENG 1 1L 1"},
+    {"PESAN beras 5kg", "PESAN BERAS 1 5KG 1"},
+    {"PESAN telur 1kg 2 gula 1kg 1", "PESAN TELUR 1 1KG 2 GULA 1 1KG 1"},
+    {"PESAN B1 2 5kg", "PESAN B1 2 5KG 1"},
     {"PESAN X 2", "PESAN X 2"},
     {"PESAN X2 1", "PESAN X2 1"},
     {"PESAN B1 1 X2", "PESAN B1 1 X2 1"},
@@ -558,7 +568,8 @@ const Bad kBad[] = {
     {"PESAN B1 x0", CommandForm::kOrder, "quantity '0' is not between 1 and 99999: PESAN B1 2"},
     {"PESAN B1 99999999999999999999999", CommandForm::kOrder,
      "quantity '99999999999999999999999' is not between 1 and 99999: PESAN B1 2"},
-    {"PESAN B1 2pcs", CommandForm::kOrder, "quantity '2pcs' is not a number: PESAN B1 2"},
+    {"PESAN B1 2p5", CommandForm::kOrder, "quantity '2p5' is not a number: PESAN B1 2"},
+    {"PESAN B1 -2pcs", CommandForm::kOrder, "quantity '-2' is not between 1 and 99999: PESAN B1 2"},
     {"PESAN B1 2 3", CommandForm::kOrder, "B1 has two quantities: PESAN B1 2"},
     {"PESAN B1 50000 B1 50000", CommandForm::kOrder,
      "the quantity of B1 adds up to more than 99999: PESAN B1 2"},
