@@ -876,13 +876,20 @@ TEST(UssdHttp, ARefusedInputIsNotTakenOnTheNextHops) {
 namespace pesan::testing {
 namespace {
 
+// The demo configuration with room for `max_sessions` sessions, each forgotten after
+// `idle_seconds`.
+std::string SessionsConfig(const TempDir& dir, int max_sessions, int idle_seconds) {
+  std::string cfg = DemoConfig(dir);
+  cfg.replace(cfg.find("threads = 2\n"), 12,
+              "threads = 2\nmax_sessions = " + std::to_string(max_sessions) +
+                  "\nsession_idle_seconds = " + std::to_string(idle_seconds) + "\n");
+  return cfg;
+}
+
 TEST(UssdSessions, IdleSessionsAreForgottenAndTheirNumberIsBounded) {
   TempDir dir;
   ManualClock clock;
-  std::string cfg = DemoConfig(dir);
-  cfg.replace(cfg.find("threads = 2\n"), 12,
-              "threads = 2\nmax_sessions = 20\nsession_idle_seconds = 60\n");
-  TestGateway gw(dir, cfg, clock);
+  TestGateway gw(dir, SessionsConfig(dir, 20, 60), clock);
   for (int i = 0; i < 200; ++i) {
     ASSERT_EQ(gw.Ussd("A" + std::to_string(i), "+62812000001" + std::to_string(i % 10), "").status,
               200);
@@ -898,10 +905,7 @@ TEST(UssdSessions, IdleSessionsAreForgottenAndTheirNumberIsBounded) {
 TEST(UssdSessions, AtTheCapTheLeastRecentlySeenAreForgottenSeveralAtOnce) {
   TempDir dir;
   ManualClock clock;
-  std::string cfg = DemoConfig(dir);
-  cfg.replace(cfg.find("threads = 2\n"), 12,
-              "threads = 2\nmax_sessions = 200\nsession_idle_seconds = 300\n");
-  TestGateway gw(dir, cfg, clock);
+  TestGateway gw(dir, SessionsConfig(dir, 200, 300), clock);
   auto open = [&](int i) {
     return gw.Ussd("S" + std::to_string(i), "+628130000" + std::to_string(1000 + i), "").status;
   };
