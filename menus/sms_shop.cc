@@ -290,7 +290,12 @@ class Conversation {
   pesan::Status RefuseUnknownCode(const Lines& lines, const std::string& code);
   // A manager's price change for a code no product has ("HARGA beras 2"): the products the code
   // finds as a word, and how to change a price.
-  pesan::Status NoSuchPriceCode(const std::string& code);
+  // A code the shop has not, from a manager changing a product: the products that the code's
+  // words find (`found_key`, with the command `again` makes for the first of them), else
+  // `none_key`.
+  pesan::Status NoSuchCode(const std::string& code, std::string_view found_key,
+                           std::string_view none_key,
+                           const std::function<sms::Command(const Product&)>& again);
   pesan::Status Move(std::int64_t order, OrderStatus to, const std::string& reason);
   pesan::Status Manage(const sms::Command& cmd, const std::string& usage);
   pesan::Status OpenOrders();
@@ -790,14 +795,15 @@ std::string Conversation::WithMatches(
   return text;
 }
 
-pesan::Status Conversation::NoSuchPriceCode(const std::string& code) {
+pesan::Status Conversation::NoSuchCode(const std::string& code, std::string_view found_key,
+                                       std::string_view none_key,
+                                       const std::function<sms::Command(const Product&)>& again) {
   const std::string query = Lower(code);
   const std::vector<size_t> found = BestMatches(Match(query));
-  if (found.empty()) return ReplyKey("sms.manager_price_no_match", {{"code", code}});
-  const Product& first = view_.products()[found[0]];
-  const std::string example = sms::CommandText(sms::SetPrice{first.code, first.price}, Keywords());
+  if (found.empty()) return ReplyKey(none_key, {{"code", code}});
+  const std::string example = sms::CommandText(again(view_.products()[found[0]]), Keywords());
   return Reply(WithMatches(found, false, [&](const std::string& list) {
-    return t_.Format(lang_, "sms.manager_price_no_code",
+    return t_.Format(lang_, found_key,
                      {{"code", code},
                       {"query", ShortenAtWord(query, 24)},
                       {"matches", list},
@@ -973,8 +979,18 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
         } else if constexpr (std::is_same_v<T, sms::RejectOrder>) {
           return Move(c.order, OrderStatus::kRejected, c.reason);
         } else if constexpr (std::is_same_v<T, sms::SetStock>) {
+          // A name for the code ("STOK beras 20"): the products it finds, and the command.
+          const auto no_such_code = [&] {
+            return NoSuchCode(c.code, "sms.manager_stock_no_code", "sms.unknown_product",
+                              [&](const Product& p) {
+                                sms::SetStock again = c;
+                                again.code = p.code;
+                                return again;
+                              });
+          };
           if (c.relative) {
             auto now = store_.AdjustStock(shop_.id, c.code, c.stock);
+            if (!now && now.error().code == ErrorCode::kNotFound) return no_such_code();
             if (!now && now.error().code == ErrorCode::kOutOfStock) {
               const StockShortage s = ReadShortage(now.error().message);
               return ReplyKey("sms.manager_stock_below_zero",
@@ -987,9 +1003,10 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
             return product_reply(Ok{}, c.code, "sms.manager_stock",
                                  {{"code", c.code}, {"stock", n}});
           }
+          auto set = store_.SetStock(shop_.id, c.code, c.stock);
+          if (!set && set.error().code == ErrorCode::kNotFound) return no_such_code();
           std::string n = std::to_string(c.stock);
-          return product_reply(store_.SetStock(shop_.id, c.code, c.stock), c.code,
-                               "sms.manager_stock", {{"code", c.code}, {"stock", n}});
+          return product_reply(set, c.code, "sms.manager_stock", {{"code", c.code}, {"stock", n}});
         } else if constexpr (std::is_same_v<T, sms::SetPrice>) {
           std::string p = FormatRupiah(c.price);
           // A price under a tenth of the old one or over ten times it is most likely a slip ("65"
@@ -1006,7 +1023,10 @@ pesan::Status Conversation::Manage(const sms::Command& cmd, const std::string& u
           }
           auto changed = store_.SetPrice(shop_.id, c.code, c.price);
           if (!changed && changed.error().code == ErrorCode::kNotFound) {
-            return NoSuchPriceCode(c.code);
+            return NoSuchCode(c.code, "sms.manager_price_no_code", "sms.manager_price_no_match",
+                              [&](const Product& p) {
+                                return sms::SetPrice{p.code, p.price};
+                              });
           }
           return product_reply(changed, c.code, "sms.manager_price",
                                {{"code", c.code}, {"price", p}});

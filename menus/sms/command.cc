@@ -593,6 +593,11 @@ Outcome ParseCommandAt(std::string_view text, bool allow_pin, std::string& pin,
       if (code.index() == 1) return std::get<1>(code);
       const std::string_view run = lex.Next();
       if (run.empty()) return Fail(form, keyword);
+      // "STOK B1 HABIS": sold out, none left.
+      const std::string word = Upper(run);
+      if (word == "HABIS" || word == "KOSONG" || word == "OUT" || word == "EMPTY") {
+        return SetStock{std::move(std::get<0>(code)), 0, false};
+      }
       if (!AllDigits(run))
         return Fail(form, keyword, "stock " + Quote(run) + " is not a whole number");
       // "+5" and "+ 5" add, "-5" and "- 5" take away.

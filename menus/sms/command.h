@@ -27,7 +27,8 @@
 //   TOLAK 123 [alasan]                   reject, with an optional reason of any length (REJECT)
 //   STOK B1 20                           set the stock (STOCK); "STOK B1 +5" (or "+ 5") adds 5,
 //                                        "STOK B1 -5" (or "- 5") takes 5 away; 0 to kMaxStock,
-//                                        with thousands dots or commas ("1.000")
+//                                        with thousands dots or commas ("1.000"); "STOK B1 HABIS"
+//                                        (KOSONG, OUT, EMPTY) is 0
 //   STOK [2]                             every product's stock, one SMS a page
 //   HARGA B1 65000                       set a price (PRICE); "65.000", "Rp65.000", "65rb", "65k";
 //                                        "HARGA B1 500 YA" (YES, IYA) when it is meant, however

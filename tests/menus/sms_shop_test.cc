@@ -1174,15 +1174,30 @@ TEST_F(SmsShopTest, TheReportTellsNewOrdersFromTakenOnes) {
   EXPECT_EQ(CountSegments(report).segments, 1u);
 }
 
-// "HARGA beras 2" from a manager is a price change for a code no product has: the answer names the
-// products the word finds and how to change a price, and changes nothing.
-TEST_F(SmsShopTest, AManagersPriceChangeForAWordFindsTheProducts) {
-  EXPECT_EQ(Reply(kManager, "HARGA beras 2"),
-            "Tidak ada produk berkode BERAS. Yang cocok dengan 'beras': B1 Beras 5kg Rp65.000. "
-            "Ubah harga: HARGA B1 65000");
-  EXPECT_EQ(Reply(kManager, "HARGA durian 5000"),
-            "Tidak ada produk berkode DURIAN, juga tidak ada yang cocok. Daftar harga: HARGA. Ubah "
-            "harga: HARGA kode harga");
+// "HARGA beras 2" or "STOK beras 20" from a manager is a change for a code no product has: the
+// answer names the products the word finds and the command with the first one's code, and
+// changes nothing. "STOK B1 HABIS" sets 0.
+TEST_F(SmsShopTest, AManagersChangeForAWordFindsTheProducts) {
+  const std::pair<const char*, const char*> kAnswers[] = {
+      {"HARGA beras 2",
+       "Tidak ada produk berkode BERAS. Yang cocok dengan 'beras': B1 Beras 5kg Rp65.000. Ubah "
+       "harga: HARGA B1 65000"},
+      {"HARGA durian 5000",
+       "Tidak ada produk berkode DURIAN, juga tidak ada yang cocok. Daftar harga: HARGA. Ubah "
+       "harga: HARGA kode harga"},
+      {"STOK beras 20",
+       "Tidak ada produk berkode BERAS. Yang cocok dengan 'beras': B1 Beras 5kg Rp65.000. Ubah "
+       "stok: STOK B1 20"},
+      {"STOK minyak +5",
+       "Tidak ada produk berkode MINYAK. Yang cocok dengan 'minyak': M1 Minyak goreng 1L "
+       "Rp18.000. Ubah stok: STOK M1 +5"},
+      {"STOK durian 5", "Kode DURIAN tidak ada. Ketik HARGA untuk daftar produk."},
+  };
+  for (const auto& [text, answer] : kAnswers) EXPECT_EQ(Reply(kManager, text), answer) << text;
+  EXPECT_EQ(Stock("B1"), 10);
+  EXPECT_EQ(Stock("M1"), 20);
+  EXPECT_EQ(Reply(kManager, "stok b1 habis"), "OK: stok B1 sekarang 0.");
+  EXPECT_EQ(Stock("B1"), 0);
   EXPECT_EQ(store_->GetProduct(shop_.id, "B1")->price, 65000);
   // Many matches: as many as one SMS holds, then how many more.
   std::vector<CatalogRow> rows;
