@@ -288,11 +288,9 @@ class Conversation {
   // after it are words of product names ("PESAN beras 2", "PESAN minyak goreng 2"), it names
   // those products and shows the order written with the first.
   pesan::Status RefuseUnknownCode(const Lines& lines, const std::string& code);
-  // A manager's price change for a code no product has ("HARGA beras 2"): the products the code
-  // finds as a word, and how to change a price.
-  // A code the shop has not, from a manager changing a product: the products that the code's
-  // words find (`found_key`, with the command `again` makes for the first of them), else
-  // `none_key`.
+  // A code the shop has not, from a manager changing a product ("HARGA beras 2", "STOK beras
+  // 20"): the products that the code finds as a word (`found_key`, with the command `again` makes
+  // for the first of them), else `none_key`.
   pesan::Status NoSuchCode(const std::string& code, std::string_view found_key,
                            std::string_view none_key,
                            const std::function<sms::Command(const Product&)>& again);
