@@ -7,8 +7,6 @@
 //
 // Answers "CON ok" to hops 1-5 and "END ok" to hop 6 (its text holds four '*'), so that the
 // script counts sessions. --form also decodes each request's form as the USSD route does.
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
