@@ -454,31 +454,32 @@ pesan::Status Conversation::SavePending(const std::string& kind, const Lines& li
 }
 
 pesan::Status Conversation::TakeOrder(const sms::PlaceOrder& order) {
-  Lines lines;
-  for (const auto& it : order.items) lines.emplace_back(it.code, it.quantity);
   // An address too short or too long is not saved: the order waits for another.
   const bool usable = order.address.empty() || AddressUsable(order.address);
   const std::string address = usable ? order.address : "";
   const std::string bad = usable ? "" : order.address;
   auto j = LoadPending();
   if (!j) return j.error();
-  if (!j->is_object() || !WaitsForAddress(*j)) return Place(lines, address, false, false, bad);
-  Lines joined = j->value("lines", Lines{});
-  for (const auto& line : lines) {
-    const auto& [code, qty] = line;
-    auto same = std::find_if(joined.begin(), joined.end(),
-                             [&](const auto& had) { return had.first == line.first; });
-    if (same == joined.end() || sms::IsNameWord(code)) {  // a name's words stay as written
-      joined.emplace_back(code, qty);
-    } else if ((same->second += qty) > sms::kMaxQuantity) {
-      // Too many of one product for one order, as if written in one text: the waiting order
-      // stays as it was.
-      const std::string usage = sms::CommandText(sms::PlaceOrder{{{code, 1}}, ""}, Keywords());
+  const bool joins = j->is_object() && WaitsForAddress(*j);
+  // The order waiting for its address, if any, then these lines: a product written twice, or
+  // waiting already, is one line with its quantities added up; a code the shop has not (a word
+  // of a name) stays where it was written, for RefuseUnknownCode to read the name.
+  Lines lines = joins ? j->value("lines", Lines{}) : Lines{};
+  for (const auto& item : order.items) {
+    auto same = view_.Find(item.code) < 0
+                    ? lines.end()
+                    : std::find_if(lines.begin(), lines.end(),
+                                   [&](const auto& had) { return had.first == item.code; });
+    if (same == lines.end()) {
+      lines.emplace_back(item.code, item.quantity);
+    } else if ((same->second += item.quantity) > sms::kMaxQuantity) {
+      // Too many of one product for one order: nothing changes, a waiting order stays as it was.
+      const std::string usage = sms::CommandText(sms::PlaceOrder{{{item.code, 1}}, ""}, Keywords());
       return ReplyKey("sms.bad_quantity",
                       {{"max", CountText(lang_, sms::kMaxQuantity)}, {"usage", usage}});
     }
   }
-  return Place(joined, address, false, true, bad);
+  return Place(lines, address, false, joins, bad);
 }
 
 pesan::Status Conversation::BadAddressReply(const std::string& address, bool order_waits) {

@@ -91,8 +91,9 @@ inline bool IsNameWord(std::string_view code) {
 
 // Customer commands.
 struct PlaceOrder {
-  std::vector<OrderItem> items;  // 1..kMaxOrderItems, each code once (a word of a name as
-                                 // often as written), in the order written
+  std::vector<OrderItem> items;  // as written, 1..kMaxOrderItems products: a code written
+                                 // twice is there twice (the shop adds them up); at most
+                                 // 4 * kMaxOrderItems items
   std::string address;           // empty when none was given; as long as written (the shop says
                                  // when it is longer than it takes)
   bool operator==(const PlaceOrder&) const = default;

@@ -511,9 +511,19 @@ TEST_F(SmsShopTest, NamesWithTheirSizesAndSeveralNamesAreAllReplacedInTheExample
   EXPECT_EQ(Reply(kCustomer, "PESAN minyak 1L 2 beras 5kg 3"),
             "Kode minyak 1l tidak ada. Maksud Anda M1 Minyak goreng 1L Rp18.000? Balas: PESAN B1 1 "
             "M1 2 B1 3");
+  // Two names sharing a word, each read as written.
+  ASSERT_TRUE(store_
+                  ->ImportCatalog(shop_.id,
+                                  {{"B2", "Beras premium 5kg", 80000, 10, "karung", "", true},
+                                   {"B3", "Beras medium 5kg", 70000, 10, "karung", "", true}},
+                                  false)
+                  .ok());
+  EXPECT_EQ(Reply(kCustomer, "PESAN beras medium 2 beras premium 1"),
+            "Kode beras medium tidak ada. Maksud Anda B3 Beras medium 5kg Rp70.000? Balas: PESAN "
+            "B3 2 B2 1");
   EXPECT_TRUE(Orders().empty());
-  // A unit glued to the quantity of a code.
-  EXPECT_EQ(Reply(kCustomer, "PESAN B1 2karung ALAMAT Jl Mawar 3")
+  // A unit glued to the quantity of a code; a code written twice is one line of the order.
+  EXPECT_EQ(Reply(kCustomer, "PESAN B1 1karung B1 1 ALAMAT Jl Mawar 3")
                 .rfind("Pesanan no. 1 diterima: 2x Beras 5kg. Total Rp130.000", 0),
             0u);
   EXPECT_EQ(Orders().size(), 1u);
@@ -1038,7 +1048,7 @@ TEST_F(SmsShopTest, HelpRepliesToUnknownTextsAreCapped) {
   // A quantity too large says how many one product may be: the order is not a format mistake.
   EXPECT_EQ(wrong, "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN B1 2");
   EXPECT_EQ(Reply("+6281200000004", "ORDER B1 60000 B1 60000"),
-            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
+            "The quantity of each product is 1 to 99,999. Example: ORDER B1 1");
 }
 
 // A yard takes thousands of paving blocks, sold by the piece: one order of 2,500, written bare or
@@ -1060,7 +1070,7 @@ TEST_F(SmsShopTest, ThousandsOfOneProductMakeOneOrder) {
   EXPECT_EQ(Reply(kCustomer, "PESAN PV1 100000"),
             "Jumlah tiap produk 1 sampai 99.999. Contoh: PESAN B1 2");
   EXPECT_EQ(Reply(kCustomer, "ORDER PV1 60000 PV1 40000"),
-            "The quantity of each product is 1 to 99,999. Example: ORDER B1 2");
+            "The quantity of each product is 1 to 99,999. Example: ORDER PV1 1");
   EXPECT_EQ(Orders().size(), 2u);
   EXPECT_EQ(Stock("PV1"), 195'000);
 }
