@@ -445,8 +445,8 @@ Outcome ParseOrder(std::string_view keyword, std::string_view args) {
   if (order.items.empty()) return Fail(kForm, keyword);
   // As written: a code written twice is two items (the shop adds them up), and the words of a
   // name stay in their places, for the shop to read the name ("beras medium 2 beras premium 1").
-  // At most kMaxOrderItems products (a word of a name counts each time), each written at most
-  // four times over.
+  // At most kMaxOrderItems products (a word of a name counts each time), in at most four times
+  // as many items.
   size_t products = 0;
   for (size_t i = 0; i < order.items.size(); ++i) {
     const std::string& code = order.items[i].code;

@@ -22,7 +22,18 @@ bool IsTrimmed(const std::string& text) {
 void CheckInvariants(const pesan::sms::Command& command) {
   using namespace pesan::sms;
   if (const auto* order = std::get_if<PlaceOrder>(&command)) {
-    Check(!order->items.empty() && order->items.size() <= kMaxOrderItems);
+    // As written: at most kMaxOrderItems products (a word of a name counts each time) in at
+    // most 4 * kMaxOrderItems items.
+    Check(!order->items.empty() && order->items.size() <= 4 * kMaxOrderItems);
+    size_t products = 0;
+    for (size_t i = 0; i < order->items.size(); ++i) {
+      const std::string& code = order->items[i].code;
+      bool seen = false;
+      for (size_t k = 0; k < i && !IsNameWord(code); ++k)
+        seen = seen || order->items[k].code == code;
+      products += !seen;
+    }
+    Check(products <= kMaxOrderItems);
     for (const OrderItem& item : order->items) {
       // A code, or a word of a name: digits, then upper-case letters.
       if (IsNameWord(item.code)) {
